@@ -1,0 +1,266 @@
+//! Wire types of the Dinie V3 Customers API, read tolerantly.
+//!
+//! Timestamps come as RFC 3339 strings (the seeds, the sandbox) or integer epoch
+//! seconds (the official SDKs); both decode. KYC items come in the seed shape
+//! (`kind`, `type`, `description`, `status`, …) or the richer SDK shape
+//! (`requirement_type`, `label`, `submitted.review_status`, …); both decode into one
+//! [`KycItem`]. Unknown statuses and item types are kept as strings.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use time::OffsetDateTime;
+
+/// Reads RFC 3339 strings and integer epoch seconds; writes RFC 3339.
+pub mod timestamp {
+    use super::*;
+    use time::format_description::well_known::Rfc3339;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Int(i64),
+        Float(f64),
+        Str(String),
+    }
+
+    fn convert<E: serde::de::Error>(raw: Raw) -> Result<OffsetDateTime, E> {
+        match raw {
+            Raw::Int(s) => OffsetDateTime::from_unix_timestamp(s).map_err(E::custom),
+            #[allow(clippy::cast_possible_truncation)]
+            Raw::Float(s) => OffsetDateTime::from_unix_timestamp(s as i64).map_err(E::custom),
+            Raw::Str(s) => match s.parse::<i64>() {
+                Ok(n) => OffsetDateTime::from_unix_timestamp(n).map_err(E::custom),
+                Err(_) => OffsetDateTime::parse(&s, &Rfc3339)
+                    .map_err(|e| E::custom(format!("timestamp {s:?} is neither RFC 3339 nor epoch seconds: {e}"))),
+            },
+        }
+    }
+
+    /// Deserializes a required timestamp.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        convert(Raw::deserialize(d)?)
+    }
+
+    /// Serializes as RFC 3339.
+    pub fn serialize<S: serde::Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        time::serde::rfc3339::serialize(t, s)
+    }
+
+    /// The same for optional timestamps (`null` or absent → `None`).
+    pub mod option {
+        use super::*;
+
+        /// Deserializes an optional timestamp.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+            Option::<Raw>::deserialize(d)?.map(convert).transpose()
+        }
+
+        /// Serializes as RFC 3339 or `null`.
+        pub fn serialize<S: serde::Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+            time::serde::rfc3339::option::serialize(t, s)
+        }
+    }
+}
+
+/// A list envelope: `{"object":"list","data":[…],"has_more":bool}`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct List<T> {
+    /// The page's items.
+    pub data: Vec<T>,
+    /// Whether another page follows. The end of a listing is `has_more == false`,
+    /// never a short page.
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// A customer as the API sends it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Customer {
+    /// `cust_…`.
+    pub id: String,
+    /// `pending_kyc`, `under_review`, `active`, or one this client does not know.
+    pub status: String,
+    /// CPF as sent (masked).
+    #[serde(default)]
+    pub cpf: String,
+    /// CNPJ as sent (masked), for companies.
+    #[serde(default)]
+    pub cnpj: Option<String>,
+    /// Full name.
+    #[serde(default)]
+    pub name: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Phone, E.164.
+    #[serde(default)]
+    pub phone: String,
+    /// Trading name.
+    #[serde(default)]
+    pub trading_name: Option<String>,
+    /// The partner's reference.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// KYC checklist.
+    #[serde(default)]
+    pub kyc: Vec<KycItem>,
+    /// Creation time.
+    #[serde(with = "timestamp")]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "timestamp")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One KYC requirement, whichever shape it arrived in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KycItem {
+    /// `document` or `data` (or a value this client does not know).
+    pub kind: String,
+    /// The requirement key: `ccmei`, `selfie`, `email`, …
+    #[serde(rename = "type")]
+    pub item_type: String,
+    /// Human label.
+    pub description: String,
+    /// `pending`, `in_review`, `approved`, `rejected`, `pending_correction`, or other.
+    pub status: String,
+    /// Review feedback.
+    pub message: Option<String>,
+    /// When the last submission arrived.
+    #[serde(with = "timestamp::option")]
+    pub uploaded_at: Option<OffsetDateTime>,
+    /// Whether activation waits for it (seed-shape items are all mandatory).
+    pub mandatory: bool,
+}
+
+#[derive(Deserialize)]
+struct SeedItem {
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(rename = "type")]
+    item_type: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default, with = "timestamp::option")]
+    uploaded_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    mandatory: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct SdkSubmitted {
+    #[serde(default)]
+    review_status: Option<String>,
+    #[serde(default)]
+    review_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SdkItem {
+    requirement_type: String,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    mandatory: Option<bool>,
+    #[serde(default)]
+    submitted: Option<SdkSubmitted>,
+}
+
+/// Requirement types that are satisfied by correcting data rather than a file.
+const DATA_TYPES: &[&str] = &["email", "phone", "name", "address", "trading_name"];
+
+impl<'de> Deserialize<'de> for KycItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        if v.get("requirement_type").is_some() {
+            let s: SdkItem = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
+            let kind = if DATA_TYPES.contains(&s.requirement_type.as_str()) { "data" } else { "document" };
+            let (status, message) = match s.submitted {
+                None => ("pending".to_owned(), None),
+                Some(sub) => {
+                    let status = match sub.review_status.as_deref() {
+                        None | Some("pending") => "in_review".to_owned(),
+                        Some("accepted") => "approved".to_owned(),
+                        Some("rejected") if kind == "data" => "pending_correction".to_owned(),
+                        Some("rejected") => "rejected".to_owned(),
+                        Some(other) => other.to_owned(),
+                    };
+                    (status, sub.review_reason)
+                }
+            };
+            Ok(Self {
+                kind: kind.to_owned(),
+                description: s.label.unwrap_or_else(|| s.requirement_type.clone()),
+                item_type: s.requirement_type,
+                status,
+                message,
+                uploaded_at: None,
+                mandatory: s.mandatory.unwrap_or(true),
+            })
+        } else {
+            let s: SeedItem = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
+            Ok(Self {
+                kind: s.kind.unwrap_or_else(|| "document".to_owned()),
+                description: s.description.unwrap_or_else(|| s.item_type.clone()),
+                item_type: s.item_type,
+                status: s.status.unwrap_or_else(|| "pending".to_owned()),
+                message: s.message,
+                uploaded_at: s.uploaded_at,
+                mandatory: s.mandatory.unwrap_or(true),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_seed_shape_fixture() {
+        let c: Customer = serde_json::from_str(include_str!("../tests/fixtures/customer-seed-shape.json")).unwrap();
+        assert_eq!(c.status, "pending_kyc");
+        assert_eq!(c.created_at.unix_timestamp(), 1_772_445_600);
+        assert_eq!(c.kyc.len(), 5);
+        let front = &c.kyc[1];
+        assert_eq!((front.kind.as_str(), front.item_type.as_str(), front.status.as_str()), ("document", "identity_card_front", "rejected"));
+        assert_eq!(front.message.as_deref(), Some("Documento ilegível: envie uma foto sem reflexo"));
+        assert!(front.uploaded_at.is_some());
+        assert_eq!(c.kyc[4].status, "pending_correction");
+        assert_eq!(c.kyc[4].kind, "data");
+    }
+
+    #[test]
+    fn reads_the_sdk_shape_fixture_with_epoch_timestamps() {
+        let c: Customer = serde_json::from_str(include_str!("../tests/fixtures/customer-sdk-shape.json")).unwrap();
+        assert_eq!(c.created_at.unix_timestamp(), 1_772_445_600);
+        let by_type = |t: &str| c.kyc.iter().find(|i| i.item_type == t).unwrap();
+        let id = by_type("identity");
+        assert_eq!((id.status.as_str(), id.description.as_str()), ("rejected", "Documento de identidade"));
+        assert_eq!(id.message.as_deref(), Some("Foto cortada"));
+        assert_eq!(by_type("ei_mei_documents").status, "approved");
+        assert_eq!(by_type("selfie").status, "pending");
+        let email = by_type("email");
+        assert_eq!((email.kind.as_str(), email.status.as_str(), email.mandatory), ("data", "in_review", false));
+    }
+
+    #[test]
+    fn unknown_statuses_and_types_are_kept() {
+        let json = r#"{"id":"cust_x","status":"denied","cpf":"","kyc":[{"kind":"video","type":"liveness","status":"escalated"}],
+                      "created_at":"2026-03-02T10:00:00Z","updated_at":1772449260}"#;
+        let c: Customer = serde_json::from_str(json).unwrap();
+        assert_eq!(c.status, "denied");
+        assert_eq!((c.kyc[0].kind.as_str(), c.kyc[0].status.as_str()), ("video", "escalated"));
+        assert_eq!(c.kyc[0].description, "liveness");
+    }
+
+    #[test]
+    fn a_bad_timestamp_names_itself() {
+        let json = r#"{"id":"c","status":"active","created_at":"yesterday","updated_at":0}"#;
+        let e = serde_json::from_str::<Customer>(json).unwrap_err().to_string();
+        assert!(e.contains("yesterday"), "{e}");
+    }
+}
