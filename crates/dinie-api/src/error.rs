@@ -175,7 +175,8 @@ impl Error {
         // reqwest's Display omits the cause ("error sending request"); walk the chain
         // so staff see "connection refused" rather than a riddle. URLs are left out:
         // the base URL is shown elsewhere and a query string may carry a CPF.
-        let mut msg = e.without_url().to_string();
+        let e = e.without_url();
+        let mut msg = e.to_string();
         let mut src = std::error::Error::source(&e);
         while let Some(s) = src {
             msg.push_str(": ");

@@ -12,4 +12,4 @@ mod customer;
 mod validate;
 
 pub use customer::{Customer, CustomerStatus, KycItem, KycItemStatus, KycKind};
-pub use validate::{Cnpj, Cpf, Email, FieldError, Phone, only_digits};
+pub use validate::{Cnpj, Cpf, Email, FieldError, Phone, mask_cnpj, mask_cpf, only_digits};

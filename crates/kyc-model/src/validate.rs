@@ -283,3 +283,34 @@ mod tests {
         }
     }
 }
+
+/// Display form of CPF digits: `123.456.789-09` when there are 11 digits, the input
+/// unchanged otherwise (an odd value from a provider is shown, not hidden).
+pub fn mask_cpf(digits: &str) -> String {
+    if digits.len() == 11 && digits.chars().all(|c| c.is_ascii_digit()) {
+        format!("{}.{}.{}-{}", &digits[0..3], &digits[3..6], &digits[6..9], &digits[9..11])
+    } else {
+        digits.to_owned()
+    }
+}
+
+/// Display form of CNPJ digits: `12.345.678/0001-95` when there are 14 digits, the
+/// input unchanged otherwise.
+pub fn mask_cnpj(digits: &str) -> String {
+    if digits.len() == 14 && digits.chars().all(|c| c.is_ascii_digit()) {
+        format!("{}.{}.{}/{}-{}", &digits[0..2], &digits[2..5], &digits[5..8], &digits[8..12], &digits[12..14])
+    } else {
+        digits.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    #[test]
+    fn masks_only_well_sized_digit_strings() {
+        assert_eq!(super::mask_cpf("12345678909"), "123.456.789-09");
+        assert_eq!(super::mask_cpf("123"), "123");
+        assert_eq!(super::mask_cnpj("12345678000195"), "12.345.678/0001-95");
+        assert_eq!(super::mask_cnpj("1234567800019x"), "1234567800019x");
+    }
+}

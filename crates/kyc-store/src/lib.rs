@@ -189,6 +189,12 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a meta value.
+    pub async fn delete_meta(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM meta WHERE key = ?").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// When the last successful sync finished.
     pub async fn last_sync(&self) -> Result<Option<OffsetDateTime>> {
         match self.meta(META_LAST_SYNC).await? {
