@@ -1,1 +1,114 @@
-//! wip
+//! KYC Desk's desktop shell: the window, the commands and the events.
+//!
+//! The only crate that depends on Tauri. Commands here only parse their arguments,
+//! call `kyc-core` and return its views or its [`ErrorView`]; core progress is
+//! forwarded as Tauri events (names in [`ipc`]). At start it hosts the built-in demo:
+//! a `kyc-sandbox` on a free loopback port, seeded with demo customers.
+
+mod ipc;
+
+use kyc_core::dinie::Auth;
+use kyc_core::sync::SyncProgress;
+use kyc_core::views::{CustomerListQuery, CustomerPage, ProfileView};
+use kyc_core::{Desk, ErrorView, ProfileInfo};
+use std::path::PathBuf;
+use tauri::{AppHandle, Emitter, Manager, State};
+
+/// What the commands share.
+struct AppState {
+    desk: Desk,
+    /// Keeps the built-in sandbox serving for as long as the app runs.
+    _sandbox: kyc_sandbox::Sandbox,
+}
+
+/// A page of cached customers (works offline).
+#[tauri::command]
+async fn list_customers(state: State<'_, AppState>, query: CustomerListQuery) -> Result<CustomerPage, ErrorView> {
+    Ok(state.desk.list_customers(&query).await?)
+}
+
+/// The connection in use.
+#[tauri::command]
+fn profile(state: State<'_, AppState>) -> ProfileView {
+    state.desk.profile()
+}
+
+/// Syncs now, emitting progress; resolves when done.
+#[tauri::command]
+async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncProgress, ErrorView> {
+    run_sync(&app, &state.desk).await
+}
+
+async fn run_sync(app: &AppHandle, desk: &Desk) -> Result<SyncProgress, ErrorView> {
+    let emitter = app.clone();
+    let result = desk
+        .sync(&move |p| {
+            let _ = emitter.emit(ipc::SYNC_PROGRESS, p);
+            let _ = emitter.emit(ipc::CUSTOMERS_CHANGED, ());
+        })
+        .await
+        .map_err(ErrorView::from);
+    if let Err(e) = &result {
+        tracing::warn!(code = %e.code, "sync failed");
+        let _ = app.emit(ipc::SYNC_FAILED, e);
+    }
+    result
+}
+
+/// Where the app keeps its data: `--data-dir PATH`, else `KYC_DESK_DATA_DIR`, else the
+/// OS's app data dir (see the README).
+fn data_dir(app: &tauri::App) -> Result<PathBuf, ErrorView> {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            if let Some(p) = args.next() {
+                return Ok(PathBuf::from(p));
+            }
+        } else if let Some(p) = a.strip_prefix("--data-dir=") {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    if let Some(p) = std::env::var_os("KYC_DESK_DATA_DIR").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    app.path().app_data_dir().map_err(|e| ErrorView::new("startup", format!("no data directory: {e}")))
+}
+
+async fn start(data: PathBuf) -> Result<AppState, ErrorView> {
+    let sandbox = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig::default())
+        .await
+        .map_err(|e| ErrorView::new("startup", format!("could not start the built-in sandbox: {e}")))?;
+    let profile = ProfileInfo { name: "Built-in sandbox".into(), base_url: sandbox.base_url(), is_demo: true };
+    let cache = data.join("profiles").join("builtin-sandbox").join("cache.sqlite");
+    let desk = Desk::open_dinie(profile, Auth::bearer(kyc_sandbox::DEFAULT_TOKEN), &cache).await?;
+    tracing::info!(data = %data.display(), "KYC Desk started on the built-in sandbox");
+    Ok(AppState { desk, _sandbox: sandbox })
+}
+
+/// Starts the app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let data = data_dir(app)?;
+            let state = tauri::async_runtime::block_on(start(data))?;
+            let desk = state.desk.clone();
+            app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = run_sync(&handle, &desk).await;
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![list_customers, profile, sync_now])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("KYC Desk could not start: {e}");
+        std::process::exit(1);
+    }
+}

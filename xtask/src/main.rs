@@ -1,1 +1,375 @@
-fn main() {}
+//! `cargo xtask`: the README's commands.
+//!
+//! - `cargo xtask run [-- APP ARGS]`: install what is missing, build the UI and the app,
+//!   open KYC Desk on the built-in sandbox.
+//! - `cargo xtask test`: install what is missing and run every check and test: formatting,
+//!   lints, type checks, UI unit tests, all crates' tests, generated-bindings freshness,
+//!   and the end-to-end tests of the built app in a real window.
+//! - `cargo xtask bindings`: regenerate the TypeScript types in `ui/src/bindings`.
+//!
+//! Depends on nothing but the standard library, so it builds in seconds on a fresh
+//! machine before anything else is installed.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+/// Debian packages to build and run the app (WebKitGTK and friends).
+const BUILD_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libsoup-3.0-dev",
+    "libssl-dev",
+    "pkg-config",
+    "build-essential",
+    "libxdo-dev",
+];
+/// Debian packages the tests add: a virtual display, the WebKit WebDriver, a keychain.
+const TEST_PACKAGES: &[&str] = &["xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus-x11", "libsecret-tools"];
+const TAURI_DRIVER_VERSION: &str = "2.1.0";
+const MIN_NODE: (u32, u32) = (20, 19);
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let started = Instant::now();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("bindings") => bindings(),
+        _ => {
+            eprintln!("usage: cargo xtask run [-- APP ARGS] | test | bindings");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => {
+            eprintln!("xtask: done in {}", secs(started.elapsed()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("xtask: FAILED after {}: {e}", secs(started.elapsed()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Runs a step, printing its name and how long it took.
+fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
+    eprintln!("\n==> {name}");
+    let t = Instant::now();
+    let r = f();
+    eprintln!("<== {name}: {} in {}", if r.is_ok() { "ok" } else { "FAILED" }, secs(t.elapsed()));
+    r.map_err(|e| format!("{name}: {e}"))
+}
+
+fn sh(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{shown} exited with {status}")) }
+}
+
+fn npm() -> Command {
+    let mut c = Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" });
+    c.current_dir(root().join("ui")).env("NO_UPDATE_NOTIFIER", "1");
+    c
+}
+
+// ---------------------------------------------------------------- prerequisites
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn missing_debian_packages(pkgs: &[&str]) -> Vec<String> {
+    pkgs.iter()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .map(|p| (*p).to_owned())
+        .collect()
+}
+
+/// Installs missing Debian packages (as root, or through passwordless sudo). Elsewhere
+/// (macOS, Windows, other Linux) it checks nothing: the README lists what to install.
+fn ensure_debian_packages(pkgs: &[&str]) -> Result {
+    if !cfg!(target_os = "linux") || Command::new("dpkg-query").arg("--version").output().is_err() {
+        return Ok(());
+    }
+    let missing = missing_debian_packages(pkgs);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let apt = |args: &[&str]| -> Command {
+        let mut c = if is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "apt-get"]);
+            c
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    if !is_root() && !Command::new("sudo").args(["-n", "true"]).status().is_ok_and(|s| s.success()) {
+        return Err(format!(
+            "missing Debian packages and no root or passwordless sudo to install them; run:\n  sudo apt-get install -y {}",
+            missing.join(" ")
+        ));
+    }
+    eprintln!("installing Debian packages: {}", missing.join(" "));
+    sh(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing);
+    sh(&mut install)
+}
+
+fn ensure_node() -> Result {
+    let out = Command::new("node").arg("--version").output().map_err(|_| {
+        format!("Node.js {}.{}+ is required (https://nodejs.org) and was not found", MIN_NODE.0, MIN_NODE.1)
+    })?;
+    let v = String::from_utf8_lossy(&out.stdout);
+    let mut parts = v.trim().trim_start_matches('v').split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) < MIN_NODE {
+        return Err(format!("Node.js {}.{}+ is required; found {}", MIN_NODE.0, MIN_NODE.1, v.trim()));
+    }
+    Ok(())
+}
+
+/// `npm ci` when node_modules is missing or older than the lockfile.
+fn ensure_npm_packages() -> Result {
+    ensure_node()?;
+    let ui = root().join("ui");
+    let stamp = ui.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&stamp), modified(&ui.join("package-lock.json"))), (Some(a), Some(b)) if a >= b);
+    if fresh {
+        return Ok(());
+    }
+    sh(npm().args(["ci", "--no-audit", "--no-fund"]))
+}
+
+fn ensure_tauri_driver() -> Result {
+    let installed =
+        Command::new("tauri-driver").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    if installed {
+        return Ok(());
+    }
+    sh(Command::new(cargo()).args(["install", "tauri-driver", "--locked", "--version", TAURI_DRIVER_VERSION]))
+}
+
+fn prerequisites(packages: &[&str]) -> Result {
+    step("prerequisites", || {
+        ensure_debian_packages(packages)?;
+        ensure_npm_packages()
+    })
+}
+
+// ---------------------------------------------------------------- building
+
+fn build_ui() -> Result {
+    step("build UI (ui/dist)", || sh(npm().args(["run", "build"])))
+}
+
+fn app_binary() -> PathBuf {
+    target_dir().join("debug").join(if cfg!(windows) { "kyc-desk.exe" } else { "kyc-desk" })
+}
+
+/// Builds the app with the UI embedded (the `custom-protocol` feature is on by default).
+fn build_app() -> Result {
+    step("build app (kyc-desk)", || sh(Command::new(cargo()).current_dir(root()).args(["build", "-p", "kyc-desk"])))
+}
+
+// ---------------------------------------------------------------- commands
+
+fn run(args: &[String]) -> Result {
+    prerequisites(BUILD_PACKAGES)?;
+    build_ui()?;
+    build_app()?;
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        return Err("no display: run from a desktop session (or under Xvfb with DISPLAY set)".into());
+    }
+    let app_args: Vec<&String> = args.iter().skip_while(|a| *a == "--").collect();
+    eprintln!("\n==> starting KYC Desk");
+    sh(Command::new(app_binary()).args(app_args))
+}
+
+fn bindings() -> Result {
+    step("generate TypeScript bindings into ui/src/bindings", || {
+        sh(Command::new(cargo()).current_dir(root()).args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "kyc-desk-e2e",
+            "export_bindings",
+        ]))
+    })
+}
+
+fn test() -> Result {
+    let mut pkgs = BUILD_PACKAGES.to_vec();
+    pkgs.extend_from_slice(TEST_PACKAGES);
+    prerequisites(&pkgs)?;
+    step("tauri-driver", ensure_tauri_driver)?;
+    step("UI type check (tsc)", || sh(npm().args(["run", "typecheck"])))?;
+    step("UI lint (eslint)", || sh(npm().args(["run", "lint"])))?;
+    step("UI unit tests (vitest)", || sh(npm().args(["test"])))?;
+    build_ui()?;
+    step("cargo fmt --check", || sh(Command::new(cargo()).current_dir(root()).args(["fmt", "--all", "--check"])))?;
+    step("cargo clippy", || {
+        sh(Command::new(cargo()).current_dir(root()).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    let fresh_bindings = target_dir().join("bindings-check");
+    let _ = std::fs::remove_dir_all(&fresh_bindings);
+    step("cargo test (all crates)", || {
+        sh(Command::new(cargo()).current_dir(root()).env("TS_RS_EXPORT_DIR", &fresh_bindings).args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "kyc-desk-e2e",
+            "--locked",
+        ]))
+    })?;
+    step("generated bindings are up to date", || compare_dirs(&fresh_bindings, &root().join("ui/src/bindings")))?;
+    build_app()?;
+    step("end-to-end tests (real app, Xvfb, tauri-driver)", e2e)
+}
+
+fn compare_dirs(fresh: &Path, committed: &Path) -> Result {
+    let list = |d: &Path| -> Result<Vec<(String, Vec<u8>)>> {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .map_err(|e| format!("{}: {e}", d.display()))?
+            .filter_map(|e| e.ok())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap_or_default()))
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    let (a, b) = (list(fresh)?, list(committed)?);
+    if a == b {
+        return Ok(());
+    }
+    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    let stale: Vec<_> = a.iter().filter(|x| !b.contains(x)).map(|(n, _)| n.clone()).collect();
+    Err(format!(
+        "ui/src/bindings is stale (differs: {stale:?}; generated {:?}, committed {:?}); run `cargo xtask bindings` and commit",
+        names(&a),
+        names(&b)
+    ))
+}
+
+// ---------------------------------------------------------------- end-to-end
+
+/// Kills a background process when dropped.
+struct Background(Child, &'static str);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        eprintln!("stopped {}", self.1);
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) -> Result {
+    let t = Instant::now();
+    while !ok() {
+        if t.elapsed() > timeout {
+            return Err(format!("{what} did not come up within {}", secs(timeout)));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+fn start_xvfb() -> Result<(String, Background)> {
+    let n = (99..140)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .ok_or("no free X display number")?;
+    let display = format!(":{n}");
+    let child = Command::new("Xvfb")
+        .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+    let guard = Background(child, "Xvfb");
+    wait_until("Xvfb", Duration::from_secs(15), || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())?;
+    Ok((display, guard))
+}
+
+fn e2e() -> Result {
+    if !cfg!(target_os = "linux") {
+        return Err("the end-to-end tests drive WebKitWebDriver and run on Linux only".into());
+    }
+    let (display, _xvfb) = start_xvfb()?;
+    let port = free_port()?;
+    let native_port = free_port()?;
+    let log_dir = target_dir().join("e2e");
+    std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;
+    let driver_log = std::fs::File::create(log_dir.join("tauri-driver.log")).map_err(|e| e.to_string())?;
+    let driver = Command::new("tauri-driver")
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .env("DISPLAY", &display)
+        // Without these a headless WebKit can show a blank window with no error.
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .stdout(driver_log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(driver_log)
+        .spawn()
+        .map_err(|e| format!("cannot start tauri-driver: {e}"))?;
+    let _driver = Background(driver, "tauri-driver");
+    wait_until("tauri-driver", Duration::from_secs(20), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())?;
+    let screenshots = log_dir.join("screenshots");
+    sh(Command::new(cargo())
+        .current_dir(root())
+        .env("KYC_DESK_APP", app_binary())
+        .env("WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
+        .env("KYC_DESK_SCREENSHOTS", &screenshots)
+        .env("DISPLAY", &display)
+        // One app window at a time: the tests share one driver.
+        .args(["test", "-p", "kyc-desk-e2e", "--locked", "--", "--test-threads=1"]))
+    .map_err(|e| format!("{e} (driver log: {})", log_dir.join("tauri-driver.log").display()))
+}

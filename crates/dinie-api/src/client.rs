@@ -151,10 +151,24 @@ impl ListCustomers {
             q.push(("limit", l.to_string()));
         }
         if let Some(s) = self.sort {
-            q.push(("sort", match s { Sort::CreatedAt => "created_at", Sort::UpdatedAt => "updated_at" }.into()));
+            q.push((
+                "sort",
+                match s {
+                    Sort::CreatedAt => "created_at",
+                    Sort::UpdatedAt => "updated_at",
+                }
+                .into(),
+            ));
         }
         if let Some(o) = self.order {
-            q.push(("order", match o { Order::Asc => "asc", Order::Desc => "desc" }.into()));
+            q.push((
+                "order",
+                match o {
+                    Order::Asc => "asc",
+                    Order::Desc => "desc",
+                }
+                .into(),
+            ));
         }
         q
     }
@@ -179,8 +193,8 @@ impl fmt::Debug for Client {
 impl Client {
     /// Builds a client. Fails only on an unusable base URL.
     pub fn new(cfg: ClientConfig) -> Result<Self, Error> {
-        let mut base = Url::parse(cfg.base_url.trim())
-            .map_err(|e| Error::InvalidBaseUrl(format!("{:?}: {e}", cfg.base_url)))?;
+        let mut base =
+            Url::parse(cfg.base_url.trim()).map_err(|e| Error::InvalidBaseUrl(format!("{:?}: {e}", cfg.base_url)))?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::InvalidBaseUrl(format!("{:?}: must start with https:// or http://", cfg.base_url)));
         }
@@ -264,7 +278,8 @@ impl Client {
         if !raw.status.is_success() {
             return Err(Error::Api(Box::new(ApiError::from_response(raw.status.as_u16(), raw.request_id, &raw.body))));
         }
-        serde_json::from_slice(&raw.body).map_err(|e| Error::Decode { message: e.to_string(), request_id: raw.request_id })
+        serde_json::from_slice(&raw.body)
+            .map_err(|e| Error::Decode { message: e.to_string(), request_id: raw.request_id })
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&'static str, String)]) -> Result<T, Error> {

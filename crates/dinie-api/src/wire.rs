@@ -226,7 +226,10 @@ mod tests {
         assert_eq!(c.created_at.unix_timestamp(), 1_772_445_600);
         assert_eq!(c.kyc.len(), 5);
         let front = &c.kyc[1];
-        assert_eq!((front.kind.as_str(), front.item_type.as_str(), front.status.as_str()), ("document", "identity_card_front", "rejected"));
+        assert_eq!(
+            (front.kind.as_str(), front.item_type.as_str(), front.status.as_str()),
+            ("document", "identity_card_front", "rejected")
+        );
         assert_eq!(front.message.as_deref(), Some("Documento ilegível: envie uma foto sem reflexo"));
         assert!(front.uploaded_at.is_some());
         assert_eq!(c.kyc[4].status, "pending_correction");

@@ -18,7 +18,8 @@ fn client(base: &str, token: &str) -> Client {
 async fn pages_follow_the_cursor_until_has_more_is_false() {
     let sb = sandbox(123).await;
     let c = client(&sb.base_url(), kyc_sandbox::DEFAULT_TOKEN);
-    let params = ListCustomers { limit: Some(10), sort: Some(Sort::CreatedAt), order: Some(Order::Asc), ..Default::default() };
+    let params =
+        ListCustomers { limit: Some(10), sort: Some(Sort::CreatedAt), order: Some(Order::Asc), ..Default::default() };
     let pages: Vec<_> = c.customer_pages(params).try_collect().await.unwrap();
     assert_eq!(pages.len(), 13);
     assert!(pages[..12].iter().all(|p| p.has_more && p.data.len() == 10));
@@ -67,7 +68,8 @@ async fn an_unreachable_api_is_a_transport_error_after_retries() {
     // Bind then drop a listener: the port is closed, so connections are refused.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut cfg = ClientConfig::new(format!("http://127.0.0.1:{port}/api/v3"), Auth::bearer("t"));
-    cfg.retry = RetryPolicy { base: Duration::from_millis(1), max_backoff: Duration::from_millis(2), ..RetryPolicy::default() };
+    cfg.retry =
+        RetryPolicy { base: Duration::from_millis(1), max_backoff: Duration::from_millis(2), ..RetryPolicy::default() };
     let c = Client::new(cfg).unwrap();
     let e = c.list_customers(&ListCustomers::default()).await.unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");

@@ -1,9 +1,11 @@
 //! [`Desk`]: the use-cases the shell calls.
 
+use crate::dinie::DinieProvider;
 use crate::sync::{SyncProgress, full_sync};
 use crate::views::{CustomerListQuery, CustomerPage, CustomerRow, CustomerSort, ProfileView, rfc3339};
 use crate::{CoreError, Provider};
 use kyc_store::{ListOrder, ListQuery, Store};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
@@ -40,6 +42,15 @@ impl Desk {
     /// A desk over `provider`, caching into `store`.
     pub fn new(provider: Arc<dyn Provider>, store: Store, profile: ProfileInfo) -> Self {
         Self { provider, store, profile, sync_lock: Arc::default() }
+    }
+
+    /// A desk on a Dinie API: builds the client and opens (or creates) the cache file.
+    pub async fn open_dinie(profile: ProfileInfo, auth: crate::dinie::Auth, cache: &Path) -> Result<Self, CoreError> {
+        let mut cfg = dinie_api::ClientConfig::new(&profile.base_url, auth);
+        cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
+        let client = dinie_api::Client::new(cfg)?;
+        let store = Store::open(cache).await?;
+        Ok(Self::new(Arc::new(DinieProvider::new(client)), store, profile))
     }
 
     /// The cache.

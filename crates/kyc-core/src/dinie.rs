@@ -1,6 +1,7 @@
 //! The Dinie connector: [`dinie_api`] behind the [`Provider`] port, wire → model.
 
 use crate::{CoreError, Page, Provider};
+pub use dinie_api::Auth;
 use dinie_api::{Client, ListCustomers, Order, Sort};
 use futures::FutureExt;
 use futures::future::BoxFuture;

@@ -16,5 +16,5 @@ pub mod sync;
 pub mod views;
 
 pub use desk::{Desk, ProfileInfo};
-pub use error::CoreError;
+pub use error::{CoreError, ErrorView};
 pub use provider::{Page, Provider};

@@ -45,14 +45,8 @@ pub async fn full_sync(
 ) -> Result<SyncProgress, CoreError> {
     let started = Instant::now();
     let mut cursor = store.meta(META_FULL_SYNC_CURSOR).await?;
-    let mut progress = SyncProgress {
-        pages: 0,
-        customers: 0,
-        elapsed_ms: 0,
-        per_second: 0.0,
-        resumed: cursor.is_some(),
-        done: false,
-    };
+    let mut progress =
+        SyncProgress { pages: 0, customers: 0, elapsed_ms: 0, per_second: 0.0, resumed: cursor.is_some(), done: false };
     if progress.resumed {
         tracing::info!(provider = provider.name(), "resuming an interrupted full sync");
     }
@@ -73,6 +67,11 @@ pub async fn full_sync(
     store.delete_meta(META_FULL_SYNC_CURSOR).await?;
     progress.done = true;
     on_progress(&progress);
-    tracing::info!(provider = provider.name(), customers = progress.customers, pages = progress.pages, "full sync done");
+    tracing::info!(
+        provider = provider.name(),
+        customers = progress.customers,
+        pages = progress.pages,
+        "full sync done"
+    );
     Ok(progress)
 }

@@ -25,14 +25,15 @@ async fn full_sync_caches_every_customer_once_and_reports_progress() {
     let s2 = seen.clone();
     let report = d.sync(&move |p| s2.lock().unwrap().push(p.clone())).await.unwrap();
     assert_eq!((report.customers, report.pages, report.done, report.resumed), (250, 3, true, false));
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.iter().map(|p| p.customers).collect::<Vec<_>>(), [100, 200, 250]);
     assert!(seen.last().unwrap().done);
 
     let page = d.list_customers(&CustomerListQuery { offset: 0, limit: 500, sort: CustomerSort::Name }).await.unwrap();
     assert_eq!((page.total, page.rows.len()), (250, 250));
     assert!(page.last_sync_at.is_some());
-    let mut expected: Vec<String> = kyc_sandbox::seed::demo(250, time::OffsetDateTime::now_utc()).into_iter().map(|c| c.name).collect();
+    let mut expected: Vec<String> =
+        kyc_sandbox::seed::demo(250, time::OffsetDateTime::now_utc()).into_iter().map(|c| c.name).collect();
     expected.sort_by_key(|n| n.to_lowercase());
     let mut got: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
     got.sort_by_key(|n| n.to_lowercase());
@@ -53,7 +54,9 @@ async fn an_interrupted_sync_resumes_after_its_last_page() {
     let dir = tempfile::tempdir().unwrap();
     let d = desk(&sb, dir.path()).await;
     // What a run killed after its first page leaves behind: 100 rows and their cursor.
-    let first = DinieProvider::new(Client::new(ClientConfig::new(sb.base_url(), Auth::bearer(kyc_sandbox::DEFAULT_TOKEN))).unwrap());
+    let first = DinieProvider::new(
+        Client::new(ClientConfig::new(sb.base_url(), Auth::bearer(kyc_sandbox::DEFAULT_TOKEN))).unwrap(),
+    );
     let page = kyc_core::Provider::list_page(&first, None, 100).await.unwrap();
     d.store().upsert_customers(&page.customers, time::OffsetDateTime::now_utc()).await.unwrap();
     d.store().set_meta(META_FULL_SYNC_CURSOR, page.next_cursor.as_deref().unwrap()).await.unwrap();

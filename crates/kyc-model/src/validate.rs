@@ -65,11 +65,7 @@ impl Cpf {
         }
         let d = digits_of(input);
         if d.len() != 11 {
-            return Err(FieldError::new(
-                field,
-                "invalid_cpf",
-                format!("CPF must have 11 digits, got {}", d.len()),
-            ));
+            return Err(FieldError::new(field, "invalid_cpf", format!("CPF must have 11 digits, got {}", d.len())));
         }
         if d.iter().all(|x| *x == d[0]) {
             return Err(FieldError::new(field, "invalid_cpf", "CPF cannot be a repeated digit"));
@@ -128,11 +124,7 @@ impl Cnpj {
         }
         let d = digits_of(input);
         if d.len() != 14 {
-            return Err(FieldError::new(
-                "cnpj",
-                "invalid_cnpj",
-                format!("CNPJ must have 14 digits, got {}", d.len()),
-            ));
+            return Err(FieldError::new("cnpj", "invalid_cnpj", format!("CNPJ must have 14 digits, got {}", d.len())));
         }
         if d.iter().all(|x| *x == d[0]) {
             return Err(FieldError::new("cnpj", "invalid_cnpj", "CNPJ cannot be a repeated digit"));

@@ -93,9 +93,16 @@ async fn request_id(req: Request, next: Next) -> Response {
 async fn require_bearer(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     match given.and_then(|v| v.strip_prefix("Bearer ")) {
-        None => Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "missing bearer token: send Authorization: Bearer <token>").into_response(),
+        None => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing bearer token: send Authorization: Bearer <token>",
+        )
+        .into_response(),
         Some(t) if constant_time_eq(t.as_bytes(), st.token.as_bytes()) => next.run(req).await,
-        Some(_) => Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is not valid").into_response(),
+        Some(_) => {
+            Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "the bearer token is not valid").into_response()
+        }
     }
 }
 
@@ -115,7 +122,9 @@ struct ListParams {
 }
 
 async fn list_customers(State(st): State<AppState>, Query(p): Query<ListParams>) -> Result<Response, Problem> {
-    let bad = |param: &'static str, detail: &str| Problem::new(StatusCode::BAD_REQUEST, "invalid_request", detail).param(param);
+    let bad = |param: &'static str, detail: &str| {
+        Problem::new(StatusCode::BAD_REQUEST, "invalid_request", detail).param(param)
+    };
     let limit = match p.limit.as_deref() {
         None => 20,
         Some(l) => match l.parse::<usize>() {
@@ -149,6 +158,9 @@ async fn get_customer(State(st): State<AppState>, Path(id): Path<String>) -> Res
     let db = st.db.read().await;
     match db.get(&id) {
         Some(c) => Ok(Json(c).into_response()),
-        None => Err(Problem::new(StatusCode::NOT_FOUND, "not_found", format!("no customer with id {id}")).param("customer_id")),
+        None => {
+            Err(Problem::new(StatusCode::NOT_FOUND, "not_found", format!("no customer with id {id}"))
+                .param("customer_id"))
+        }
     }
 }

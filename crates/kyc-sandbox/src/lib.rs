@@ -62,10 +62,7 @@ impl Sandbox {
     pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(state::Shared {
-            token: config.token,
-            db: RwLock::new(state::Db::with_seed(config.seed)),
-        });
+        let state = Arc::new(state::Shared { token: config.token, db: RwLock::new(state::Db::with_seed(config.seed)) });
         let (tx, rx) = oneshot::channel::<()>();
         let app = http::router(state);
         tokio::spawn(async move {

@@ -1,0 +1,158 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useState } from "react";
+import { CustomerTable } from "./components/CustomerTable";
+import { formatCount, formatRelative } from "./format";
+import { commands, on, toErrorView, type ErrorView, type SyncProgress } from "./ipc";
+import { locales, useI18n, type Locale } from "./i18n";
+
+const PAGE = 200;
+
+type Theme = "light" | "dark";
+
+function initialTheme(): Theme {
+  const saved = localStorage.getItem("kyc-desk.theme");
+  if (saved === "light" || saved === "dark") return saved;
+  return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+export function App() {
+  const { t, locale, setLocale } = useI18n();
+  const queryClient = useQueryClient();
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const [progress, setProgress] = useState<SyncProgress | null>(null);
+  const [syncError, setSyncError] = useState<ErrorView | null>(null);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem("kyc-desk.theme", theme);
+  }, [theme]);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  const profile = useQuery({ queryKey: ["profile"], queryFn: commands.profile });
+
+  const list = useInfiniteQuery({
+    queryKey: ["customers", "newest"],
+    initialPageParam: 0,
+    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort: "newest" }),
+    getNextPageParam: (last, pages) => {
+      const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
+      return loaded < last.total && last.rows.length > 0 ? loaded : undefined;
+    },
+  });
+
+  useEffect(() => {
+    const subs = [
+      on("sync-progress", (p) => {
+        setProgress(p.done ? null : p);
+        if (p.done) setSyncError(null);
+      }),
+      on("sync-failed", (e) => {
+        setProgress(null);
+        setSyncError(e);
+      }),
+      on("customers-changed", () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
+    ];
+    return () => subs.forEach((s) => void s.then((unlisten) => unlisten()));
+  }, [queryClient]);
+
+  const sync = useMutation({
+    mutationFn: commands.syncNow,
+    onMutate: () => setSyncError(null),
+    onError: (e) => setSyncError(toErrorView(e)),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["customers"] }),
+  });
+
+  const startSync = useCallback(() => {
+    if (!sync.isPending) sync.mutate();
+  }, [sync]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "F5" || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "r")) {
+        e.preventDefault();
+        startSync();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [startSync]);
+
+  const rows = list.data?.pages.flatMap((p) => p.rows) ?? [];
+  const first = list.data?.pages[0];
+  const total = first?.total ?? 0;
+  const lastSync = first?.lastSyncAt ?? null;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  const needMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const syncing = sync.isPending || progress !== null;
+  let syncText: string;
+  if (syncing) syncText = t("syncing", { count: formatCount(locale, progress?.customers ?? 0) });
+  else if (lastSync) syncText = t("syncedAt", { when: formatRelative(locale, lastSync) });
+  else syncText = t("neverSynced");
+
+  return (
+    <div className="app">
+      <header className="toolbar">
+        <h1>{t("appTitle")}</h1>
+        {profile.data?.isDemo && (
+          <span className="demo-badge" title={t("demoBadgeHint")} data-testid="demo-badge">
+            {t("demoBadge")}
+          </span>
+        )}
+        <span className="spacer" />
+        <span className="sync-status" role="status" aria-live="polite" data-testid="sync-status">
+          {syncText}
+        </span>
+        <button type="button" className="primary" onClick={startSync} disabled={syncing} aria-keyshortcuts="F5 Control+R">
+          {t("syncNow")}
+        </button>
+        <label className="select">
+          <span className="visually-hidden">{t("language")}</span>
+          <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)} aria-label={t("language")}>
+            {locales.map((l) => (
+              <option key={l} value={l}>
+                {l === "en" ? "English" : "Português (Brasil)"}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
+          aria-label={`${t("theme")}: ${theme === "dark" ? t("themeDark") : t("themeLight")}`}
+        >
+          {theme === "dark" ? "☾" : "☀"}
+        </button>
+      </header>
+
+      {syncError && (
+        <div className={syncError.code === "offline" ? "banner offline" : "banner error"} role="alert" data-testid="sync-error">
+          <strong>{syncError.code === "offline" ? t("offline") : t("syncFailed", { message: syncError.message })}</strong>
+          {syncError.requestId && <small>{t("requestId", { id: syncError.requestId })}</small>}
+        </div>
+      )}
+
+      <main>
+        <div className="list-caption">
+          <h2>{t("customers")}</h2>
+          <span data-testid="customer-total">{t("total", { count: formatCount(locale, total) })}</span>
+        </div>
+        {list.isPending ? (
+          <p className="empty">{t("loading")}</p>
+        ) : total === 0 ? (
+          <div className="empty">
+            <h3>{t("emptyTitle")}</h3>
+            <p>{t("emptyBody")}</p>
+          </div>
+        ) : (
+          <CustomerTable rows={rows} total={total} onNeedMore={needMore} />
+        )}
+      </main>
+    </div>
+  );
+}

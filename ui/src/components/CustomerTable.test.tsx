@@ -1,0 +1,83 @@
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { CustomerRow } from "../bindings/CustomerRow";
+import { I18nProvider, type Locale } from "../i18n";
+import { CustomerTable } from "./CustomerTable";
+
+afterEach(cleanup);
+
+function row(i: number, over: Partial<CustomerRow> = {}): CustomerRow {
+  return {
+    id: `cust_${i}`,
+    name: `Cliente ${i}`,
+    tradingName: null,
+    cpf: "123.456.789-09",
+    cnpj: null,
+    externalId: `ref-${i}`,
+    status: "pending_kyc",
+    kycDone: 2,
+    kycTotal: 6,
+    updatedAt: "2026-03-02T10:21:00Z",
+    ...over,
+  };
+}
+
+function renderTable(rows: CustomerRow[], total = rows.length, locale: Locale = "en", onNeedMore?: () => void) {
+  return render(
+    <I18nProvider locale={locale}>
+      <CustomerTable rows={rows} total={total} {...(onNeedMore ? { onNeedMore } : {})} />
+    </I18nProvider>,
+  );
+}
+
+describe("CustomerTable", () => {
+  it("shows name, masked CPF, status label and KYC progress", () => {
+    renderTable([row(1, { tradingName: "Padaria Lima", cnpj: "12.345.678/0001-95", status: "under_review" })]);
+    const r = screen.getByTestId("customer-row");
+    expect(within(r).getByTestId("customer-name").textContent).toBe("Cliente 1");
+    expect(r.textContent).toContain("Padaria Lima");
+    expect(r.textContent).toContain("123.456.789-09");
+    expect(r.textContent).toContain("12.345.678/0001-95");
+    expect(within(r).getByTestId("customer-status").textContent).toBe("Under review");
+    expect(r.textContent).toContain("2/6");
+  });
+
+  it("translates known statuses and shows unknown ones verbatim", () => {
+    renderTable([row(1, { status: "active" }), row(2, { status: "denied" })], 2, "pt-BR");
+    const statuses = screen.getAllByTestId("customer-status").map((s) => s.textContent);
+    expect(statuses).toEqual(["Ativo", "denied"]);
+  });
+
+  it("renders API text as text, never as HTML", () => {
+    renderTable([row(1, { name: '<img src=x onerror="alert(1)">' })]);
+    expect(screen.getByTestId("customer-name").textContent).toBe('<img src=x onerror="alert(1)">');
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("renders only what is visible of a long list and asks for more near the end", () => {
+    const onNeedMore = vi.fn();
+    const rows = Array.from({ length: 30 }, (_, i) => row(i));
+    renderTable(rows, 100_000, "en", onNeedMore);
+    const rendered = screen.getAllByTestId("customer-row").length;
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(60);
+    expect(onNeedMore).toHaveBeenCalled();
+  });
+
+  it("moves the selection with the arrow keys, Home and End", () => {
+    const rows = Array.from({ length: 5 }, (_, i) => row(i));
+    renderTable(rows);
+    const list = screen.getByTestId("customer-list");
+    const selected = () => screen.getAllByTestId("customer-row").find((r) => r.getAttribute("aria-selected") === "true")?.id;
+    expect(selected()).toBe("row-cust_0");
+    fireEvent.keyDown(list, { key: "ArrowDown" });
+    fireEvent.keyDown(list, { key: "ArrowDown" });
+    expect(selected()).toBe("row-cust_2");
+    fireEvent.keyDown(list, { key: "End" });
+    expect(selected()).toBe("row-cust_4");
+    fireEvent.keyDown(list, { key: "ArrowDown" });
+    expect(selected()).toBe("row-cust_4");
+    fireEvent.keyDown(list, { key: "Home" });
+    expect(selected()).toBe("row-cust_0");
+  });
+});

@@ -1,0 +1,125 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import type { CustomerRow } from "../bindings/CustomerRow";
+import { formatDateTime } from "../format";
+import { statusLabel, useI18n } from "../i18n";
+
+const ROW_HEIGHT = 52;
+
+type Props = {
+  /** Rows loaded so far, in order. */
+  rows: CustomerRow[];
+  /** Rows in the whole list (may exceed rows.length while pages load). */
+  total: number;
+  /** Asks for more rows when the user scrolls near the end of what is loaded. */
+  onNeedMore?: () => void;
+};
+
+/** The customer list: virtualized, so 100,000 rows scroll like 100; arrow keys move. */
+export function CustomerTable({ rows, total, onNeedMore }: Props) {
+  const { t, locale } = useI18n();
+  const parentRef = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  // TanStack Virtual's API is not memoizable by the React Compiler; this component
+  // does not pass the virtualizer to memoized children, so skipping is correct.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialRect: { width: 1000, height: 600 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastVisible = items.length > 0 ? (items[items.length - 1]?.index ?? 0) : 0;
+
+  useEffect(() => {
+    if (onNeedMore && rows.length < total && lastVisible >= rows.length - 20) onNeedMore();
+  }, [lastVisible, rows.length, total, onNeedMore]);
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const page = Math.max(1, Math.floor((parentRef.current?.clientHeight ?? 600) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      PageDown: active + page,
+      PageUp: active - page,
+      Home: 0,
+      End: total - 1,
+    };
+    const next = moves[e.key];
+    if (next === undefined || total === 0) return;
+    e.preventDefault();
+    const clamped = Math.min(total - 1, Math.max(0, next));
+    setActive(clamped);
+    virtualizer.scrollToIndex(clamped, { align: "auto" });
+  }
+
+  return (
+    <div className="table" role="grid" aria-rowcount={total} aria-label={t("customers")}>
+      <div className="table-head" role="row">
+        <span role="columnheader">{t("colName")}</span>
+        <span role="columnheader">{t("colDocument")}</span>
+        <span role="columnheader">{t("colStatus")}</span>
+        <span role="columnheader">{t("colKyc")}</span>
+        <span role="columnheader">{t("colUpdated")}</span>
+      </div>
+      <div
+        ref={parentRef}
+        className="table-body"
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        aria-activedescendant={rows[active] ? `row-${rows[active].id}` : undefined}
+        data-testid="customer-list"
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {items.map((item) => {
+            const row = rows[item.index];
+            const style = { height: item.size, transform: `translateY(${item.start}px)` };
+            if (!row) {
+              return <div key={item.key} className="row placeholder" style={style} role="row" aria-busy="true" />;
+            }
+            return (
+              <div
+                key={row.id}
+                id={`row-${row.id}`}
+                className={item.index === active ? "row active" : "row"}
+                style={style}
+                role="row"
+                aria-rowindex={item.index + 1}
+                aria-selected={item.index === active}
+                data-testid="customer-row"
+                onClick={() => setActive(item.index)}
+              >
+                <span role="gridcell" className="name">
+                  <span data-testid="customer-name">{row.name}</span>
+                  {row.tradingName && <small>{row.tradingName}</small>}
+                </span>
+                <span role="gridcell" className="mono">
+                  <span data-testid="customer-cpf">{row.cpf}</span>
+                  {row.cnpj && <small data-testid="customer-cnpj">{row.cnpj}</small>}
+                </span>
+                <span role="gridcell">
+                  <span className={`badge status-${row.status}`} data-testid="customer-status">
+                    {statusLabel(locale, row.status)}
+                  </span>
+                </span>
+                <span role="gridcell" title={t("kycProgress", { done: row.kycDone, total: row.kycTotal })}>
+                  <progress max={row.kycTotal || 1} value={row.kycDone} aria-hidden="true" />
+                  <span className="mono">
+                    {row.kycDone}/{row.kycTotal}
+                  </span>
+                </span>
+                <span role="gridcell">
+                  <time dateTime={row.updatedAt} data-testid="customer-updated">
+                    {formatDateTime(locale, row.updatedAt)}
+                  </time>
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

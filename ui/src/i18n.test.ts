@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { dictionaries, statusLabel, translate } from "./i18n";
+import { formatRelative } from "./format";
+
+describe("i18n", () => {
+  it("has every key in both languages, none empty", () => {
+    const en = Object.keys(dictionaries.en).sort();
+    expect(Object.keys(dictionaries["pt-BR"]).sort()).toEqual(en);
+    for (const d of Object.values(dictionaries)) for (const v of Object.values(d)) expect(v.trim()).not.toBe("");
+  });
+
+  it("fills placeholders and leaves unknown ones visible", () => {
+    expect(translate("pt-BR", "total", { count: "1.234" })).toBe("1.234 clientes");
+    expect(translate("en", "syncing")).toBe("Syncing… {count} customers");
+  });
+
+  it("labels statuses per language", () => {
+    expect(statusLabel("en", "pending_kyc")).toBe("Pending KYC");
+    expect(statusLabel("pt-BR", "under_review")).toBe("Em análise");
+    expect(statusLabel("pt-BR", "creating")).toBe("creating");
+  });
+
+  it("formats relative times with Intl", () => {
+    const now = new Date("2026-03-02T12:00:00Z");
+    expect(formatRelative("en", "2026-03-02T11:55:00Z", now)).toBe("5 minutes ago");
+    expect(formatRelative("pt-BR", "2026-03-02T10:00:00Z", now)).toBe("há 2 horas");
+  });
+});
