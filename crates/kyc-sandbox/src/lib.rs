@@ -3,25 +3,47 @@
 //! Tests, benchmarks and the app's built-in demo all run against it, and a partner's
 //! developer can run it alone (`kyc-sandbox --addr 127.0.0.1:8080`) to try an
 //! integration offline. It follows `CONTRACT.md` down to status codes and problem
-//! bodies.
+//! bodies: registration (201 / 200 / 409), listing with filters and cursors, updates,
+//! document uploads judged by their bytes with a simulated review, biometric sessions,
+//! credit offers, client-credentials tokens, idempotency keys, rate limits, signed
+//! webhooks with retries, and an admin surface (`/_sandbox/`) for resets, seeds,
+//! forced outcomes and fault injection.
 //!
 //! May depend on `kyc-model` (to share its validators) and on nothing else of this
 //! workspace: in particular not on `dinie-api`, so that the client is tested against
 //! an independent implementation of the contract.
 
+mod admin;
+pub mod docs;
+mod effects;
 mod http;
+mod middleware;
+mod persist;
 pub mod seed;
 mod state;
+pub mod webhooks;
 
-pub use state::{KycItemRecord, SandboxCustomer};
+pub use http::PUBLIC_ROUTES;
+pub use state::{CreditOffer, DocumentMeta, KycItemRecord, SandboxCustomer};
+pub use webhooks::WebhookEndpoint;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{RwLock, oneshot};
 
+/// The OpenAPI 3.1 document of the public API.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
 /// The bearer token accepted by default.
 pub const DEFAULT_TOKEN: &str = "dinie_at_sandbox";
+/// The OAuth client id accepted by default.
+pub const DEFAULT_CLIENT_ID: &str = "sandbox";
+/// The OAuth client secret accepted by default.
+pub const DEFAULT_CLIENT_SECRET: &str = "sandbox-secret";
 
 /// How many customers the demo seed creates by default.
 pub const DEFAULT_DEMO_SIZE: usize = 60;
@@ -35,26 +57,88 @@ pub enum Seed {
     Demo(usize),
 }
 
-/// Sandbox settings.
+/// Sandbox settings. [`SandboxConfig::default`] is what the binary and the app use.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
-    /// The bearer token it accepts.
+    /// The static bearer token it accepts.
     pub token: String,
-    /// Initial data.
+    /// OAuth client id for `POST /auth/token`.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: String,
+    /// Lifetime of issued access tokens (`expires_in`).
+    pub token_ttl: Duration,
+    /// Initial data (ignored when `data_file` already holds a saved sandbox).
     pub seed: Seed,
+    /// Time from an upload (or correction) to its review outcome.
+    pub review_delay: Duration,
+    /// Time from activation to the credit offer.
+    pub offer_delay: Duration,
+    /// Lifetime of a biometric session link.
+    pub biometrics_ttl: Duration,
+    /// Token bucket: burst size.
+    pub rate_limit_burst: u32,
+    /// Token bucket: requests per second sustained.
+    pub rate_limit_per_second: f64,
+    /// Endpoints to deliver webhooks to.
+    pub webhooks: Vec<WebhookEndpoint>,
+    /// First webhook retry delay (doubles each retry).
+    pub webhook_retry_base: Duration,
+    /// A SQLite file to keep state in across restarts; memory only when `None`.
+    pub data_file: Option<PathBuf>,
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        Self { token: DEFAULT_TOKEN.to_owned(), seed: Seed::Demo(DEFAULT_DEMO_SIZE) }
+        Self {
+            token: DEFAULT_TOKEN.to_owned(),
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            token_ttl: Duration::from_secs(3600),
+            seed: Seed::Demo(DEFAULT_DEMO_SIZE),
+            review_delay: Duration::from_secs(2),
+            offer_delay: Duration::from_secs(3),
+            biometrics_ttl: Duration::from_secs(15 * 60),
+            rate_limit_burst: 1000,
+            rate_limit_per_second: 500.0,
+            webhooks: Vec::new(),
+            webhook_retry_base: Duration::from_secs(1),
+            data_file: None,
+        }
     }
 }
 
-/// A running sandbox. Dropping it stops the server.
+/// Counters exposed at `GET /_sandbox/stats`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    requests: AtomicU64,
+    customers_created: AtomicU64,
+    documents_stored: AtomicU64,
+    idempotent_replays: AtomicU64,
+    faults_injected: AtomicU64,
+    tokens_issued: AtomicU64,
+}
+
+/// State shared by every request.
+#[derive(Debug)]
+pub struct Shared {
+    config: SandboxConfig,
+    base_url: String,
+    db: RwLock<state::Db>,
+    idem: Mutex<middleware::IdemCache>,
+    faults: Mutex<middleware::Faults>,
+    bucket: Mutex<middleware::Bucket>,
+    tokens: Mutex<std::collections::HashMap<String, time::OffsetDateTime>>,
+    hooks: Arc<webhooks::Hooks>,
+    stats: Stats,
+}
+
+/// A running sandbox. Dropping it stops the server (after a last save to its file).
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
-    _shutdown: oneshot::Sender<()>,
+    shutdown: Option<oneshot::Sender<()>>,
+    stopped: Option<oneshot::Receiver<()>>,
 }
 
 impl Sandbox {
@@ -62,9 +146,35 @@ impl Sandbox {
     pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(state::Shared { token: config.token, db: RwLock::new(state::Db::with_seed(config.seed)) });
+        let persist = match &config.data_file {
+            Some(path) => Some(persist::Persist::open(path).await.map_err(std::io::Error::other)?),
+            None => None,
+        };
+        let db = match &persist {
+            Some(p) if !p.is_empty().await.map_err(std::io::Error::other)? => {
+                p.load().await.map_err(std::io::Error::other)?
+            }
+            _ => {
+                let mut db = state::Db::with_seed(config.seed);
+                db.dirty = persist.is_some();
+                db
+            }
+        };
+        let shared = Arc::new(Shared {
+            base_url: format!("http://{addr}"),
+            db: RwLock::new(db),
+            idem: Mutex::default(),
+            faults: Mutex::default(),
+            bucket: Mutex::new(middleware::Bucket::new(config.rate_limit_burst, config.rate_limit_per_second)),
+            tokens: Mutex::default(),
+            hooks: webhooks::Hooks::start(config.webhooks.clone(), config.webhook_retry_base),
+            stats: Stats::default(),
+            config,
+        });
         let (tx, rx) = oneshot::channel::<()>();
-        let app = http::router(state);
+        let (stopped_tx, stopped_rx) = oneshot::channel::<()>();
+        let app = http::router(shared.clone());
+        let saver = persist.clone().map(|p| tokio::spawn(save_loop(shared.clone(), p)));
         tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = rx.await;
@@ -72,8 +182,16 @@ impl Sandbox {
             if let Err(e) = served.await {
                 tracing::error!(error = %e, "sandbox server stopped");
             }
+            if let (Some(saver), Some(p)) = (saver, persist) {
+                saver.abort();
+                let db = shared.db.read().await;
+                if let Err(e) = p.save(&db, &mut Default::default()).await {
+                    tracing::error!(error = %e, "could not save the sandbox");
+                }
+            }
+            let _ = stopped_tx.send(());
         });
-        Ok(Self { addr, _shutdown: tx })
+        Ok(Self { addr, shutdown: Some(tx), stopped: Some(stopped_rx) })
     }
 
     /// Starts on a free loopback port.
@@ -89,5 +207,43 @@ impl Sandbox {
     /// The API base URL, e.g. `http://127.0.0.1:40123/api/v3`.
     pub fn base_url(&self) -> String {
         format!("http://{}/api/v3", self.addr)
+    }
+
+    /// The admin base URL, e.g. `http://127.0.0.1:40123/_sandbox`.
+    pub fn admin_url(&self) -> String {
+        format!("http://{}/_sandbox", self.addr)
+    }
+
+    /// Stops serving and waits until the state is saved (when it has a file).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(rx) = self.stopped.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), rx).await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn save_loop(st: Arc<Shared>, p: persist::Persist) {
+    let mut written = std::collections::HashSet::new();
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let mut db = st.db.write().await;
+        if !db.dirty {
+            continue;
+        }
+        match p.save(&db, &mut written).await {
+            Ok(()) => db.dirty = false,
+            Err(e) => tracing::error!(error = %e, "could not save the sandbox"),
+        }
     }
 }

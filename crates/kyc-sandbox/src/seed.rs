@@ -2,7 +2,7 @@
 //! status, kyc arrays consistent with the status. Deterministic for a given size, so
 //! tests can compute what the app should show.
 
-use crate::state::{KycItemRecord, SandboxCustomer};
+use crate::state::{CreditOffer, KycItemRecord, SandboxCustomer};
 use kyc_model::{Cnpj, Cpf};
 use time::{Duration, OffsetDateTime};
 
@@ -171,6 +171,24 @@ const REJECTIONS: &[&str] = &[
     "Comprovante com mais de 90 dias",
     "Selfie não corresponde ao documento",
 ];
+
+/// The credit offer the sandbox makes to an active customer: an amount from R$ 5.000
+/// to R$ 80.000 and a monthly rate from 1.9 % to 4.8 %, derived from the customer's id.
+pub fn offer_for(c: &SandboxCustomer, now: OffsetDateTime) -> CreditOffer {
+    let h = c.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let amount = 5_000 + (h % 151) * 500;
+    let rate = 1.9 + ((h >> 16) % 30) as f64 / 10.0;
+    CreditOffer {
+        id: format!("co_{}", &c.id.trim_start_matches("cust_")),
+        customer_id: c.id.clone(),
+        external_id: c.external_id.clone(),
+        status: "available".into(),
+        approved_amount: format!("{amount}.00"),
+        interest_rate: (rate * 10.0).round() / 10.0,
+        expires_at: now + Duration::days(30),
+        created_at: now,
+    }
+}
 
 /// The demo's `i`-th customer's full name (what the list shows for it).
 pub fn demo_name(i: usize) -> String {
