@@ -1,24 +1,21 @@
-//! The HTTP client: auth, retries, error mapping, pagination.
+//! The HTTP client: auth, retries, idempotency, error mapping, pagination, uploads.
 
+use crate::auth::{Cached, OAuth};
 use crate::error::{ApiError, Error};
-use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
-use crate::wire::{Customer, List};
-use futures::Stream;
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
-type Bytes = Vec<u8>;
+use crate::retry::{Attempt, RetryPolicy, is_retryable_status, parse_retry_after};
+use crate::wire::{
+    BiometricsSession, CreditOffer, Customer, CustomerUpdate, Document, List, NewCustomer, Registration, TokenResponse,
+};
+use futures::{Stream, StreamExt, TryStreamExt};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 use url::Url;
-
-/// One attempt's outcome, body fully read.
-struct Raw {
-    status: StatusCode,
-    request_id: Option<String>,
-    retry_after: Option<Duration>,
-    body: Bytes,
-}
 
 /// A secret string (token, client secret). Its `Debug` never shows the value, so it
 /// cannot leak into logs or error messages by accident.
@@ -48,12 +45,25 @@ impl fmt::Debug for Secret {
 pub enum Auth {
     /// A static bearer token (`dinie_at_…`).
     Bearer(Secret),
+    /// OAuth2 client credentials: tokens from `POST {base}/auth/token`, cached and
+    /// refreshed 300 s before they expire.
+    ClientCredentials {
+        /// Client id.
+        client_id: String,
+        /// Client secret.
+        client_secret: Secret,
+    },
 }
 
 impl Auth {
     /// A static bearer token.
     pub fn bearer(token: impl Into<String>) -> Self {
         Self::Bearer(Secret::new(token))
+    }
+
+    /// OAuth2 client credentials.
+    pub fn client_credentials(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self::ClientCredentials { client_id: client_id.into(), client_secret: Secret::new(client_secret) }
     }
 }
 
@@ -64,7 +74,7 @@ pub struct ClientConfig {
     pub base_url: String,
     /// Credentials.
     pub auth: Auth,
-    /// Per-request timeout.
+    /// Per-request timeout (uploads get this plus a minute per 10 MB).
     pub timeout: Duration,
     /// Retry policy.
     pub retry: RetryPolicy,
@@ -94,6 +104,17 @@ pub struct RateLimit {
     pub remaining: u64,
     /// When the window resets (epoch seconds).
     pub reset: u64,
+}
+
+/// Counters of what the client did, for diagnostics and reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// HTTP requests sent (every attempt counts).
+    pub attempts: u64,
+    /// Of those, retries.
+    pub retries: u64,
+    /// Access tokens fetched.
+    pub token_fetches: u64,
 }
 
 /// Sort key for listings.
@@ -138,55 +159,122 @@ pub struct ListCustomers {
 impl ListCustomers {
     fn query(&self) -> Vec<(&'static str, String)> {
         let mut q = Vec::new();
-        let mut push = |k, v: &Option<String>| {
+        for (k, v) in [
+            ("cpf", &self.cpf),
+            ("external_id", &self.external_id),
+            ("status", &self.status),
+            ("starting_after", &self.starting_after),
+        ] {
             if let Some(v) = v {
                 q.push((k, v.clone()));
             }
-        };
-        push("cpf", &self.cpf);
-        push("external_id", &self.external_id);
-        push("status", &self.status);
-        push("starting_after", &self.starting_after);
+        }
         if let Some(l) = self.limit {
             q.push(("limit", l.to_string()));
         }
         if let Some(s) = self.sort {
-            q.push((
-                "sort",
-                match s {
-                    Sort::CreatedAt => "created_at",
-                    Sort::UpdatedAt => "updated_at",
-                }
-                .into(),
-            ));
+            q.push(("sort", if s == Sort::CreatedAt { "created_at" } else { "updated_at" }.into()));
         }
         if let Some(o) = self.order {
-            q.push((
-                "order",
-                match o {
-                    Order::Asc => "asc",
-                    Order::Desc => "desc",
-                }
-                .into(),
-            ));
+            q.push(("order", if o == Order::Asc { "asc" } else { "desc" }.into()));
         }
         q
     }
 }
 
-/// A Dinie V3 client. Cheap to clone; clones share the connection pool.
-#[derive(Clone)]
-pub struct Client {
+/// Per-call options.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// The `Idempotency-Key` of a POST or PATCH. Mint one per logical operation with
+    /// [`new_idempotency_key`] and keep it with the operation, so a retry after an app
+    /// restart reuses it; `None` mints one for this call (reused on its retries).
+    pub idempotency_key: Option<String>,
+    /// Cancels the call, during a request or a backoff sleep.
+    pub cancel: Option<CancellationToken>,
+}
+
+impl RequestOptions {
+    /// Options with this idempotency key.
+    pub fn with_key(key: impl Into<String>) -> Self {
+        Self { idempotency_key: Some(key.into()), cancel: None }
+    }
+}
+
+/// A fresh idempotency key (UUID v4).
+pub fn new_idempotency_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Upload progress: `(bytes sent, total bytes)`.
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// The documents limit: 10 MB.
+pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// One attempt's outcome, body fully read.
+struct Raw {
+    status: StatusCode,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// What a request carries.
+enum Payload<'a> {
+    None,
+    Json(Vec<u8>),
+    File(&'a FileUpload),
+}
+
+struct FileUpload {
+    doc_type: String,
+    path: PathBuf,
+    file_name: String,
+    content_type: &'static str,
+    size: u64,
+    progress: Option<Progress>,
+}
+
+enum AuthState {
+    Bearer(Secret),
+    OAuth(OAuth),
+}
+
+struct Inner {
     http: reqwest::Client,
     base: Url,
-    auth: Auth,
+    auth: AuthState,
     retry: RetryPolicy,
-    rate: Arc<Mutex<Option<RateLimit>>>,
+    timeout: Duration,
+    rate: Mutex<Option<RateLimit>>,
+    attempts: AtomicU64,
+    retries: AtomicU64,
+    token_fetches: AtomicU64,
+}
+
+/// A Dinie V3 client. Cheap to clone; clones share the connection pool, the cached
+/// access token and the counters.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base", &self.base.as_str()).finish_non_exhaustive()
+        f.debug_struct("Client").field("base", &self.inner.base.as_str()).finish_non_exhaustive()
+    }
+}
+
+/// The content type of a PDF, JPEG or PNG from its first bytes.
+pub fn sniff_document(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
     }
 }
 
@@ -205,73 +293,209 @@ impl Client {
         let ua = format!("{} (api-version={}; {})", cfg.product, crate::API_VERSION, std::env::consts::OS);
         let http = reqwest::Client::builder()
             .user_agent(ua)
-            .timeout(cfg.timeout)
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(Error::from_reqwest)?;
-        Ok(Self { http, base, auth: cfg.auth, retry: cfg.retry, rate: Arc::default() })
+        let auth = match cfg.auth {
+            Auth::Bearer(t) => AuthState::Bearer(t),
+            Auth::ClientCredentials { client_id, client_secret } => {
+                AuthState::OAuth(OAuth::new(client_id, client_secret))
+            }
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                auth,
+                retry: cfg.retry,
+                timeout: cfg.timeout,
+                rate: Mutex::new(None),
+                attempts: AtomicU64::new(0),
+                retries: AtomicU64::new(0),
+                token_fetches: AtomicU64::new(0),
+            }),
+        })
     }
 
     /// The base URL, ending in `/`.
     pub fn base_url(&self) -> &Url {
-        &self.base
+        &self.inner.base
     }
 
     /// The most recent rate-limit headers seen, if any.
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        *self.rate.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self.inner.rate.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn url(&self, path: &str) -> Result<Url, Error> {
-        self.base.join(path.trim_start_matches('/')).map_err(|e| Error::InvalidBaseUrl(e.to_string()))
-    }
-
-    fn authed(&self, rb: RequestBuilder) -> RequestBuilder {
-        match &self.auth {
-            Auth::Bearer(t) => rb.bearer_auth(t.expose()),
+    /// What the client has done so far.
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            attempts: self.inner.attempts.load(Ordering::Relaxed),
+            retries: self.inner.retries.load(Ordering::Relaxed),
+            token_fetches: self.inner.token_fetches.load(Ordering::Relaxed),
         }
     }
 
-    fn record_rate_limit(&self, resp: &Response) {
-        let h = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    fn url(&self, path: &str) -> Result<Url, Error> {
+        self.inner.base.join(path.trim_start_matches('/')).map_err(|e| Error::InvalidBaseUrl(e.to_string()))
+    }
+
+    fn record_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
+        let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
         if let (Some(limit), Some(remaining), Some(reset)) =
             (h("x-ratelimit-limit"), h("x-ratelimit-remaining"), h("x-ratelimit-reset"))
         {
-            *self.rate.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            *self.inner.rate.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
                 Some(RateLimit { limit, remaining, reset });
         }
     }
 
-    /// Sends a request built by `build` (called again for each attempt) and reads its
-    /// body, retrying as the contract says. A connection dropped while the body is
-    /// being read counts as a network error, so it is retried too. Every request this
-    /// client sends is safe to repeat: GETs, and POST/PATCH with an idempotency key.
-    async fn send(&self, build: impl Fn() -> RequestBuilder) -> Result<Raw, Error> {
-        let mut attempt = 0;
-        loop {
-            let retry_after = match self.attempt(build()).await {
-                Ok(raw) if raw.status.is_success() || !is_retryable_status(raw.status.as_u16()) => return Ok(raw),
-                Ok(raw) if attempt >= self.retry.max_retries => return Ok(raw),
-                Ok(raw) => raw.retry_after,
-                Err(e) if attempt >= self.retry.max_retries || !e.is_unreachable() => return Err(e),
-                Err(_) => None,
-            };
-            let delay = self.retry.delay(attempt, retry_after, fastrand::f64());
-            tracing::debug!(attempt, ?delay, "retrying Dinie request");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
+    /// Sends one request and reads its whole body. A connection dropped while the body
+    /// is being read is a network error like any other, so it is retried too.
+    async fn attempt(&self, rb: RequestBuilder) -> Attempt<Raw> {
+        self.inner.attempts.fetch_add(1, Ordering::Relaxed);
+        let result = async {
+            let resp = rb.send().await.map_err(Error::from_reqwest)?;
+            self.record_rate_limit(resp.headers());
+            let status = resp.status();
+            let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let request_id = header("x-request-id");
+            let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
+            let body = resp.bytes().await.map_err(Error::from_reqwest)?.to_vec();
+            Ok::<_, Error>(Raw { status, request_id, retry_after, body })
+        }
+        .await;
+        match result {
+            Ok(raw) if is_retryable_status(raw.status.as_u16()) => {
+                let retry_after = raw.retry_after;
+                Attempt::Retry { outcome: Ok(raw), retry_after }
+            }
+            Ok(raw) => Attempt::Done(Ok(raw)),
+            Err(e) if e.is_unreachable() => Attempt::Retry { outcome: Err(e), retry_after: None },
+            Err(e) => Attempt::Done(Err(e)),
         }
     }
 
-    async fn attempt(&self, rb: RequestBuilder) -> Result<Raw, Error> {
-        let resp = self.authed(rb).send().await.map_err(Error::from_reqwest)?;
-        self.record_rate_limit(&resp);
-        let status = resp.status();
-        let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let request_id = header("x-request-id");
-        let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
-        let body = resp.bytes().await.map_err(Error::from_reqwest)?.to_vec();
-        Ok(Raw { status, request_id, retry_after, body })
+    /// A bearer token for the next request: the static one, or a cached or fresh
+    /// OAuth token (one refresh shared by concurrent callers).
+    async fn bearer(&self, cancel: Option<&CancellationToken>) -> Result<Secret, Error> {
+        let oauth = match &self.inner.auth {
+            AuthState::Bearer(t) => return Ok(t.clone()),
+            AuthState::OAuth(o) => o,
+        };
+        let mut cached = oauth.cached.lock().await;
+        if let Some(c) = cached.as_ref().filter(|c| OAuth::usable(c)) {
+            return Ok(c.token.clone());
+        }
+        let url = self.url("auth/token")?;
+        let form = [("grant_type", "client_credentials")];
+        let raw = crate::retry::run(
+            &self.inner.retry,
+            cancel,
+            |_| {
+                let rb = self
+                    .inner
+                    .http
+                    .post(url.clone())
+                    .timeout(self.inner.timeout)
+                    .basic_auth(&oauth.client_id, Some(oauth.client_secret.expose()))
+                    .form(&form);
+                self.attempt(rb)
+            },
+            |_, _| {
+                self.inner.retries.fetch_add(1, Ordering::Relaxed);
+            },
+        )
+        .await?;
+        let t: TokenResponse = Self::json(raw)?;
+        self.inner.token_fetches.fetch_add(1, Ordering::Relaxed);
+        let fresh = Cached {
+            token: Secret::new(t.access_token),
+            expires_at: tokio::time::Instant::now() + Duration::from_secs(t.expires_in),
+        };
+        *cached = Some(fresh.clone());
+        Ok(fresh.token)
+    }
+
+    /// Drops the cached token if it is the one that was refused.
+    async fn forget_token(&self, refused: &Secret) {
+        if let AuthState::OAuth(o) = &self.inner.auth {
+            let mut cached = o.cached.lock().await;
+            if cached.as_ref().is_some_and(|c| &c.token == refused) {
+                *cached = None;
+            }
+        }
+    }
+
+    fn build(
+        &self,
+        method: &Method,
+        url: &Url,
+        query: &[(&str, String)],
+        payload: &Payload<'_>,
+        key: Option<&str>,
+        token: &Secret,
+    ) -> Result<RequestBuilder, Error> {
+        let mut rb = self.inner.http.request(method.clone(), url.clone()).bearer_auth(token.expose()).query(query);
+        if let Some(k) = key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        let timeout = match payload {
+            Payload::File(f) => self.inner.timeout + Duration::from_secs(60 * (1 + f.size / MAX_DOCUMENT_BYTES)),
+            _ => self.inner.timeout,
+        };
+        rb = rb.timeout(timeout);
+        Ok(match payload {
+            Payload::None => rb,
+            Payload::Json(body) => rb.header("content-type", "application/json").body(body.clone()),
+            Payload::File(f) => rb.multipart(f.form()?),
+        })
+    }
+
+    /// Sends a request with retries, the idempotency key on POST/PATCH, and (with
+    /// client credentials) one retry with a fresh token after a 401.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        payload: Payload<'_>,
+        opts: &RequestOptions,
+    ) -> Result<Raw, Error> {
+        let url = self.url(path)?;
+        let key = matches!(method, Method::POST | Method::PATCH)
+            .then(|| opts.idempotency_key.clone().unwrap_or_else(new_idempotency_key));
+        let mut fresh_token_tried = false;
+        loop {
+            let token = self.bearer(opts.cancel.as_ref()).await?;
+            let raw = crate::retry::run(
+                &self.inner.retry,
+                opts.cancel.as_ref(),
+                |_| {
+                    let built = self.build(&method, &url, query, &payload, key.as_deref(), &token);
+                    async move {
+                        match built {
+                            Ok(rb) => self.attempt(rb).await,
+                            Err(e) => Attempt::Done(Err(e)),
+                        }
+                    }
+                },
+                |attempt, delay| {
+                    self.inner.retries.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(attempt, ?delay, %method, path, "retrying Dinie request");
+                },
+            )
+            .await?;
+            if raw.status == StatusCode::UNAUTHORIZED
+                && matches!(self.inner.auth, AuthState::OAuth(_))
+                && !fresh_token_tried
+            {
+                fresh_token_tried = true;
+                self.forget_token(&token).await;
+                continue;
+            }
+            return Ok(raw);
+        }
     }
 
     fn json<T: DeserializeOwned>(raw: Raw) -> Result<T, Error> {
@@ -282,30 +506,183 @@ impl Client {
             .map_err(|e| Error::Decode { message: e.to_string(), request_id: raw.request_id })
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&'static str, String)]) -> Result<T, Error> {
-        let url = self.url(path)?;
-        Self::json(self.send(|| self.http.request(Method::GET, url.clone()).query(query)).await?)
+    fn json_body<T: serde::Serialize>(v: &T) -> Result<Payload<'static>, Error> {
+        serde_json::to_vec(v).map(Payload::Json).map_err(|e| Error::Decode { message: e.to_string(), request_id: None })
+    }
+
+    fn customer_path(id: &str) -> Result<String, Error> {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(Error::Invalid {
+                field: "customer_id".into(),
+                message: format!("{id:?} is not a customer id"),
+            });
+        }
+        Ok(format!("customers/{id}"))
+    }
+
+    /// `POST /customers`: registers a customer, or finds it already registered with
+    /// the same CPF/CNPJ and `external_id`. A different `external_id` for the same
+    /// CPF/CNPJ is an [`ApiError`] with code `customer_conflict` (409).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// use dinie_api::{NewCustomer, RequestOptions, Registration, new_idempotency_key};
+    /// let key = new_idempotency_key(); // store it with the pending operation
+    /// let new = NewCustomer {
+    ///     cpf: "123.456.789-09".into(),
+    ///     name: Some("Joao Silva".into()),
+    ///     email: Some("joao@example.com".into()),
+    ///     phone: Some("+5511999999999".into()),
+    ///     external_id: Some("partner-ref-123".into()),
+    ///     ..Default::default()
+    /// };
+    /// let (customer, how) = client.create_customer(&new, &RequestOptions::with_key(key)).await?;
+    /// assert!(matches!(how, Registration::Created | Registration::AlreadyExisted));
+    /// println!("{} is {}", customer.id, customer.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_customer(
+        &self,
+        new: &NewCustomer,
+        opts: &RequestOptions,
+    ) -> Result<(Customer, Registration), Error> {
+        let raw = self.send(Method::POST, "customers", &[], Self::json_body(new)?, opts).await?;
+        let how = if raw.status == StatusCode::CREATED { Registration::Created } else { Registration::AlreadyExisted };
+        Ok((Self::json(raw)?, how))
     }
 
     /// `GET /customers`: one page.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// use dinie_api::ListCustomers;
+    /// let page = client.list_customers(&ListCustomers { status: Some("active".into()), limit: Some(50), ..Default::default() }).await?;
+    /// println!("{} customers, more: {}", page.data.len(), page.has_more);
+    /// # Ok(()) }
+    /// ```
     pub async fn list_customers(&self, params: &ListCustomers) -> Result<List<Customer>, Error> {
-        self.get("customers", &params.query()).await
+        Self::json(
+            self.send(Method::GET, "customers", &params.query(), Payload::None, &RequestOptions::default()).await?,
+        )
     }
 
     /// `GET /customers/{id}`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// let c = client.get_customer("cust_01JD8W5R8Q9T3V6X2Y4Z7A1B3C").await?;
+    /// for item in &c.kyc {
+    ///     println!("{}: {}", item.description, item.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get_customer(&self, id: &str) -> Result<Customer, Error> {
-        if id.is_empty() || id.contains('/') {
-            return Err(Error::Api(Box::new(ApiError::from_response(
-                StatusCode::NOT_FOUND.as_u16(),
-                None,
-                br#"{"title":"Not found","detail":"customer id is empty or malformed"}"#,
-            ))));
-        }
-        self.get(&format!("customers/{id}"), &[]).await
+        let path = Self::customer_path(id)?;
+        Self::json(self.send(Method::GET, &path, &[], Payload::None, &RequestOptions::default()).await?)
+    }
+
+    /// `PATCH /customers/{id}`: corrects `name`, `email`, `phone`, `trading_name`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// use dinie_api::{CustomerUpdate, RequestOptions};
+    /// let fix = CustomerUpdate { email: Some("joao@example.com".into()), ..Default::default() };
+    /// let c = client.update_customer("cust_01JD8W5R8Q9T3V6X2Y4Z7A1B3C", &fix, &RequestOptions::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_customer(
+        &self,
+        id: &str,
+        update: &CustomerUpdate,
+        opts: &RequestOptions,
+    ) -> Result<Customer, Error> {
+        let path = Self::customer_path(id)?;
+        Self::json(self.send(Method::PATCH, &path, &[], Self::json_body(update)?, opts).await?)
+    }
+
+    /// `POST /customers/{id}/documents`: uploads a file from disk, streamed (memory
+    /// does not grow with its size), with `progress(sent, total)` as it goes. The
+    /// content type is judged from the file's bytes; a file that is not a PDF, JPEG
+    /// or PNG, or is over 10 MB, is refused before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// use dinie_api::RequestOptions;
+    /// use std::sync::Arc;
+    /// let progress = Arc::new(|sent: u64, total: u64| println!("{sent}/{total}"));
+    /// let doc = client
+    ///     .upload_document("cust_01JD8W5R8Q9T3V6X2Y4Z7A1B3C", "selfie", "selfie.jpg".as_ref(), &RequestOptions::default(), Some(progress))
+    ///     .await?;
+    /// println!("{} stored, sha256 {}", doc.id, doc.sha256);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_document(
+        &self,
+        customer_id: &str,
+        doc_type: &str,
+        path: &Path,
+        opts: &RequestOptions,
+        progress: Option<Progress>,
+    ) -> Result<Document, Error> {
+        let upload = FileUpload::prepare(doc_type, path, progress).await?;
+        let path = format!("{}/documents", Self::customer_path(customer_id)?);
+        Self::json(self.send(Method::POST, &path, &[], Payload::File(&upload), opts).await?)
+    }
+
+    /// `POST /customers/{id}/biometrics`: a capture session to open in the system
+    /// browser.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// let s = client.create_biometrics_session("cust_01JD8W5R8Q9T3V6X2Y4Z7A1B3C", &Default::default()).await?;
+    /// println!("open {} before {}", s.session_url, s.expires_at);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_biometrics_session(
+        &self,
+        customer_id: &str,
+        opts: &RequestOptions,
+    ) -> Result<BiometricsSession, Error> {
+        let path = format!("{}/biometrics", Self::customer_path(customer_id)?);
+        Self::json(self.send(Method::POST, &path, &[], Payload::Json(b"{}".to_vec()), opts).await?)
+    }
+
+    /// `GET /customers/{id}/credit-offers`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// for o in client.list_credit_offers("cust_01JD8W5R8Q9T3V6X2Y4Z7A1B3C").await? {
+    ///     println!("R$ {} at {}% a month", o.approved_amount, o.interest_rate);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_credit_offers(&self, customer_id: &str) -> Result<Vec<CreditOffer>, Error> {
+        let path = format!("{}/credit-offers", Self::customer_path(customer_id)?);
+        let list: List<CreditOffer> =
+            Self::json(self.send(Method::GET, &path, &[], Payload::None, &RequestOptions::default()).await?)?;
+        Ok(list.data)
+    }
+
+    /// Checks the credentials: fetches a token (client credentials) and one customer.
+    /// For a settings screen's "Test connection".
+    pub async fn check_connection(&self) -> Result<(), Error> {
+        self.list_customers(&ListCustomers { limit: Some(1), ..Default::default() }).await.map(|_| ())
     }
 
     /// Every page of a listing, following `starting_after` until `has_more` is false.
     /// `params.starting_after` is where to begin (e.g. a resumed sync's cursor).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: dinie_api::Client) -> Result<(), dinie_api::Error> {
+    /// use futures::TryStreamExt;
+    /// use dinie_api::{ListCustomers, Sort, Order};
+    /// let params = ListCustomers { limit: Some(100), sort: Some(Sort::UpdatedAt), order: Some(Order::Desc), ..Default::default() };
+    /// let mut pages = std::pin::pin!(client.customer_pages(params));
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} customers", page.data.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn customer_pages(&self, params: ListCustomers) -> impl Stream<Item = Result<List<Customer>, Error>> + '_ {
         futures::stream::try_unfold(Some(params), move |state| async move {
             let Some(params) = state else { return Ok(None) };
@@ -316,5 +693,69 @@ impl Client {
             };
             Ok(Some((page, next)))
         })
+    }
+
+    /// Every customer of a listing, one by one (pages fetched as needed).
+    pub fn customers(&self, params: ListCustomers) -> impl Stream<Item = Result<Customer, Error>> + '_ {
+        self.customer_pages(params).map_ok(|p| futures::stream::iter(p.data.into_iter().map(Ok))).try_flatten()
+    }
+}
+
+impl FileUpload {
+    /// Checks the file before anything is sent: it exists, is at most 10 MB, and its
+    /// bytes say PDF, JPEG or PNG.
+    async fn prepare(doc_type: &str, path: &Path, progress: Option<Progress>) -> Result<Self, Error> {
+        use tokio::io::AsyncReadExt;
+        let invalid = |message: String| Error::Invalid { field: "file".into(), message };
+        let meta =
+            tokio::fs::metadata(path).await.map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+        if !meta.is_file() {
+            return Err(invalid(format!("{} is not a file", path.display())));
+        }
+        if meta.len() > MAX_DOCUMENT_BYTES {
+            return Err(invalid(format!(
+                "the file is {:.1} MB; documents may be at most 10 MB",
+                meta.len() as f64 / 1_048_576.0
+            )));
+        }
+        let mut head = [0u8; 8];
+        let mut f =
+            tokio::fs::File::open(path).await.map_err(|e| invalid(format!("cannot open {}: {e}", path.display())))?;
+        let n = f.read(&mut head).await.map_err(|e| invalid(e.to_string()))?;
+        let content_type =
+            sniff_document(&head[..n]).ok_or_else(|| invalid("the file must be a PDF, JPEG or PNG".into()))?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
+        Ok(Self {
+            doc_type: doc_type.to_owned(),
+            path: path.to_owned(),
+            file_name,
+            content_type,
+            size: meta.len(),
+            progress,
+        })
+    }
+
+    /// A multipart form that streams the file in 64 KiB chunks, reporting progress.
+    fn form(&self) -> Result<reqwest::multipart::Form, Error> {
+        let file = std::fs::File::open(&self.path).map_err(|e| Error::Invalid {
+            field: "file".into(),
+            message: format!("cannot open {}: {e}", self.path.display()),
+        })?;
+        let total = self.size;
+        let sent = Arc::new(AtomicU64::new(0));
+        let progress = self.progress.clone();
+        let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024).inspect(
+            move |chunk| {
+                if let (Ok(c), Some(p)) = (chunk, &progress) {
+                    let now = sent.fetch_add(c.len() as u64, Ordering::Relaxed) + c.len() as u64;
+                    p(now, total);
+                }
+            },
+        );
+        let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), total)
+            .file_name(self.file_name.clone())
+            .mime_str(self.content_type)
+            .map_err(Error::from_reqwest)?;
+        Ok(reqwest::multipart::Form::new().text("type", self.doc_type.clone()).part("file", part))
     }
 }

@@ -152,6 +152,14 @@ pub enum Error {
     /// The caller cancelled the operation.
     #[error("cancelled")]
     Cancelled,
+    /// The request was refused before sending: an argument is not acceptable.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The argument, e.g. `file`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Error {

@@ -3,7 +3,9 @@
 //! retries; `Retry-After` when present, capped at 60 s; otherwise
 //! `min(0.5 s × 2^attempt, 8 s)` reduced by a random 0–25 % jitter.
 
+use std::future::Future;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 /// The retry policy. [`RetryPolicy::default`] is the contract's.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,9 +56,156 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
 }
 
+/// What one attempt came to.
+#[derive(Debug)]
+pub enum Attempt<T> {
+    /// Final: return this.
+    Done(Result<T, crate::Error>),
+    /// Worth another try (network error, 408/429/5xx). `outcome` is what to return if
+    /// no retries are left; `retry_after` is the server's `Retry-After`.
+    Retry {
+        /// Returned when this was the last attempt.
+        outcome: Result<T, crate::Error>,
+        /// The server's `Retry-After`.
+        retry_after: Option<Duration>,
+    },
+}
+
+/// Runs `attempt` (given the attempt number, from 0) until it is done or the policy's
+/// retries are spent, sleeping between tries as the policy says. A cancelled `cancel`
+/// ends it at once, during an attempt or a sleep, with [`crate::Error::Cancelled`].
+/// `on_retry` hears of every retry and its delay (for counters and logs).
+pub async fn run<T, F, Fut>(
+    policy: &RetryPolicy,
+    cancel: Option<&CancellationToken>,
+    mut attempt: F,
+    mut on_retry: impl FnMut(u32, Duration),
+) -> Result<T, crate::Error>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Attempt<T>>,
+{
+    let never = CancellationToken::new();
+    let cancel = cancel.unwrap_or(&never);
+    let mut n = 0;
+    loop {
+        let outcome = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(crate::Error::Cancelled),
+            a = attempt(n) => a,
+        };
+        let retry_after = match outcome {
+            Attempt::Done(r) => return r,
+            Attempt::Retry { outcome, .. } if n >= policy.max_retries => return outcome,
+            Attempt::Retry { retry_after, .. } => retry_after,
+        };
+        let delay = policy.delay(n, retry_after, fastrand::f64());
+        on_retry(n, delay);
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(crate::Error::Cancelled),
+            () = tokio::time::sleep(delay) => {}
+        }
+        n += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use tokio::time::Instant;
+
+    fn unavailable() -> crate::Error {
+        crate::Error::Api(Box::new(crate::ApiError::from_response(503, None, b"")))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_three_times_with_backoff_then_gives_the_last_error() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let c = calls.clone();
+        let start = Instant::now();
+        let mut delays = Vec::new();
+        let r: Result<(), _> = run(
+            &RetryPolicy::default(),
+            None,
+            |_| {
+                c.fetch_add(1, Ordering::SeqCst);
+                async { Attempt::Retry { outcome: Err(unavailable()), retry_after: None } }
+            },
+            |_, d| delays.push(d),
+        )
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 4, "the first try and 3 retries");
+        assert_eq!(r.unwrap_err().api().unwrap().status, 503);
+        // 0.5 s, 1 s, 2 s, each shortened by at most 25 % jitter.
+        for (d, full) in delays.iter().zip([500u64, 1000, 2000]) {
+            assert!(d.as_millis() as u64 <= full && d.as_millis() as u64 >= full * 3 / 4, "{d:?} vs {full} ms");
+        }
+        // It slept the delays, each rounded up to the timer's 1 ms resolution.
+        let (slept, asked) = (start.elapsed(), delays.iter().sum::<Duration>());
+        assert!(slept >= asked && slept - asked <= Duration::from_millis(3), "slept {slept:?} for {asked:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_is_honoured_and_capped() {
+        let start = Instant::now();
+        let r = run(
+            &RetryPolicy::default(),
+            None,
+            |n| async move {
+                if n == 0 {
+                    Attempt::Retry { outcome: Err(unavailable()), retry_after: Some(Duration::from_secs(600)) }
+                } else {
+                    Attempt::Done(Ok(n))
+                }
+            },
+            |_, _| {},
+        )
+        .await;
+        assert_eq!(r.unwrap(), 1);
+        assert_eq!(start.elapsed(), Duration::from_secs(60), "Retry-After capped at 60 s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_final_outcome_is_not_retried() {
+        let calls = AtomicU32::new(0);
+        let r: Result<(), _> = run(
+            &RetryPolicy::default(),
+            None,
+            |_| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async {
+                    Attempt::Done(Err(crate::Error::Api(Box::new(crate::ApiError::from_response(409, None, b"")))))
+                }
+            },
+            |_, _| {},
+        )
+        .await;
+        assert!(r.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancelling_ends_a_backoff_sleep_at_once() {
+        let cancel = CancellationToken::new();
+        let c2 = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            c2.cancel();
+        });
+        let start = Instant::now();
+        let r: Result<(), _> = run(
+            &RetryPolicy::default(),
+            Some(&cancel),
+            |_| async { Attempt::Retry { outcome: Err(unavailable()), retry_after: Some(Duration::from_secs(30)) } },
+            |_, _| {},
+        )
+        .await;
+        assert!(matches!(r, Err(crate::Error::Cancelled)));
+        assert_eq!(start.elapsed(), Duration::from_millis(100));
+    }
 
     #[test]
     fn backoff_doubles_and_caps_and_jitter_only_shortens() {

@@ -73,7 +73,7 @@ pub struct List<T> {
 }
 
 /// A customer as the API sends it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Customer {
     /// `cust_…`.
     pub id: String,
@@ -266,4 +266,126 @@ mod tests {
         let e = serde_json::from_str::<Customer>(json).unwrap_err().to_string();
         assert!(e.contains("yesterday"), "{e}");
     }
+}
+
+/// `POST /customers` body. Only `cpf` is required; masked or bare digits are accepted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NewCustomer {
+    /// CPF.
+    pub cpf: String,
+    /// CNPJ, for companies / MEI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnpj: Option<String>,
+    /// Full name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// E-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone, E.164.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Trading name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trading_name: Option<String>,
+    /// The partner's reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+}
+
+/// `PATCH /customers/{id}` body: only the fields that may change. `None` leaves a
+/// field as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CustomerUpdate {
+    /// Full name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// E-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone, E.164.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Trading name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trading_name: Option<String>,
+}
+
+/// Whether `POST /customers` created the customer or found it already registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// 201: a new customer.
+    Created,
+    /// 200: the same CPF/CNPJ and `external_id` were already registered.
+    AlreadyExisted,
+}
+
+/// A stored document, as `POST /customers/{id}/documents` answers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Document {
+    /// `doc_…`.
+    pub id: String,
+    /// The kyc item type.
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    /// File name as sent.
+    #[serde(default)]
+    pub filename: String,
+    /// Judged by the server from the bytes.
+    #[serde(default)]
+    pub content_type: String,
+    /// Bytes.
+    #[serde(default)]
+    pub size: u64,
+    /// Hex SHA-256.
+    #[serde(default)]
+    pub sha256: String,
+    /// When it arrived.
+    #[serde(with = "timestamp")]
+    pub uploaded_at: OffsetDateTime,
+}
+
+/// A biometric capture session.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BiometricsSession {
+    /// Where to send the customer (open in the system browser).
+    pub session_url: String,
+    /// When the link stops working.
+    #[serde(with = "timestamp")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// A credit offer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CreditOffer {
+    /// `co_…`.
+    pub id: String,
+    /// Customer.
+    pub customer_id: String,
+    /// The partner's reference.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// `available`, `expired`, `accepted`, or one this client does not know.
+    #[serde(default)]
+    pub status: String,
+    /// Amount in BRL as a decimal string, e.g. `"50000.00"` (kept as a string: no
+    /// floating point for money).
+    pub approved_amount: String,
+    /// Monthly interest rate, in percent.
+    pub interest_rate: f64,
+    /// Offer expiry.
+    #[serde(default, with = "timestamp::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Creation.
+    #[serde(default, with = "timestamp::option")]
+    pub created_at: Option<OffsetDateTime>,
+}
+
+/// `POST /auth/token` answer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
 }

@@ -37,6 +37,33 @@ pub enum IdemEntry {
 /// Keys seen, by key.
 pub type IdemCache = HashMap<String, IdemEntry>;
 
+/// What makes two requests "the same": method, path and body. A multipart body's
+/// boundary is chosen at random by each client attempt, so it is replaced by a fixed
+/// token first: a retried upload of the same file is the same request.
+fn fingerprint(parts: &axum::http::request::Parts, body: &[u8]) -> String {
+    let mut input = format!("{} {}\n", parts.method, parts.uri.path()).into_bytes();
+    let boundary = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').find_map(|p| p.trim().strip_prefix("boundary=")))
+        .map(|b| b.trim_matches('"').as_bytes().to_vec())
+        .filter(|b| !b.is_empty());
+    match boundary {
+        Some(b) => {
+            let mut rest = body;
+            while let Some(at) = rest.windows(b.len()).position(|w| w == b.as_slice()) {
+                input.extend_from_slice(&rest[..at]);
+                input.extend_from_slice(b"BOUNDARY");
+                rest = &rest[at + b.len()..];
+            }
+            input.extend_from_slice(rest);
+        }
+        None => input.extend_from_slice(body),
+    }
+    sha256_hex(&input)
+}
+
 /// POST and PATCH with an `Idempotency-Key`: the same key and body replay the first
 /// response; the same key with another body is `409 idempotency_key_reused`. Server
 /// errors are not remembered, so a retry runs again.
@@ -63,9 +90,7 @@ pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -
         return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "documents may be at most 10 MB")
             .into_response();
     };
-    let mut hasher_input = format!("{} {}\n", parts.method, parts.uri.path()).into_bytes();
-    hasher_input.extend_from_slice(&bytes);
-    let fingerprint = sha256_hex(&hasher_input);
+    let fingerprint = fingerprint(&parts, &bytes);
 
     // A twin of a request still in flight waits for it (up to 30 s), then replays it.
     enum Decision {
