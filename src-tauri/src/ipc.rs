@@ -5,5 +5,9 @@
 pub const SYNC_PROGRESS: &str = "sync-progress";
 /// Payload `ErrorView`, when a background sync fails.
 pub const SYNC_FAILED: &str = "sync-failed";
-/// No payload: cached customers changed, re-read them.
+/// Payload: the ids of cached customers that changed; re-read them.
 pub const CUSTOMERS_CHANGED: &str = "customers-changed";
+/// Payload `OutboxSummary`: writes pending and failed.
+pub const OUTBOX_CHANGED: &str = "outbox-changed";
+/// Payload: `true` when the API answers again, `false` when it stopped answering.
+pub const CONNECTIVITY: &str = "connectivity";

@@ -7,21 +7,23 @@
 
 mod ipc;
 
-use kyc_core::dinie::Auth;
+use kyc_core::events::{CoreEvent, EventSink};
+use kyc_core::profiles::{Keychain, ProfileKind, Profiles};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{CustomerListQuery, CustomerPage, ProfileView};
 use kyc_core::{Desk, ErrorView, ProfileInfo};
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, State};
 
 /// What the commands share.
 struct AppState {
     desk: Desk,
     /// Keeps the built-in sandbox serving for as long as the app runs.
-    _sandbox: kyc_sandbox::Sandbox,
+    _sandbox: Option<kyc_sandbox::Sandbox>,
 }
 
-/// A page of cached customers (works offline).
+/// A page of cached customers, searched and filtered (works offline).
 #[tauri::command]
 async fn list_customers(state: State<'_, AppState>, query: CustomerListQuery) -> Result<CustomerPage, ErrorView> {
     Ok(state.desk.list_customers(&query).await?)
@@ -33,26 +35,34 @@ fn profile(state: State<'_, AppState>) -> ProfileView {
     state.desk.profile()
 }
 
-/// Syncs now, emitting progress; resolves when done.
+/// Syncs now (full the first time, incremental after); progress arrives as events.
 #[tauri::command]
 async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncProgress, ErrorView> {
     run_sync(&app, &state.desk).await
 }
 
 async fn run_sync(app: &AppHandle, desk: &Desk) -> Result<SyncProgress, ErrorView> {
-    let emitter = app.clone();
-    let result = desk
-        .sync(&move |p| {
-            let _ = emitter.emit(ipc::SYNC_PROGRESS, p);
-            let _ = emitter.emit(ipc::CUSTOMERS_CHANGED, ());
-        })
-        .await
-        .map_err(ErrorView::from);
+    let result = desk.sync().await.map_err(ErrorView::from);
     if let Err(e) = &result {
         tracing::warn!(code = %e.code, "sync failed");
         let _ = app.emit(ipc::SYNC_FAILED, e);
     }
     result
+}
+
+/// Forwards core events to the window as Tauri events.
+struct TauriEvents(AppHandle);
+
+impl EventSink for TauriEvents {
+    fn emit(&self, event: CoreEvent) {
+        let app = &self.0;
+        let _ = match event {
+            CoreEvent::SyncProgress(p) => app.emit(ipc::SYNC_PROGRESS, p),
+            CoreEvent::CustomersChanged { ids } => app.emit(ipc::CUSTOMERS_CHANGED, ids),
+            CoreEvent::OutboxChanged(s) => app.emit(ipc::OUTBOX_CHANGED, s),
+            CoreEvent::Connectivity { online } => app.emit(ipc::CONNECTIVITY, online),
+        };
+    }
 }
 
 /// Where the app keeps its data: `--data-dir PATH`, else `KYC_DESK_DATA_DIR`, else the
@@ -74,14 +84,22 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, ErrorView> {
     app.path().app_data_dir().map_err(|e| ErrorView::new("startup", format!("no data directory: {e}")))
 }
 
-async fn start(data: PathBuf) -> Result<AppState, ErrorView> {
-    let sandbox = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig::default())
-        .await
-        .map_err(|e| ErrorView::new("startup", format!("could not start the built-in sandbox: {e}")))?;
-    let profile = ProfileInfo { name: "Built-in sandbox".into(), base_url: sandbox.base_url(), is_demo: true };
-    let cache = data.join("profiles").join("builtin-sandbox").join("cache.sqlite");
-    let desk = Desk::open_dinie(profile, Auth::bearer(kyc_sandbox::DEFAULT_TOKEN), &cache).await?;
-    tracing::info!(data = %data.display(), "KYC Desk started on the built-in sandbox");
+async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
+    let profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
+    let active = profiles.active().clone();
+    let (sandbox, base_url) = if active.kind == ProfileKind::BuiltinSandbox {
+        let sb = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig::default())
+            .await
+            .map_err(|e| ErrorView::new("startup", format!("could not start the built-in sandbox: {e}")))?;
+        let url = sb.base_url();
+        (Some(sb), url)
+    } else {
+        (None, active.base_url.clone())
+    };
+    let info = ProfileInfo { name: active.name.clone(), base_url, is_demo: sandbox.is_some() };
+    let auth = profiles.auth_for(&active)?;
+    let desk = Desk::open_dinie(info, auth, &profiles.profile_dir(&active.id), Arc::new(TauriEvents(app))).await?;
+    tracing::info!(data = %data.display(), profile = %active.id, "KYC Desk started");
     Ok(AppState { desk, _sandbox: sandbox })
 }
 
@@ -96,12 +114,15 @@ pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
             let data = data_dir(app)?;
-            let state = tauri::async_runtime::block_on(start(data))?;
+            let state = tauri::async_runtime::block_on(start(data, app.handle().clone()))?;
             let desk = state.desk.clone();
             app.manage(state);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let _ = run_sync(&handle, &desk).await;
+                // Then keep the cache fresh: outbox, customers in flight, changes.
+                let _background = desk.start_background(std::time::Duration::from_secs(15));
+                std::future::pending::<()>().await;
             });
             Ok(())
         })

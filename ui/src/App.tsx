@@ -36,7 +36,8 @@ export function App() {
   const list = useInfiniteQuery({
     queryKey: ["customers", "newest"],
     initialPageParam: 0,
-    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort: "newest" }),
+    queryFn: ({ pageParam }) =>
+      commands.listCustomers({ offset: pageParam, limit: PAGE, sort: "newest", text: "", statuses: [] }),
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
       return loaded < last.total && last.rows.length > 0 ? loaded : undefined;

@@ -6,9 +6,10 @@ import type { CustomerListQuery } from "./bindings/CustomerListQuery";
 import type { CustomerPage } from "./bindings/CustomerPage";
 import type { ErrorView } from "./bindings/ErrorView";
 import type { ProfileView } from "./bindings/ProfileView";
+import type { OutboxSummary } from "./bindings/OutboxSummary";
 import type { SyncProgress } from "./bindings/SyncProgress";
 
-export type { CustomerListQuery, CustomerPage, ErrorView, ProfileView, SyncProgress };
+export type { CustomerListQuery, CustomerPage, ErrorView, OutboxSummary, ProfileView, SyncProgress };
 
 export const commands = {
   listCustomers: (query: CustomerListQuery) => invoke<CustomerPage>("list_customers", { query }),
@@ -19,7 +20,9 @@ export const commands = {
 type EventPayloads = {
   "sync-progress": SyncProgress;
   "sync-failed": ErrorView;
-  "customers-changed": null;
+  "customers-changed": string[];
+  "outbox-changed": OutboxSummary;
+  connectivity: boolean;
 };
 
 export function on<E extends keyof EventPayloads>(

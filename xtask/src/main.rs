@@ -256,18 +256,34 @@ fn test() -> Result {
     })?;
     let fresh_bindings = target_dir().join("bindings-check");
     let _ = std::fs::remove_dir_all(&fresh_bindings);
-    step("cargo test (all crates)", || {
-        sh(Command::new(cargo()).current_dir(root()).env("TS_RS_EXPORT_DIR", &fresh_bindings).args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "kyc-desk-e2e",
-            "--locked",
-        ]))
+    step("cargo test (all crates, real OS keychain)", || {
+        let cargo = cargo();
+        let mut cmd = with_keychain(&[&cargo, "test", "--workspace", "--exclude", "kyc-desk-e2e", "--locked"]);
+        sh(cmd.current_dir(root()).env("TS_RS_EXPORT_DIR", &fresh_bindings))
     })?;
     step("generated bindings are up to date", || compare_dirs(&fresh_bindings, &root().join("ui/src/bindings")))?;
     build_app()?;
     step("end-to-end tests (real app, Xvfb, tauri-driver)", e2e)
+}
+
+/// `args` as a command that, on Linux, runs inside its own D-Bus session with an
+/// unlocked gnome-keyring: the Secret Service the keychain tests use, as a desktop has.
+fn with_keychain(args: &[&str]) -> Command {
+    if !cfg!(target_os = "linux") {
+        let mut c = Command::new(args[0]);
+        c.args(&args[1..]);
+        return c;
+    }
+    let mut c = Command::new("dbus-run-session");
+    c.args([
+        "--",
+        "sh",
+        "-c",
+        "echo -n kyc-desk-ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec \"$@\"",
+        "sh",
+    ]);
+    c.args(args);
+    c
 }
 
 fn compare_dirs(fresh: &Path, committed: &Path) -> Result {

@@ -1,11 +1,17 @@
 //! The Dinie connector: [`dinie_api`] behind the [`Provider`] port, wire → model.
 
+use crate::provider::Progress;
 use crate::{CoreError, Page, Provider};
 pub use dinie_api::Auth;
-use dinie_api::{Client, ListCustomers, Order, Sort};
+use dinie_api::{Client, CustomerUpdate, ListCustomers, NewCustomer, Order, Registration as How, RequestOptions, Sort};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use kyc_model::{Customer, CustomerStatus, KycItem, KycItemStatus, KycKind, only_digits};
+use kyc_model::{
+    Correction, CreditOffer, Customer, CustomerStatus, DocumentInfo, KycItem, KycItemStatus, KycKind, Registration,
+    only_digits,
+};
+use std::path::Path;
+use time::OffsetDateTime;
 
 /// Dinie V3 as a [`Provider`].
 #[derive(Debug, Clone)]
@@ -22,6 +28,28 @@ impl DinieProvider {
     /// The underlying client.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    fn page(
+        &self,
+        cursor: Option<String>,
+        page_size: u32,
+        sort: Sort,
+        order: Order,
+    ) -> BoxFuture<'_, Result<Page, CoreError>> {
+        async move {
+            let params = ListCustomers {
+                limit: Some(page_size.clamp(1, 100)),
+                starting_after: cursor,
+                sort: Some(sort),
+                order: Some(order),
+                ..Default::default()
+            };
+            let page = self.client.list_customers(&params).await?;
+            let next_cursor = if page.has_more { page.data.last().map(|c| c.id.clone()) } else { None };
+            Ok(Page { customers: page.data.into_iter().map(to_model).collect(), next_cursor })
+        }
+        .boxed()
     }
 }
 
@@ -56,23 +84,115 @@ pub fn to_model(c: dinie_api::Customer) -> Customer {
     }
 }
 
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
 impl Provider for DinieProvider {
     fn name(&self) -> &'static str {
         "dinie"
     }
 
     fn list_page(&self, cursor: Option<String>, page_size: u32) -> BoxFuture<'_, Result<Page, CoreError>> {
+        self.page(cursor, page_size, Sort::CreatedAt, Order::Asc)
+    }
+
+    fn changes_page(&self, cursor: Option<String>, page_size: u32) -> BoxFuture<'_, Result<Page, CoreError>> {
+        self.page(cursor, page_size, Sort::UpdatedAt, Order::Desc)
+    }
+
+    fn get_customer<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>> {
+        async move { Ok(to_model(self.client.get_customer(id).await?)) }.boxed()
+    }
+
+    fn register<'a>(&'a self, r: &'a Registration, key: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
         async move {
-            let params = ListCustomers {
-                limit: Some(page_size.clamp(1, 100)),
-                starting_after: cursor,
-                sort: Some(Sort::CreatedAt),
-                order: Some(Order::Asc),
-                ..Default::default()
+            let new = NewCustomer {
+                cpf: r.cpf.trim().to_owned(),
+                cnpj: non_empty(&r.cnpj),
+                name: non_empty(&r.name),
+                email: non_empty(&r.email),
+                phone: non_empty(&r.phone),
+                trading_name: non_empty(&r.trading_name),
+                external_id: non_empty(&r.external_id),
             };
-            let page = self.client.list_customers(&params).await?;
-            let next_cursor = if page.has_more { page.data.last().map(|c| c.id.clone()) } else { None };
-            Ok(Page { customers: page.data.into_iter().map(to_model).collect(), next_cursor })
+            let (c, how) = self.client.create_customer(&new, &RequestOptions::with_key(key)).await?;
+            Ok((to_model(c), how == How::Created))
+        }
+        .boxed()
+    }
+
+    fn correct<'a>(
+        &'a self,
+        id: &'a str,
+        c: &'a Correction,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Customer, CoreError>> {
+        async move {
+            let update = CustomerUpdate {
+                name: c.name.clone(),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+                trading_name: c.trading_name.clone(),
+            };
+            Ok(to_model(self.client.update_customer(id, &update, &RequestOptions::with_key(key)).await?))
+        }
+        .boxed()
+    }
+
+    fn upload<'a>(
+        &'a self,
+        id: &'a str,
+        item_type: &'a str,
+        file: &'a Path,
+        key: &'a str,
+        progress: Option<Progress>,
+    ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>> {
+        async move {
+            let d = self.client.upload_document(id, item_type, file, &RequestOptions::with_key(key), progress).await?;
+            Ok(DocumentInfo {
+                id: d.id,
+                item_type: d.doc_type,
+                filename: d.filename,
+                content_type: d.content_type,
+                size: d.size,
+                sha256: d.sha256,
+                uploaded_at: d.uploaded_at,
+            })
+        }
+        .boxed()
+    }
+
+    fn start_biometrics<'a>(
+        &'a self,
+        id: &'a str,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>> {
+        async move {
+            let s = self.client.create_biometrics_session(id, &RequestOptions::with_key(key)).await?;
+            Ok((s.session_url, s.expires_at))
+        }
+        .boxed()
+    }
+
+    fn credit_offers<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<CreditOffer>, CoreError>> {
+        async move {
+            Ok(self
+                .client
+                .list_credit_offers(id)
+                .await?
+                .into_iter()
+                .map(|o| CreditOffer {
+                    id: o.id,
+                    customer_id: o.customer_id,
+                    status: o.status,
+                    approved_amount: o.approved_amount,
+                    interest_rate: o.interest_rate,
+                    expires_at: o.expires_at,
+                    created_at: o.created_at,
+                })
+                .collect())
         }
         .boxed()
     }

@@ -13,9 +13,24 @@ pub enum CoreError {
     /// The local cache failed.
     #[error(transparent)]
     Store(#[from] kyc_store::StoreError),
-    /// The request itself is not acceptable (bad field), before anything was sent.
-    #[error(transparent)]
-    Invalid(#[from] FieldError),
+    /// The request itself is not acceptable (bad fields), before anything was sent.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// A local file could not be read or written.
+    #[error("{0}")]
+    Io(String),
+    /// The OS keychain refused or failed.
+    #[error("keychain: {0}")]
+    Keychain(String),
+    /// A connection profile is missing or malformed.
+    #[error("profile: {0}")]
+    Profile(String),
+}
+
+impl From<FieldError> for CoreError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(vec![e])
+    }
 }
 
 /// An error as the UI receives it: a stable code, a message for people, errors to
@@ -60,10 +75,20 @@ impl From<CoreError> for ErrorView {
                 request_id: api.request_id.clone(),
                 status: Some(api.status),
             },
+            CoreError::Api(dinie_api::Error::Invalid { field, message }) => Self {
+                field_errors: vec![FieldError::new(&field, "invalid", message.clone())],
+                ..Self::new("invalid", format!("{field}: {message}"))
+            },
             CoreError::Api(e) if e.is_unreachable() => Self::new("offline", e.to_string()),
             CoreError::Api(e) => Self::new("api_error", e.to_string()),
             CoreError::Store(e) => Self::new("cache_error", e.to_string()),
-            CoreError::Invalid(f) => Self { field_errors: vec![f.clone()], ..Self::new("invalid", f.to_string()) },
+            CoreError::Invalid(fields) => {
+                let message = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ");
+                Self { field_errors: fields, ..Self::new("invalid", message) }
+            }
+            CoreError::Io(m) => Self::new("file_error", m),
+            CoreError::Keychain(m) => Self::new("keychain_error", m),
+            CoreError::Profile(m) => Self::new("profile_error", m),
         }
     }
 }

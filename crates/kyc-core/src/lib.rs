@@ -2,8 +2,10 @@
 //!
 //! The application's use-cases, testable with `cargo test`: provider connectors behind
 //! one [`Provider`] trait (Dinie first; Cartevo and the wallets platform later), the
-//! [`sync`] engine that pages a provider into the cache, and the [`views`] the UI
-//! shows (their TypeScript types are generated from here by ts-rs).
+//! [`sync`] engine (full, incremental, in-flight refresh), the [`outbox`] that keeps
+//! writes through a dropped connection or a crash, connection [`profiles`] with their
+//! secrets in the OS keychain, [`events`] for the UI, and the [`views`] the UI shows
+//! (their TypeScript types are generated from here by ts-rs).
 //!
 //! Depends on `kyc-model`, `dinie-api` and `kyc-store`. Knows nothing of Tauri or any
 //! window: the shell (`src-tauri`) calls [`Desk`] and forwards its events.
@@ -11,10 +13,14 @@
 mod desk;
 pub mod dinie;
 mod error;
+pub mod events;
+pub mod outbox;
+pub mod profiles;
 pub mod provider;
 pub mod sync;
+mod thumbnail;
 pub mod views;
 
-pub use desk::{Desk, ProfileInfo};
+pub use desk::{Desk, MAX_LIST_LIMIT, ProfileInfo, WriteResult, check_document};
 pub use error::{CoreError, ErrorView};
 pub use provider::{Page, Provider};

@@ -1,8 +1,12 @@
-//! The provider-neutral port every connector implements.
+//! The provider-neutral port every connector implements (Dinie first; Cartevo and the
+//! wallets platform later). Only model types cross it.
 
 use crate::CoreError;
 use futures::future::BoxFuture;
-use kyc_model::Customer;
+use kyc_model::{Correction, CreditOffer, Customer, DocumentInfo, Registration};
+use std::path::Path;
+use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// One page of customers from a provider, and where the next one starts.
 #[derive(Debug, Clone)]
@@ -13,11 +17,52 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
-/// A KYC provider (Dinie, Cartevo, a wallets platform) as the core sees it.
+/// Upload progress: `(bytes sent, total)`.
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// A KYC provider as the core sees it. Writes take the idempotency key of their
+/// logical operation, so a replay after a crash is recognised by the provider.
 pub trait Provider: Send + Sync {
     /// A short name for logs and the UI, e.g. `dinie`.
     fn name(&self) -> &'static str;
 
     /// One page of every customer, oldest first, starting after `cursor`.
     fn list_page(&self, cursor: Option<String>, page_size: u32) -> BoxFuture<'_, Result<Page, CoreError>>;
+
+    /// One page of customers, most recently changed first, starting after `cursor`.
+    fn changes_page(&self, cursor: Option<String>, page_size: u32) -> BoxFuture<'_, Result<Page, CoreError>>;
+
+    /// One customer, fresh.
+    fn get_customer<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>>;
+
+    /// Registers a customer: the customer, and whether it was created (or existed).
+    fn register<'a>(&'a self, r: &'a Registration, key: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>>;
+
+    /// Corrects a customer's data.
+    fn correct<'a>(
+        &'a self,
+        id: &'a str,
+        c: &'a Correction,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Customer, CoreError>>;
+
+    /// Uploads a document for a kyc item.
+    fn upload<'a>(
+        &'a self,
+        id: &'a str,
+        item_type: &'a str,
+        file: &'a Path,
+        key: &'a str,
+        progress: Option<Progress>,
+    ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>>;
+
+    /// Starts a biometric capture session: its URL and expiry.
+    fn start_biometrics<'a>(
+        &'a self,
+        id: &'a str,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>>;
+
+    /// The customer's credit offers.
+    fn credit_offers<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<CreditOffer>, CoreError>>;
 }

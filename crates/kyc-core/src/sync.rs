@@ -1,9 +1,16 @@
 //! Sync: page a provider into the cache.
 //!
-//! A full sync walks every customer oldest first and writes each page in one
+//! A **full sync** walks every customer oldest first and writes each page in one
 //! transaction, then records the page's cursor. Killed at any point, the next run
 //! starts after the last recorded cursor instead of from the beginning; a page written
 //! but not yet recorded is fetched again, which the upsert makes harmless.
+//!
+//! An **incremental sync** walks customers most recently changed first and stops at the
+//! first one the cache already has at that `updated_at`: what changed since the last
+//! sync, and nothing more. Killed, it simply runs again.
+//!
+//! **In-flight refresh** re-reads, one by one, the customers with an item in review:
+//! what staff are waiting on, refreshed more often than the rest.
 
 use crate::{CoreError, Provider};
 use kyc_store::Store;
@@ -19,7 +26,7 @@ pub const META_FULL_SYNC_CURSOR: &str = "full_sync_cursor";
 pub const PAGE_SIZE: u32 = 100;
 
 /// How a sync is going, sent to the UI after every page.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SyncProgress {
@@ -33,8 +40,41 @@ pub struct SyncProgress {
     pub per_second: f64,
     /// Whether this run resumed an interrupted one.
     pub resumed: bool,
+    /// Full or incremental.
+    pub kind: SyncKind,
+    /// Ids written in the last page (new or changed), for the UI to refresh.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub changed: Vec<String>,
     /// Whether the sync has finished.
     pub done: bool,
+}
+
+/// Which walk a sync takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SyncKind {
+    /// Every customer.
+    Full,
+    /// What changed since the last sync.
+    Incremental,
+}
+
+impl SyncProgress {
+    fn new(kind: SyncKind, resumed: bool) -> Self {
+        Self { pages: 0, customers: 0, elapsed_ms: 0, per_second: 0.0, resumed, kind, changed: Vec::new(), done: false }
+    }
+
+    /// Counts a written page of `n` customers, `changed` of which were new or changed.
+    fn page_written(&mut self, n: usize, changed: Vec<String>, started: Instant) {
+        self.changed = changed;
+        self.pages += 1;
+        self.customers += u32::try_from(n).unwrap_or(u32::MAX);
+        let elapsed = started.elapsed();
+        self.elapsed_ms = u32::try_from(elapsed.as_millis()).unwrap_or(u32::MAX);
+        self.per_second = f64::from(self.customers) / elapsed.as_secs_f64().max(1e-3);
+    }
 }
 
 /// Runs a full sync, reporting progress after each page.
@@ -45,19 +85,18 @@ pub async fn full_sync(
 ) -> Result<SyncProgress, CoreError> {
     let started = Instant::now();
     let mut cursor = store.meta(META_FULL_SYNC_CURSOR).await?;
-    let mut progress =
-        SyncProgress { pages: 0, customers: 0, elapsed_ms: 0, per_second: 0.0, resumed: cursor.is_some(), done: false };
+    let mut progress = SyncProgress::new(SyncKind::Full, cursor.is_some());
     if progress.resumed {
         tracing::info!(provider = provider.name(), "resuming an interrupted full sync");
     }
     loop {
         let page = provider.list_page(cursor.clone(), PAGE_SIZE).await?;
-        store.upsert_customers(&page.customers, OffsetDateTime::now_utc()).await?;
-        progress.pages += 1;
-        progress.customers += u32::try_from(page.customers.len()).unwrap_or(u32::MAX);
-        let elapsed = started.elapsed();
-        progress.elapsed_ms = u32::try_from(elapsed.as_millis()).unwrap_or(u32::MAX);
-        progress.per_second = f64::from(progress.customers) / elapsed.as_secs_f64().max(1e-3);
+        let report = store.upsert_customers(&page.customers, OffsetDateTime::now_utc()).await?;
+        progress.page_written(
+            page.customers.len(),
+            report.inserted.into_iter().chain(report.updated).collect(),
+            started,
+        );
         let Some(next) = page.next_cursor else { break };
         store.set_meta(META_FULL_SYNC_CURSOR, &next).await?;
         cursor = Some(next);
@@ -74,4 +113,51 @@ pub async fn full_sync(
         "full sync done"
     );
     Ok(progress)
+}
+
+/// Runs an incremental sync: newest changes first, until it reaches a customer the cache
+/// already has at that `updated_at`. With an empty cache it is a full walk.
+pub async fn incremental_sync(
+    provider: &dyn Provider,
+    store: &Store,
+    on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
+) -> Result<SyncProgress, CoreError> {
+    let started = Instant::now();
+    let high_water = store.max_updated_at().await?;
+    let mut progress = SyncProgress::new(SyncKind::Incremental, false);
+    let mut cursor = None;
+    loop {
+        let page = provider.changes_page(cursor.take(), PAGE_SIZE).await?;
+        // Everything up to the first customer not newer than what the cache has, compared
+        // at the cache's precision (milliseconds), so equal times are equal.
+        let ms = |t: OffsetDateTime| t.unix_timestamp_nanos() / 1_000_000;
+        let reached = page.customers.iter().position(|c| high_water.is_some_and(|hw| ms(c.updated_at) <= ms(hw)));
+        let fresh = &page.customers[..reached.unwrap_or(page.customers.len())];
+        let report = store.upsert_customers(fresh, OffsetDateTime::now_utc()).await?;
+        progress.page_written(fresh.len(), report.inserted.into_iter().chain(report.updated).collect(), started);
+        match (reached, page.next_cursor) {
+            (None, Some(next)) => {
+                cursor = Some(next);
+                on_progress(&progress);
+            }
+            _ => break,
+        }
+    }
+    store.set_last_sync(OffsetDateTime::now_utc()).await?;
+    progress.done = true;
+    on_progress(&progress);
+    tracing::info!(provider = provider.name(), changed = progress.customers, "incremental sync done");
+    Ok(progress)
+}
+
+/// Re-reads up to `limit` customers with an item in review; returns the ids that
+/// changed.
+pub async fn refresh_in_flight(provider: &dyn Provider, store: &Store, limit: u32) -> Result<Vec<String>, CoreError> {
+    let mut changed = Vec::new();
+    for id in store.in_flight_ids(limit).await? {
+        let c = provider.get_customer(&id).await?;
+        let report = store.upsert_customers(&[c], OffsetDateTime::now_utc()).await?;
+        changed.extend(report.updated);
+    }
+    Ok(changed)
 }

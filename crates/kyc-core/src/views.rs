@@ -83,6 +83,23 @@ pub struct CustomerListQuery {
     /// Order.
     #[serde(default)]
     pub sort: CustomerSort,
+    /// Search text: name, trading name, e-mail, external id, CPF or CNPJ (by prefix).
+    #[serde(default)]
+    pub text: String,
+    /// Only these statuses; empty for all.
+    #[serde(default)]
+    pub statuses: Vec<String>,
+}
+
+/// How many cached customers have a status (for the filter chips).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StatusCount {
+    /// The status, verbatim.
+    pub status: String,
+    /// Customers with it.
+    pub count: u32,
 }
 
 /// A page of the list, with what the header needs.
@@ -92,10 +109,16 @@ pub struct CustomerListQuery {
 pub struct CustomerPage {
     /// The rows.
     pub rows: Vec<CustomerRow>,
-    /// Customers in the cache.
+    /// Customers matching the query (counted up to 10,000).
     pub total: u32,
+    /// Whether `total` stopped at 10,000.
+    pub total_capped: bool,
     /// When the last successful sync finished (RFC 3339), if ever.
     pub last_sync_at: Option<String>,
+    /// Cached customers per status.
+    pub status_counts: Vec<StatusCount>,
+    /// Whether the API answered the last call.
+    pub online: bool,
 }
 
 /// Which connection the app is using.

@@ -1,87 +1,143 @@
 //! Sync from the real sandbox over loopback into a real SQLite file.
 
-use dinie_api::{Auth, Client, ClientConfig};
-use kyc_core::dinie::DinieProvider;
-use kyc_core::sync::{META_FULL_SYNC_CURSOR, SyncProgress};
-use kyc_core::views::{CustomerListQuery, CustomerSort};
-use kyc_core::{Desk, ProfileInfo};
-use kyc_sandbox::{Sandbox, SandboxConfig, Seed};
-use kyc_store::Store;
-use std::sync::{Arc, Mutex};
+mod common;
 
-async fn desk(sb: &Sandbox, dir: &std::path::Path) -> Desk {
-    let client = Client::new(ClientConfig::new(sb.base_url(), Auth::bearer(kyc_sandbox::DEFAULT_TOKEN))).unwrap();
-    let store = Store::open(&dir.join("cache.sqlite")).await.unwrap();
-    let profile = ProfileInfo { name: "test".into(), base_url: sb.base_url(), is_demo: true };
-    Desk::new(Arc::new(DinieProvider::new(client)), store, profile)
+use common::*;
+use kyc_core::events::CoreEvent;
+use kyc_core::sync::{META_FULL_SYNC_CURSOR, SyncKind};
+use kyc_core::views::{CustomerListQuery, CustomerSort};
+use kyc_sandbox::Seed;
+use serde_json::json;
+
+fn everything() -> CustomerListQuery {
+    CustomerListQuery { offset: 0, limit: 500, sort: CustomerSort::Name, ..Default::default() }
 }
 
 #[tokio::test]
 async fn full_sync_caches_every_customer_once_and_reports_progress() {
-    let sb = Sandbox::start_local(SandboxConfig { seed: Seed::Demo(250), ..Default::default() }).await.unwrap();
+    let sb = sandbox(Seed::Demo(250)).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = desk(&sb, dir.path()).await;
-    let seen = Arc::new(Mutex::new(Vec::<SyncProgress>::new()));
-    let s2 = seen.clone();
-    let report = d.sync(&move |p| s2.lock().unwrap().push(p.clone())).await.unwrap();
-    assert_eq!((report.customers, report.pages, report.done, report.resumed), (250, 3, true, false));
-    let seen = seen.lock().unwrap().clone();
-    assert_eq!(seen.iter().map(|p| p.customers).collect::<Vec<_>>(), [100, 200, 250]);
-    assert!(seen.last().unwrap().done);
+    let (d, events) = desk(&sb, dir.path()).await;
+    let report = d.sync().await.unwrap();
+    assert_eq!(
+        (report.customers, report.pages, report.done, report.resumed, report.kind),
+        (250, 3, true, false, SyncKind::Full)
+    );
+    let progress: Vec<u32> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| if let CoreEvent::SyncProgress(p) = e { Some(p.customers) } else { None })
+        .collect();
+    assert_eq!(progress, [100, 200, 250]);
+    let changed: usize = events
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| if let CoreEvent::CustomersChanged { ids } = e { ids.len() } else { 0 })
+        .sum();
+    assert_eq!(changed, 250, "the UI hears of every new customer");
 
-    let page = d.list_customers(&CustomerListQuery { offset: 0, limit: 500, sort: CustomerSort::Name }).await.unwrap();
+    let page = d.list_customers(&everything()).await.unwrap();
     assert_eq!((page.total, page.rows.len()), (250, 250));
-    assert!(page.last_sync_at.is_some());
+    assert!(page.last_sync_at.is_some() && page.online);
     let mut expected: Vec<String> =
         kyc_sandbox::seed::demo(250, time::OffsetDateTime::now_utc()).into_iter().map(|c| c.name).collect();
     expected.sort_by_key(|n| n.to_lowercase());
     let mut got: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
     got.sort_by_key(|n| n.to_lowercase());
     assert_eq!(got, expected, "the cache holds exactly the sandbox's customers");
-    let row = &page.rows[0];
-    assert_eq!(row.cpf.len(), 14, "CPF shown in its mask: {}", row.cpf);
-    assert!(row.kyc_total >= 5);
-
-    // A second sync replaces rows instead of adding them.
-    d.sync(&|_| {}).await.unwrap();
-    assert_eq!(d.store().count_customers().await.unwrap(), 250);
+    assert_eq!(page.rows[0].cpf.len(), 14, "CPF shown in its mask: {}", page.rows[0].cpf);
+    let counts: u32 = page.status_counts.iter().map(|s| s.count).sum();
+    assert_eq!(counts, 250);
     assert_eq!(d.store().meta(META_FULL_SYNC_CURSOR).await.unwrap(), None, "a finished sync leaves no cursor");
 }
 
 #[tokio::test]
 async fn an_interrupted_sync_resumes_after_its_last_page() {
-    let sb = Sandbox::start_local(SandboxConfig { seed: Seed::Demo(230), ..Default::default() }).await.unwrap();
+    let sb = sandbox(Seed::Demo(230)).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = desk(&sb, dir.path()).await;
+    let (d, _) = desk(&sb, dir.path()).await;
     // What a run killed after its first page leaves behind: 100 rows and their cursor.
-    let first = DinieProvider::new(
-        Client::new(ClientConfig::new(sb.base_url(), Auth::bearer(kyc_sandbox::DEFAULT_TOKEN))).unwrap(),
-    );
-    let page = kyc_core::Provider::list_page(&first, None, 100).await.unwrap();
+    let client = dinie_api::Client::new(dinie_api::ClientConfig::new(
+        sb.base_url(),
+        dinie_api::Auth::bearer(kyc_sandbox::DEFAULT_TOKEN),
+    ))
+    .unwrap();
+    let page = kyc_core::Provider::list_page(&kyc_core::dinie::DinieProvider::new(client), None, 100).await.unwrap();
     d.store().upsert_customers(&page.customers, time::OffsetDateTime::now_utc()).await.unwrap();
     d.store().set_meta(META_FULL_SYNC_CURSOR, page.next_cursor.as_deref().unwrap()).await.unwrap();
 
-    let report = d.sync(&|_| {}).await.unwrap();
+    let report = d.sync().await.unwrap();
     assert!(report.resumed);
     assert_eq!(report.customers, 130, "only what was left is fetched");
     assert_eq!(d.store().count_customers().await.unwrap(), 230);
 }
 
 #[tokio::test]
-async fn the_cache_answers_with_the_api_gone_and_sync_says_why_it_failed() {
-    let sb = Sandbox::start_local(SandboxConfig { seed: Seed::Demo(30), ..Default::default() }).await.unwrap();
+async fn an_incremental_sync_fetches_only_what_changed_and_records_the_timeline() {
+    let sb = sandbox(Seed::Demo(300)).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = desk(&sb, dir.path()).await;
-    d.sync(&|_| {}).await.unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    d.sync().await.unwrap();
+    // Three customers change on the server.
+    let all = d.list_customers(&everything()).await.unwrap().rows;
+    let pending: Vec<_> = all.iter().filter(|r| r.status == "pending_kyc").take(3).map(|r| r.id.clone()).collect();
+    for id in &pending {
+        admin(&sb, &format!("/customers/{id}/kyc/selfie"), json!({"status": "rejected", "message": "Rosto encoberto"}))
+            .await;
+    }
+    let report = d.sync().await.unwrap();
+    assert_eq!((report.kind, report.customers, report.pages), (SyncKind::Incremental, 3, 1), "only the changed ones");
+    for id in &pending {
+        let c = d.store().get_customer(id).await.unwrap().unwrap();
+        let selfie = c.kyc.iter().find(|i| i.item_type == "selfie").unwrap();
+        assert_eq!(selfie.message.as_deref(), Some("Rosto encoberto"));
+        let tl = d.store().changes_for(id).await.unwrap();
+        assert!(tl.iter().any(|ch| ch.item_type.as_deref() == Some("selfie") && ch.new_value == "rejected"), "{tl:?}");
+    }
+    let again = d.sync().await.unwrap();
+    assert_eq!(again.customers, 0, "nothing new: nothing fetched but the first page");
+}
+
+#[tokio::test]
+async fn search_and_filters_work_on_the_synced_cache() {
+    let sb = sandbox(Seed::Demo(120)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    d.sync().await.unwrap();
+    let demo = kyc_sandbox::seed::demo(120, time::OffsetDateTime::now_utc());
+    let target = &demo[37];
+    let by_cpf = d
+        .list_customers(&CustomerListQuery { text: target.cpf[..7].to_owned(), limit: 50, ..Default::default() })
+        .await
+        .unwrap();
+    assert!(by_cpf.rows.iter().any(|r| r.id == target.id), "masked CPF prefix finds {}", target.cpf);
+    let digits: String = target.cpf.chars().filter(char::is_ascii_digit).collect();
+    let exact = d.list_customers(&CustomerListQuery { text: digits, limit: 50, ..Default::default() }).await.unwrap();
+    assert_eq!(exact.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [target.id.as_str()]);
+    let active = d
+        .list_customers(&CustomerListQuery { statuses: vec!["active".into()], limit: 500, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(active.total as usize, demo.iter().filter(|c| c.status == "active").count());
+    assert!(active.rows.iter().all(|r| r.status == "active"));
+}
+
+#[tokio::test]
+async fn the_cache_answers_with_the_api_gone_and_says_it_is_offline() {
+    let sb = sandbox(Seed::Demo(30)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, events) = desk(&sb, dir.path()).await;
+    d.sync().await.unwrap();
     drop(sb);
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
 
-    let page = d.list_customers(&CustomerListQuery { offset: 0, limit: 10, ..Default::default() }).await.unwrap();
-    assert_eq!((page.total, page.rows.len()), (30, 10));
-    let err = d.sync(&|_| {}).await.unwrap_err();
-    match err {
-        kyc_core::CoreError::Api(e) => assert!(e.is_unreachable(), "{e}"),
-        other => panic!("expected an unreachable API, got {other:?}"),
-    }
+    let err = d.sync().await.unwrap_err();
+    assert!(matches!(&err, kyc_core::CoreError::Api(e) if e.is_unreachable()), "{err:?}");
+    let page = d.list_customers(&CustomerListQuery { limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!((page.total, page.rows.len(), page.online), (30, 10, false));
+    assert!(page.last_sync_at.is_some(), "the time of the last good sync is still there");
+    assert!(events.lock().unwrap().contains(&CoreEvent::Connectivity { online: false }));
     assert_eq!(d.store().count_customers().await.unwrap(), 30, "a failed sync loses nothing");
 }

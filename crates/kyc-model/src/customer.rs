@@ -182,3 +182,41 @@ mod tests {
         assert_eq!(c.kyc_progress(), (1, 2));
     }
 }
+
+/// A credit offer to a customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreditOffer {
+    /// Provider id.
+    pub id: String,
+    /// Customer.
+    pub customer_id: String,
+    /// `available`, `expired`, `accepted`, or as the provider says.
+    pub status: String,
+    /// Amount in BRL as a decimal string (`"50000.00"`): money is never a float.
+    pub approved_amount: String,
+    /// Monthly interest rate, in percent.
+    pub interest_rate: f64,
+    /// Offer expiry.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Creation.
+    pub created_at: Option<OffsetDateTime>,
+}
+
+/// A document the provider stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentInfo {
+    /// Provider id.
+    pub id: String,
+    /// The kyc item it satisfies.
+    pub item_type: String,
+    /// File name.
+    pub filename: String,
+    /// PDF, JPEG or PNG.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// When it was stored.
+    pub uploaded_at: OffsetDateTime,
+}

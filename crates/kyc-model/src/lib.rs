@@ -9,7 +9,9 @@
 //! client and the UI (through Rust commands) all ask these functions.
 
 mod customer;
+mod forms;
 mod validate;
 
-pub use customer::{Customer, CustomerStatus, KycItem, KycItemStatus, KycKind};
+pub use customer::{CreditOffer, Customer, CustomerStatus, DocumentInfo, KycItem, KycItemStatus, KycKind};
+pub use forms::{Correction, Registration};
 pub use validate::{Cnpj, Cpf, Email, FieldError, Phone, mask_cnpj, mask_cpf, only_digits};

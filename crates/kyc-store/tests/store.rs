@@ -1,7 +1,7 @@
 //! The cache against a real SQLite file on disk.
 
 use kyc_model::{Customer, CustomerStatus, KycItem, KycItemStatus, KycKind};
-use kyc_store::{ListOrder, ListQuery, Store};
+use kyc_store::{ListOrder, ListQuery, OutboxState, SearchQuery, Store};
 use time::{Duration, OffsetDateTime};
 
 fn customer(i: i64, name: &str, status: &str) -> Customer {
@@ -52,8 +52,10 @@ async fn customers_survive_reopening_the_file_and_upserts_replace() {
     let last = store.last_sync().await.unwrap().unwrap();
     assert_eq!(last.unix_timestamp(), now.unix_timestamp());
 
-    // Same id again: replaced, not duplicated.
-    store.upsert_customers(&[customer(1, "Bruno Lima", "active")], now).await.unwrap();
+    // Same id, newer updated_at: replaced, not duplicated.
+    let mut newer = customer(1, "Bruno Lima", "active");
+    newer.updated_at += Duration::minutes(5);
+    store.upsert_customers(&[newer], now).await.unwrap();
     assert_eq!(store.count_customers().await.unwrap(), 2);
     assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().name, "Bruno Lima");
 }
@@ -84,4 +86,108 @@ async fn the_file_is_in_wal_mode() {
     store.set_meta("k", "v").await.unwrap();
     assert!(dir.path().join("c.sqlite-wal").exists(), "WAL file expected beside the database");
     assert_eq!(store.meta("k").await.unwrap().as_deref(), Some("v"));
+}
+
+#[tokio::test]
+async fn search_finds_by_name_document_email_and_external_id_by_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let mut a = customer(1, "Márcia Gonçalves", "pending_kyc");
+    a.cpf = "52998224725".into();
+    a.trading_name = Some("Ateliê da Márcia".into());
+    let mut b = customer(2, "Marcos Lima", "active");
+    b.cpf = "11144477735".into();
+    b.email = "marcos.lima@empresa.com.br".into();
+    let c = customer(3, "Ana Souza", "active");
+    store.upsert_customers(&[a, b, c], OffsetDateTime::now_utc()).await.unwrap();
+
+    let names = |q: SearchQuery| {
+        let store = store.clone();
+        async move { store.search(&q).await.unwrap().customers.into_iter().map(|c| c.name).collect::<Vec<_>>() }
+    };
+    let q = |text: &str| SearchQuery { text: text.into(), limit: 10, ..Default::default() };
+    assert_eq!(names(q("mar")).await, ["Marcos Lima", "Márcia Gonçalves"], "prefix, accents ignored, newest first");
+    assert_eq!(names(q("marcia gon")).await, ["Márcia Gonçalves"], "every word must match");
+    assert_eq!(names(q("atelie")).await, ["Márcia Gonçalves"], "trading name");
+    assert_eq!(names(q("529.982")).await, ["Márcia Gonçalves"], "CPF with punctuation");
+    assert_eq!(names(q("529982247")).await, ["Márcia Gonçalves"], "CPF digits");
+    assert_eq!(names(q("12.345.678/0001")).await, ["Marcos Lima"], "CNPJ prefix (even ids have one)");
+    assert_eq!(names(q("empresa.com")).await, ["Marcos Lima"], "e-mail");
+    assert_eq!(names(q("ref-3")).await, ["Ana Souza"], "external id");
+    assert!(names(q("zzz")).await.is_empty());
+    assert!(names(q("\" OR 1=1 --")).await.is_empty(), "input is never FTS syntax");
+
+    let active = SearchQuery { text: "mar".into(), statuses: vec!["active".into()], limit: 10, ..Default::default() };
+    let r = store.search(&active).await.unwrap();
+    assert_eq!((r.customers.len(), r.total, r.total_capped), (1, 1, false));
+    let all_active =
+        SearchQuery { statuses: vec!["active".into()], order: ListOrder::NameAsc, limit: 10, ..Default::default() };
+    assert_eq!(names(all_active).await, ["Ana Souza", "Marcos Lima"]);
+    assert_eq!(store.status_counts().await.unwrap(), vec![("active".to_owned(), 2), ("pending_kyc".to_owned(), 1)]);
+
+    // Renaming moves the search entry with it.
+    let mut renamed = store.get_customer("cust_0003").await.unwrap().unwrap();
+    renamed.name = "Ana Beatriz".into();
+    renamed.updated_at += Duration::minutes(1);
+    store.upsert_customers(&[renamed], OffsetDateTime::now_utc()).await.unwrap();
+    assert_eq!(names(q("beatriz")).await, ["Ana Beatriz"]);
+    assert!(names(q("souza")).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_changed_customer_leaves_a_timeline_and_an_unchanged_one_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let first = customer(1, "Bruno", "pending_kyc");
+    let r = store.upsert_customers(std::slice::from_ref(&first), OffsetDateTime::now_utc()).await.unwrap();
+    assert_eq!((r.inserted.len(), r.changes.len()), (1, 0), "a first sighting is the baseline");
+    let r = store.upsert_customers(std::slice::from_ref(&first), OffsetDateTime::now_utc()).await.unwrap();
+    assert!(r.inserted.is_empty() && r.updated.is_empty(), "same updated_at: left alone");
+
+    let mut next = first.clone();
+    next.status = CustomerStatus::UnderReview;
+    next.kyc[0].status = KycItemStatus::Approved;
+    next.kyc[0].message = None;
+    next.updated_at += Duration::hours(2);
+    let r = store.upsert_customers(&[next], OffsetDateTime::now_utc()).await.unwrap();
+    assert_eq!(r.updated, vec!["cust_0001".to_owned()]);
+    let tl = store.changes_for("cust_0001").await.unwrap();
+    let got: Vec<(&str, Option<&str>, Option<&str>, &str)> = tl
+        .iter()
+        .map(|c| (c.kind.as_str(), c.item_type.as_deref(), c.old_value.as_deref(), c.new_value.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("status", None, Some("pending_kyc"), "under_review"), ("kyc", Some("selfie"), Some("rejected"), "approved")]
+    );
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_order_keys_and_state_across_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    {
+        let store = Store::open(&path).await.unwrap();
+        let a = store.enqueue("register", None, r#"{"cpf":"1"}"#, "key-a", None).await.unwrap();
+        let b = store.enqueue("upload", Some("cust_1"), "{}", "key-b", Some("/tmp/f.pdf")).await.unwrap();
+        assert!(a.seq < b.seq);
+        store.outbox_sending(a.seq).await.unwrap();
+        assert!(store.enqueue("register", None, "{}", "key-a", None).await.is_err(), "a key is used once");
+        store.close().await;
+    }
+    let store = Store::open(&path).await.unwrap();
+    let open = store.outbox_open().await.unwrap();
+    assert_eq!(
+        open.iter().map(|e| (e.idempotency_key.as_str(), e.state)).collect::<Vec<_>>(),
+        [("key-a", OutboxState::Sending), ("key-b", OutboxState::Pending)]
+    );
+    assert_eq!(open[0].attempts, 1);
+    store.outbox_done(open[0].seq, "{}").await.unwrap();
+    store.outbox_failed(open[1].seq, r#"{"code":"unknown_document_type"}"#).await.unwrap();
+    assert!(store.outbox_open().await.unwrap().is_empty());
+    let unfinished = store.outbox_unfinished().await.unwrap();
+    assert_eq!((unfinished.len(), unfinished[0].state), (1, OutboxState::Failed));
+    assert!(unfinished[0].last_error.as_deref().unwrap().contains("unknown_document_type"));
+    store.outbox_retry(unfinished[0].seq).await.unwrap();
+    assert_eq!(store.outbox_open().await.unwrap().len(), 1);
 }

@@ -16,4 +16,12 @@ limit: number,
 /**
  * Order.
  */
-sort: CustomerSort, };
+sort: CustomerSort, 
+/**
+ * Search text: name, trading name, e-mail, external id, CPF or CNPJ (by prefix).
+ */
+text: string, 
+/**
+ * Only these statuses; empty for all.
+ */
+statuses: Array<string>, };

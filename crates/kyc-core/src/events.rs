@@ -1,0 +1,58 @@
+//! What the core tells the UI, as it happens. The shell forwards these as Tauri
+//! events; tests collect them.
+
+use crate::sync::SyncProgress;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The outbox at a glance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OutboxSummary {
+    /// Writes waiting to be sent.
+    pub pending: u32,
+    /// Writes the API refused (need the user).
+    pub failed: u32,
+}
+
+/// Something the UI may want to show.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export)]
+pub enum CoreEvent {
+    /// A sync wrote a page (or finished).
+    SyncProgress(SyncProgress),
+    /// These cached customers changed (re-read them).
+    CustomersChanged {
+        /// Their ids.
+        ids: Vec<String>,
+    },
+    /// The outbox changed.
+    OutboxChanged(OutboxSummary),
+    /// The API became reachable, or stopped being.
+    Connectivity {
+        /// Whether the API answers.
+        online: bool,
+    },
+}
+
+/// Where events go.
+pub trait EventSink: Send + Sync {
+    /// Delivers one event. Must not block.
+    fn emit(&self, event: CoreEvent);
+}
+
+/// Drops every event (for tools and tests that do not listen).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoEvents;
+
+impl EventSink for NoEvents {
+    fn emit(&self, _: CoreEvent) {}
+}
+
+impl<F: Fn(CoreEvent) + Send + Sync> EventSink for F {
+    fn emit(&self, event: CoreEvent) {
+        self(event);
+    }
+}

@@ -1,0 +1,216 @@
+//! Writes that survive a dropped connection, a closed app or a crash.
+//!
+//! Every write (register, correct, upload) is first queued in the cache's outbox with
+//! the idempotency key it will carry on every attempt (an upload's file is first
+//! copied into the app's data dir). The replayer sends open entries strictly in order;
+//! when the API cannot be reached it stops and leaves them queued; when the API refuses
+//! one, that entry is marked failed with the API's error for the user to see, and the
+//! next one goes. An entry interrupted mid-send is sent again with the same key, and
+//! the API answers it from its idempotency cache instead of acting twice.
+
+use crate::events::{CoreEvent, EventSink, OutboxSummary};
+use crate::{CoreError, ErrorView, Provider};
+use kyc_model::{Correction, Registration};
+use kyc_store::{OutboxEntry, OutboxState, Store, StoredDocument};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use time::OffsetDateTime;
+
+/// A queued write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// `POST /customers`.
+    Register(Registration),
+    /// `PATCH /customers/{id}`.
+    Correct(Correction),
+    /// `POST /customers/{id}/documents`, from the copy at the entry's `file_path`.
+    Upload {
+        /// The kyc item.
+        item_type: String,
+        /// The original file name.
+        filename: String,
+    },
+}
+
+impl Operation {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Register(_) => "register",
+            Self::Correct(_) => "correct",
+            Self::Upload { .. } => "upload",
+        }
+    }
+}
+
+/// What the API made of an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Sent and accepted: the customer it concerns, and (registrations) whether the
+    /// API created it or found it already registered.
+    Done {
+        /// The customer.
+        customer_id: String,
+        /// `false` when the registration already existed (200).
+        created: bool,
+    },
+    /// Refused by the API.
+    Failed(ErrorView),
+    /// Still queued: the API could not be reached.
+    Queued,
+}
+
+/// What a replay did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplayReport {
+    /// Each entry handled, by `seq`, in order.
+    pub outcomes: Vec<(i64, Outcome)>,
+    /// Whether it stopped because the API could not be reached.
+    pub offline: bool,
+}
+
+/// Queues an operation. For uploads, `file` is copied into `documents_dir` first, so a
+/// moved or deleted original cannot lose the upload.
+pub async fn enqueue(
+    store: &Store,
+    customer_id: Option<&str>,
+    op: &Operation,
+    file: Option<&Path>,
+    documents_dir: &Path,
+) -> Result<OutboxEntry, CoreError> {
+    let key = dinie_api::new_idempotency_key();
+    let copy = match file {
+        None => None,
+        Some(src) => {
+            tokio::fs::create_dir_all(documents_dir)
+                .await
+                .map_err(|e| CoreError::Io(format!("{}: {e}", documents_dir.display())))?;
+            let name = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
+            let dest = documents_dir.join(format!("{key}-{name}"));
+            tokio::fs::copy(src, &dest)
+                .await
+                .map_err(|e| CoreError::Io(format!("cannot copy {}: {e}", src.display())))?;
+            Some(dest)
+        }
+    };
+    let payload = serde_json::to_string(op).map_err(|e| CoreError::Io(e.to_string()))?;
+    let entry = store.enqueue(op.name(), customer_id, &payload, &key, copy.as_deref().and_then(Path::to_str)).await?;
+    if let (Operation::Upload { item_type, filename }, Some(copy), Some(customer)) = (op, &copy, customer_id) {
+        let bytes = tokio::fs::read(copy).await.map_err(|e| CoreError::Io(e.to_string()))?;
+        store
+            .put_document(&StoredDocument {
+                id: key.clone(),
+                customer_id: customer.to_owned(),
+                item_type: item_type.clone(),
+                filename: filename.clone(),
+                content_type: dinie_api::sniff_document(&bytes).unwrap_or("application/octet-stream").to_owned(),
+                size: bytes.len() as u64,
+                sha256: None,
+                uploaded_at: None,
+                local_path: copy.to_str().map(str::to_owned),
+                thumbnail: crate::thumbnail::png(&bytes),
+            })
+            .await?;
+    }
+    Ok(entry)
+}
+
+/// The outbox at a glance.
+pub async fn summary(store: &Store) -> Result<OutboxSummary, CoreError> {
+    let open = store.outbox_unfinished().await?;
+    let failed = open.iter().filter(|e| e.state == OutboxState::Failed).count();
+    Ok(OutboxSummary {
+        pending: u32::try_from(open.len() - failed).unwrap_or(u32::MAX),
+        failed: u32::try_from(failed).unwrap_or(u32::MAX),
+    })
+}
+
+async fn execute(provider: &dyn Provider, store: &Store, e: &OutboxEntry) -> Result<(String, bool), CoreError> {
+    let op: Operation =
+        serde_json::from_str(&e.payload).map_err(|err| CoreError::Io(format!("outbox entry {}: {err}", e.seq)))?;
+    let customer =
+        || e.customer_id.clone().ok_or_else(|| CoreError::Io(format!("outbox entry {} has no customer", e.seq)));
+    match op {
+        Operation::Register(r) => {
+            let (c, created) = provider.register(&r, &e.idempotency_key).await?;
+            store.upsert_customers(std::slice::from_ref(&c), OffsetDateTime::now_utc()).await?;
+            Ok((c.id, created))
+        }
+        Operation::Correct(fix) => {
+            let c = provider.correct(&customer()?, &fix, &e.idempotency_key).await?;
+            store.upsert_customers(std::slice::from_ref(&c), OffsetDateTime::now_utc()).await?;
+            Ok((c.id, false))
+        }
+        Operation::Upload { item_type, filename } => {
+            let id = customer()?;
+            let path =
+                e.file_path.clone().ok_or_else(|| CoreError::Io(format!("outbox entry {} has no file", e.seq)))?;
+            let doc = provider.upload(&id, &item_type, Path::new(&path), &e.idempotency_key, None).await?;
+            let thumbnail = store
+                .documents_for(&id)
+                .await?
+                .into_iter()
+                .find(|d| d.id == e.idempotency_key)
+                .and_then(|d| d.thumbnail);
+            store
+                .confirm_document(
+                    &e.idempotency_key,
+                    &StoredDocument {
+                        id: doc.id,
+                        customer_id: id.clone(),
+                        item_type,
+                        filename,
+                        content_type: doc.content_type,
+                        size: doc.size,
+                        sha256: Some(doc.sha256),
+                        uploaded_at: Some(doc.uploaded_at),
+                        local_path: Some(path),
+                        thumbnail,
+                    },
+                )
+                .await?;
+            // The item is now in review: show it (best effort; the next sync would too).
+            if let Ok(c) = provider.get_customer(&id).await {
+                store.upsert_customers(&[c], OffsetDateTime::now_utc()).await?;
+            }
+            Ok((id, false))
+        }
+    }
+}
+
+/// Sends every open entry, in order (see the module docs).
+pub async fn replay(provider: &dyn Provider, store: &Store, events: &dyn EventSink) -> Result<ReplayReport, CoreError> {
+    let mut report = ReplayReport::default();
+    for entry in store.outbox_open().await? {
+        store.outbox_sending(entry.seq).await?;
+        let outcome = match execute(provider, store, &entry).await {
+            Ok((customer_id, created)) => {
+                store
+                    .outbox_done(
+                        entry.seq,
+                        &serde_json::json!({"customer_id": customer_id, "created": created}).to_string(),
+                    )
+                    .await?;
+                events.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.clone()] });
+                Outcome::Done { customer_id, created }
+            }
+            Err(CoreError::Api(e))
+                if e.is_unreachable() || e.api().is_some_and(|a| a.status == 429 || a.status >= 500) =>
+            {
+                store.outbox_pending(entry.seq).await?;
+                report.offline = e.is_unreachable();
+                report.outcomes.push((entry.seq, Outcome::Queued));
+                break;
+            }
+            Err(e @ CoreError::Store(_)) => return Err(e),
+            Err(e) => {
+                let view = ErrorView::from(e);
+                store.outbox_failed(entry.seq, &serde_json::to_string(&view).unwrap_or_default()).await?;
+                Outcome::Failed(view)
+            }
+        };
+        report.outcomes.push((entry.seq, outcome));
+        events.emit(CoreEvent::OutboxChanged(summary(store).await?));
+    }
+    Ok(report)
+}

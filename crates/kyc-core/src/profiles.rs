@@ -1,0 +1,390 @@
+//! Connection profiles: which API the app talks to and how it authenticates.
+//!
+//! The built-in local sandbox (the default on first start), Dinie's sandbox, Dinie
+//! production, and custom base URLs, each with a bearer token or client credentials.
+//! Profiles live in `<data dir>/profiles.json`, which never holds a secret: the token
+//! or client secret of each profile is one entry in the OS keychain (service
+//! [`KEYCHAIN_SERVICE`], user `profile:<id>`). Removing a profile removes its secret and
+//! its cache. Each profile has its own cache, so sandbox and production data never mix.
+
+use crate::CoreError;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use ts_rs::TS;
+
+/// The keychain service under which profile secrets are stored.
+pub const KEYCHAIN_SERVICE: &str = "br.com.kycdesk.app";
+
+/// The built-in sandbox profile's id.
+pub const BUILTIN_ID: &str = "builtin-sandbox";
+
+/// Dinie's sandbox API.
+pub const DINIE_SANDBOX_URL: &str = "https://sandbox.api.dinie.com.br/api/v3";
+/// Dinie's production API.
+pub const DINIE_PRODUCTION_URL: &str = "https://api.dinie.com.br/api/v3";
+
+/// What a profile points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ProfileKind {
+    /// The sandbox inside the app, with demo data.
+    BuiltinSandbox,
+    /// Dinie's sandbox.
+    DinieSandbox,
+    /// Dinie production.
+    DinieProduction,
+    /// Any other base URL.
+    Custom,
+}
+
+/// How a profile authenticates (the secret itself is in the keychain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "method", rename_all = "camelCase")]
+#[ts(export)]
+pub enum AuthMethod {
+    /// A static bearer token.
+    Bearer,
+    /// OAuth2 client credentials; the secret is the client secret.
+    #[serde(rename_all = "camelCase")]
+    ClientCredentials {
+        /// The client id (not a secret).
+        client_id: String,
+    },
+}
+
+/// A connection profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Profile {
+    /// Stable id (also the cache folder's name).
+    pub id: String,
+    /// Name shown to staff.
+    pub name: String,
+    /// What it points at.
+    pub kind: ProfileKind,
+    /// API base URL with the version prefix; empty for the built-in sandbox (its port is
+    /// chosen at start).
+    pub base_url: String,
+    /// How it authenticates.
+    pub auth: AuthMethod,
+}
+
+/// Where secrets are kept.
+pub trait SecretStore: Send + Sync {
+    /// The secret of a profile, if stored.
+    fn get(&self, profile_id: &str) -> Result<Option<String>, CoreError>;
+    /// Stores (or replaces) it.
+    fn set(&self, profile_id: &str, secret: &str) -> Result<(), CoreError>;
+    /// Removes it (no error when there was none).
+    fn delete(&self, profile_id: &str) -> Result<(), CoreError>;
+}
+
+/// The OS keychain: Keychain Services on macOS, Credential Manager on Windows, the
+/// Secret Service (GNOME Keyring, KWallet) on Linux.
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    service: String,
+}
+
+impl Default for Keychain {
+    fn default() -> Self {
+        Self { service: KEYCHAIN_SERVICE.to_owned() }
+    }
+}
+
+impl Keychain {
+    /// A keychain under another service name (tests use their own, to stay apart).
+    pub fn with_service(service: &str) -> Self {
+        Self { service: service.to_owned() }
+    }
+
+    fn entry(&self, profile_id: &str) -> Result<keyring::Entry, CoreError> {
+        if let Err(e) = keyring::Entry::store_status() {
+            return Err(CoreError::Keychain(format!("the OS keychain is not available ({e})")));
+        }
+        keyring::Entry::new(&self.service, &format!("profile:{profile_id}"))
+            .map_err(|e| CoreError::Keychain(e.to_string()))
+    }
+}
+
+impl SecretStore for Keychain {
+    fn get(&self, profile_id: &str) -> Result<Option<String>, CoreError> {
+        match self.entry(profile_id)?.get_password() {
+            Ok(s) => Ok(Some(s)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(CoreError::Keychain(e.to_string())),
+        }
+    }
+
+    fn set(&self, profile_id: &str, secret: &str) -> Result<(), CoreError> {
+        self.entry(profile_id)?.set_password(secret).map_err(|e| CoreError::Keychain(e.to_string()))
+    }
+
+    fn delete(&self, profile_id: &str) -> Result<(), CoreError> {
+        match self.entry(profile_id)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(CoreError::Keychain(e.to_string())),
+        }
+    }
+}
+
+/// Secrets in memory, for unit tests of code around the keychain. (The integration
+/// tests use the real keychain.)
+#[derive(Debug, Default)]
+pub struct MemorySecrets(Mutex<HashMap<String, String>>);
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, id: &str) -> Result<Option<String>, CoreError> {
+        Ok(self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id).cloned())
+    }
+    fn set(&self, id: &str, secret: &str) -> Result<(), CoreError> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.to_owned(), secret.to_owned());
+        Ok(())
+    }
+    fn delete(&self, id: &str) -> Result<(), CoreError> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ProfilesFile {
+    active: String,
+    profiles: Vec<Profile>,
+}
+
+/// The profiles of one data dir.
+pub struct Profiles {
+    data_dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+    file: ProfilesFile,
+}
+
+impl std::fmt::Debug for Profiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profiles").field("data_dir", &self.data_dir).field("profiles", &self.file.profiles).finish()
+    }
+}
+
+fn builtin() -> Profile {
+    Profile {
+        id: BUILTIN_ID.into(),
+        name: "Built-in sandbox".into(),
+        kind: ProfileKind::BuiltinSandbox,
+        base_url: String::new(),
+        auth: AuthMethod::Bearer,
+    }
+}
+
+impl Profiles {
+    /// Loads the profiles of `data_dir`; on first start, just the built-in sandbox.
+    pub fn load(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
+        let path = data_dir.join("profiles.json");
+        let file = match std::fs::read(&path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|e| CoreError::Profile(format!("{}: {e}", path.display())))?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                ProfilesFile { active: BUILTIN_ID.into(), profiles: vec![builtin()] }
+            }
+            Err(e) => return Err(CoreError::Io(format!("{}: {e}", path.display()))),
+        };
+        Ok(Self { data_dir: data_dir.to_owned(), secrets, file })
+    }
+
+    fn save(&self) -> Result<(), CoreError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| CoreError::Io(e.to_string()))?;
+        let path = self.data_dir.join("profiles.json");
+        let tmp = path.with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(&self.file).map_err(|e| CoreError::Io(e.to_string()))?;
+        std::fs::write(&tmp, json)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))
+    }
+
+    /// Every profile.
+    pub fn list(&self) -> &[Profile] {
+        &self.file.profiles
+    }
+
+    /// The profile in use.
+    pub fn active(&self) -> &Profile {
+        self.file.profiles.iter().find(|p| p.id == self.file.active).unwrap_or(&self.file.profiles[0])
+    }
+
+    /// Switches to another profile.
+    pub fn set_active(&mut self, id: &str) -> Result<(), CoreError> {
+        if !self.file.profiles.iter().any(|p| p.id == id) {
+            return Err(CoreError::Profile(format!("no profile {id}")));
+        }
+        self.file.active = id.to_owned();
+        self.save()
+    }
+
+    /// Adds a profile and stores its secret in the keychain (the secret goes nowhere else).
+    pub fn add(
+        &mut self,
+        name: &str,
+        kind: ProfileKind,
+        base_url: &str,
+        auth: AuthMethod,
+        secret: &str,
+    ) -> Result<Profile, CoreError> {
+        use kyc_model::FieldError;
+        let mut errors = Vec::new();
+        if name.trim().is_empty() {
+            errors.push(FieldError::new("name", "required", "give the profile a name"));
+        }
+        let base_url = match kind {
+            ProfileKind::DinieSandbox => DINIE_SANDBOX_URL.to_owned(),
+            ProfileKind::DinieProduction => DINIE_PRODUCTION_URL.to_owned(),
+            ProfileKind::Custom => base_url.trim().trim_end_matches('/').to_owned(),
+            ProfileKind::BuiltinSandbox => {
+                return Err(CoreError::Profile("the built-in sandbox profile already exists".into()));
+            }
+        };
+        match url::Url::parse(&base_url) {
+            Ok(u)
+                if u.scheme() == "https"
+                    || (u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))) => {}
+            _ => errors.push(FieldError::new(
+                "baseUrl",
+                "invalid_url",
+                "use an https:// address (http:// only on this machine)",
+            )),
+        }
+        if secret.trim().is_empty() {
+            errors.push(FieldError::new("secret", "required", "the token or client secret is required"));
+        }
+        if let AuthMethod::ClientCredentials { client_id } = &auth
+            && client_id.trim().is_empty()
+        {
+            errors.push(FieldError::new("clientId", "required", "the client id is required"));
+        }
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        let slug: String =
+            name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        let id = format!("{}-{}", slug.trim_matches('-'), &dinie_api::new_idempotency_key()[..8]);
+        let profile = Profile { id: id.clone(), name: name.trim().to_owned(), kind, base_url, auth };
+        self.secrets.set(&id, secret)?;
+        self.file.profiles.push(profile.clone());
+        if let Err(e) = self.save() {
+            let _ = self.secrets.delete(&id);
+            self.file.profiles.retain(|p| p.id != id);
+            return Err(e);
+        }
+        Ok(profile)
+    }
+
+    /// Removes a profile, its keychain entry and its cache. The built-in sandbox stays.
+    pub fn remove(&mut self, id: &str) -> Result<(), CoreError> {
+        if id == BUILTIN_ID {
+            return Err(CoreError::Profile("the built-in sandbox cannot be removed".into()));
+        }
+        if !self.file.profiles.iter().any(|p| p.id == id) {
+            return Err(CoreError::Profile(format!("no profile {id}")));
+        }
+        self.secrets.delete(id)?;
+        self.file.profiles.retain(|p| p.id != id);
+        if self.file.active == id {
+            self.file.active = BUILTIN_ID.into();
+        }
+        self.save()?;
+        let dir = self.profile_dir(id);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| CoreError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        Ok(())
+    }
+
+    /// The folder of a profile's cache and documents.
+    pub fn profile_dir(&self, id: &str) -> PathBuf {
+        self.data_dir.join("profiles").join(id)
+    }
+
+    /// The API credentials of a profile, read from the keychain.
+    pub fn auth_for(&self, p: &Profile) -> Result<dinie_api::Auth, CoreError> {
+        if p.kind == ProfileKind::BuiltinSandbox {
+            return Ok(dinie_api::Auth::bearer(kyc_sandbox_token()));
+        }
+        let secret = self.secrets.get(&p.id)?.ok_or_else(|| {
+            CoreError::Keychain(format!(
+                "no secret for profile {:?} in the keychain: enter it again in Settings",
+                p.name
+            ))
+        })?;
+        Ok(match &p.auth {
+            AuthMethod::Bearer => dinie_api::Auth::bearer(secret),
+            AuthMethod::ClientCredentials { client_id } => {
+                dinie_api::Auth::client_credentials(client_id.clone(), secret)
+            }
+        })
+    }
+}
+
+/// The built-in sandbox's token: not a secret (it only opens the local demo server).
+fn kyc_sandbox_token() -> &'static str {
+    "dinie_at_sandbox"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_keep_secrets_out_of_their_file_and_remove_them_with_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
+        assert_eq!(p.active().kind, ProfileKind::BuiltinSandbox, "first start: the built-in sandbox");
+        let prod = p
+            .add(
+                "Produção",
+                ProfileKind::DinieProduction,
+                "",
+                AuthMethod::ClientCredentials { client_id: "acme".into() },
+                "s3cr3t-value",
+            )
+            .unwrap();
+        assert_eq!(prod.base_url, DINIE_PRODUCTION_URL);
+        let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
+        assert!(!file.contains("s3cr3t-value"), "no secret on disk outside the keychain");
+        assert_eq!(secrets.get(&prod.id).unwrap().as_deref(), Some("s3cr3t-value"));
+        p.set_active(&prod.id).unwrap();
+        std::fs::create_dir_all(p.profile_dir(&prod.id)).unwrap();
+
+        let reloaded = Profiles::load(dir.path(), secrets.clone()).unwrap();
+        assert_eq!(reloaded.active().id, prod.id);
+        assert!(matches!(reloaded.auth_for(reloaded.active()).unwrap(), dinie_api::Auth::ClientCredentials { .. }));
+
+        p.remove(&prod.id).unwrap();
+        assert_eq!(secrets.get(&prod.id).unwrap(), None, "the keychain entry goes with the profile");
+        assert!(!p.profile_dir(&prod.id).exists(), "and its cache");
+        assert_eq!(p.active().id, BUILTIN_ID);
+        assert!(p.remove(BUILTIN_ID).is_err());
+    }
+
+    #[test]
+    fn a_bad_profile_names_every_bad_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Profiles::load(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+        let Err(CoreError::Invalid(errors)) = p.add(
+            " ",
+            ProfileKind::Custom,
+            "http://example.com",
+            AuthMethod::ClientCredentials { client_id: "".into() },
+            "",
+        ) else {
+            panic!("invalid expected")
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "baseUrl", "secret", "clientId"]);
+        assert!(p.add("Local", ProfileKind::Custom, "http://127.0.0.1:8080/api/v3", AuthMethod::Bearer, "t").is_ok());
+    }
+}

@@ -1,0 +1,42 @@
+//! Profiles against the real OS keychain (Secret Service via gnome-keyring in CI;
+//! `cargo xtask test` runs the suite inside a D-Bus session with an unlocked keyring).
+
+use kyc_core::profiles::{AuthMethod, Keychain, ProfileKind, Profiles, SecretStore};
+use std::sync::Arc;
+
+#[test]
+fn a_profile_secret_lives_in_the_os_keychain_and_goes_with_the_profile() {
+    // A service of its own, so the test never touches real profiles.
+    let service = format!("br.com.kycdesk.test-{}", &dinie_api::new_idempotency_key()[..8]);
+    let keychain = Arc::new(Keychain::with_service(&service));
+    let dir = tempfile::tempdir().unwrap();
+    let mut profiles = Profiles::load(dir.path(), keychain.clone()).unwrap();
+    let p = profiles
+        .add("Dinie sandbox", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "dinie_at_real_secret_123")
+        .unwrap_or_else(|e| panic!("the OS keychain must be reachable (run through `cargo xtask test`): {e}"));
+
+    // Read back through a fresh handle: it is in the keychain, not in memory.
+    let fresh = Keychain::with_service(&service);
+    assert_eq!(fresh.get(&p.id).unwrap().as_deref(), Some("dinie_at_real_secret_123"));
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("dinie_at_real_secret_123"),
+            "secret on disk in {}",
+            entry.display()
+        );
+    }
+    assert!(matches!(profiles.auth_for(&p).unwrap(), dinie_api::Auth::Bearer(_)));
+
+    profiles.remove(&p.id).unwrap();
+    assert_eq!(fresh.get(&p.id).unwrap(), None, "removing the profile removes its keychain entry");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}

@@ -1,0 +1,118 @@
+//! Registering, correcting and uploading through the outbox, online and offline.
+
+mod common;
+
+use common::*;
+use kyc_core::WriteResult;
+use kyc_core::events::CoreEvent;
+use kyc_model::{Correction, Registration};
+use kyc_sandbox::{Sandbox, SandboxConfig, Seed};
+use std::time::Duration;
+
+fn registration(cpf: &str, ext: &str) -> Registration {
+    Registration {
+        cpf: cpf.into(),
+        name: "Joana Lima".into(),
+        email: "joana@example.com".into(),
+        phone: "+5511988887777".into(),
+        external_id: ext.into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_registration_is_created_found_again_or_refused_with_the_apis_reason() {
+    let sb = sandbox(Seed::Empty).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    let WriteResult::Done { customer_id, created: true } =
+        d.register(registration("123.456.789-09", "r1")).await.unwrap()
+    else {
+        panic!("created")
+    };
+    assert_eq!(d.store().get_customer(&customer_id).await.unwrap().unwrap().name, "Joana Lima", "cached at once");
+    let again = d.register(registration("12345678909", "r1")).await.unwrap();
+    assert_eq!(
+        again,
+        WriteResult::Done { customer_id: customer_id.clone(), created: false },
+        "200: already registered"
+    );
+    let WriteResult::Refused(view) = d.register(registration("123.456.789-09", "r2")).await.unwrap() else {
+        panic!("refused")
+    };
+    assert_eq!((view.code.as_str(), view.status), ("customer_conflict", Some(409)));
+    assert!(view.request_id.is_some());
+    assert_eq!(kyc_core::outbox::summary(d.store()).await.unwrap().failed, 1, "the refusal stays visible");
+
+    let invalid = d.register(Registration { cpf: "111".into(), ..Default::default() }).await.unwrap_err();
+    let kyc_core::CoreError::Invalid(fields) = invalid else { panic!("invalid") };
+    assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["cpf", "name", "email", "phone"]);
+    assert_eq!(stats(&sb).await["customers_created"], 1);
+}
+
+#[tokio::test]
+async fn offline_writes_wait_in_the_outbox_and_go_once_when_the_api_is_back() {
+    // Reserve a port, then keep nothing listening on it: the API is "unplugged".
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (d, events) = desk_at(&format!("http://{addr}/api/v3"), dir.path()).await;
+    let mut queued = Vec::new();
+    for (i, cpf) in ["123.456.789-09", "529.982.247-25", "111.444.777-35"].iter().enumerate() {
+        let r = d.register(registration(cpf, &format!("off-{i}"))).await.unwrap();
+        let WriteResult::Queued { seq } = r else { panic!("queued expected, got {r:?}") };
+        queued.push(seq);
+    }
+    assert!(!d.is_online());
+    assert_eq!(kyc_core::outbox::summary(d.store()).await.unwrap().pending, 3);
+    assert!(events.lock().unwrap().iter().any(|e| matches!(e, CoreEvent::OutboxChanged(s) if s.pending == 3)));
+
+    // The API comes back on the same address.
+    let sb = Sandbox::start(addr, SandboxConfig { seed: Seed::Empty, ..Default::default() }).await.unwrap();
+    let report = d.replay_outbox().await.unwrap();
+    assert_eq!(report.outcomes.len(), 3);
+    assert!(report.outcomes.iter().all(|(_, o)| matches!(o, kyc_core::outbox::Outcome::Done { created: true, .. })));
+    assert_eq!(report.outcomes.iter().map(|(s, _)| *s).collect::<Vec<_>>(), queued, "in the order they were made");
+    assert_eq!(stats(&sb).await["customers_created"], 3);
+    assert!(d.replay_outbox().await.unwrap().outcomes.is_empty(), "nothing is sent twice");
+    assert_eq!(d.store().count_customers().await.unwrap(), 3);
+    assert!(d.is_online());
+}
+
+#[tokio::test]
+async fn corrections_and_uploads_go_through_and_the_file_stays_for_the_viewer() {
+    let sb = sandbox_with(Seed::Empty, |c| c.review_delay = Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    let WriteResult::Done { customer_id, .. } = d.register(registration("123.456.789-09", "u")).await.unwrap() else {
+        panic!()
+    };
+
+    let r = d
+        .correct(&customer_id, Correction { phone: Some("+5521999990000".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(matches!(r, WriteResult::Done { .. }));
+    assert_eq!(d.store().get_customer(&customer_id).await.unwrap().unwrap().phone, "+5521999990000");
+    assert!(d.correct(&customer_id, Correction { email: Some("nope".into()), ..Default::default() }).await.is_err());
+
+    let src = dir.path().join("selfie.jpg");
+    let (_, _, jpeg) = kyc_sandbox::docs::sample("selfie", "Joana");
+    std::fs::write(&src, &jpeg).unwrap();
+    let r = d.upload(&customer_id, "selfie", &src).await.unwrap();
+    assert!(matches!(r, WriteResult::Done { .. }), "{r:?}");
+    std::fs::remove_file(&src).unwrap();
+    let docs = d.store().documents_for(&customer_id).await.unwrap();
+    assert_eq!(docs.len(), 1);
+    let doc = &docs[0];
+    assert!(doc.id.starts_with("doc_") && doc.sha256.is_some());
+    assert_eq!(std::fs::read(doc.local_path.as_ref().unwrap()).unwrap(), jpeg, "a copy survives the original");
+    assert!(doc.thumbnail.as_ref().is_some_and(|t| image::load_from_memory(t).is_ok()));
+    let c = d.store().get_customer(&customer_id).await.unwrap().unwrap();
+    assert_eq!(c.kyc.iter().find(|i| i.item_type == "selfie").unwrap().status.as_str(), "in_review");
+
+    let gif = dir.path().join("x.png");
+    std::fs::write(&gif, b"GIF89a------------").unwrap();
+    let e = d.upload(&customer_id, "selfie", &gif).await.unwrap_err();
+    assert!(e.to_string().contains("PDF, JPEG or PNG"), "{e}");
+    assert_eq!(stats(&sb).await["documents_stored"], 1);
+}

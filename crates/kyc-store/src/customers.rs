@@ -1,0 +1,412 @@
+//! Customers: upsert with change detection, listing, search.
+
+use crate::{Result, Store, StoreError, from_millis, millis};
+use kyc_model::{Customer, CustomerStatus, KycItem, KycItemStatus, KycKind};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use time::OffsetDateTime;
+
+/// How a listing is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListOrder {
+    /// Newest registration first.
+    #[default]
+    CreatedDesc,
+    /// Most recently changed first.
+    UpdatedDesc,
+    /// By name, A–Z (case-insensitive).
+    NameAsc,
+}
+
+impl ListOrder {
+    fn sql(self) -> &'static str {
+        match self {
+            Self::CreatedDesc => "c.created_at DESC, c.id DESC",
+            Self::UpdatedDesc => "c.updated_at DESC, c.id DESC",
+            Self::NameAsc => "c.name COLLATE NOCASE ASC, c.id ASC",
+        }
+    }
+}
+
+/// A page request over the cache.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return.
+    pub limit: u32,
+    /// Order.
+    pub order: ListOrder,
+}
+
+/// A search over the cache: text (name, trading name, e-mail, external id, CPF or CNPJ
+/// digits, each word by prefix), statuses, order, page.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// What was typed; empty for everything.
+    pub text: String,
+    /// Only these statuses; empty for all.
+    pub statuses: Vec<String>,
+    /// Order. With text, "newest" is newest first in the cache (cheap: the index's order).
+    pub order: ListOrder,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return.
+    pub limit: u32,
+}
+
+/// A page of results.
+#[derive(Debug, Clone)]
+pub struct SearchResult {
+    /// The page.
+    pub customers: Vec<Customer>,
+    /// How many match, counted up to [`SearchResult::COUNT_CAP`].
+    pub total: u64,
+    /// Whether `total` stopped at the cap.
+    pub total_capped: bool,
+}
+
+impl SearchResult {
+    /// Counting stops here: "10,000+" is as useful as the exact figure, and far cheaper.
+    pub const COUNT_CAP: u64 = 10_000;
+}
+
+/// One entry of a customer's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Customer.
+    pub customer_id: String,
+    /// When (the customer's `updated_at` at the change).
+    pub at: OffsetDateTime,
+    /// `status` or `kyc`.
+    pub kind: String,
+    /// The kyc item, for `kyc`.
+    pub item_type: Option<String>,
+    /// Before.
+    pub old_value: Option<String>,
+    /// After.
+    pub new_value: String,
+    /// Review message, when there is one.
+    pub message: Option<String>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Default)]
+pub struct UpsertReport {
+    /// Customers seen for the first time.
+    pub inserted: Vec<String>,
+    /// Customers whose data changed.
+    pub updated: Vec<String>,
+    /// Timeline entries recorded.
+    pub changes: Vec<Change>,
+}
+
+/// The compact kyc encoding: `[kind, type, description, status, message, uploaded_ms, mandatory]`.
+type CompactItem = (String, String, String, String, Option<String>, Option<i64>, bool);
+
+fn encode_kyc(items: &[KycItem]) -> Result<String> {
+    let compact: Vec<CompactItem> = items
+        .iter()
+        .map(|i| {
+            (
+                i.kind.as_str().to_owned(),
+                i.item_type.clone(),
+                i.description.clone(),
+                i.status.as_str().to_owned(),
+                i.message.clone(),
+                i.uploaded_at.map(millis),
+                i.mandatory,
+            )
+        })
+        .collect();
+    serde_json::to_string(&compact).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode_kyc(s: &str) -> Result<Vec<KycItem>> {
+    let compact: Vec<CompactItem> = serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("kyc: {e}")))?;
+    compact
+        .into_iter()
+        .map(|(kind, item_type, description, status, message, uploaded, mandatory)| {
+            Ok(KycItem {
+                kind: KycKind::from(kind.as_str()),
+                item_type,
+                description,
+                status: KycItemStatus::from(status.as_str()),
+                message,
+                uploaded_at: uploaded.map(from_millis).transpose()?,
+                mandatory,
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn row_to_customer(r: &SqliteRow) -> Result<Customer> {
+    Ok(Customer {
+        id: r.try_get("id")?,
+        status: CustomerStatus::from(r.try_get::<&str, _>("status")?),
+        cpf: r.try_get("cpf")?,
+        cnpj: r.try_get("cnpj")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        phone: r.try_get("phone")?,
+        trading_name: r.try_get("trading_name")?,
+        external_id: r.try_get("external_id")?,
+        kyc: decode_kyc(r.try_get("kyc")?)?,
+        created_at: from_millis(r.try_get("created_at")?)?,
+        updated_at: from_millis(r.try_get("updated_at")?)?,
+    })
+}
+
+/// The FTS5 expression for what someone typed: digits (with or without the CPF/CNPJ
+/// punctuation) search the documents column by prefix; words search every column, each
+/// by prefix, all required. `None` when nothing searchable was typed.
+pub fn match_expression(text: &str) -> Option<String> {
+    let t = text.trim();
+    let looks_like_document = t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '/' | ' '));
+    if looks_like_document {
+        let digits = kyc_model::only_digits(t);
+        return Some(format!("docs : \"{digits}\"*"));
+    }
+    let words: Vec<String> = t
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+impl Store {
+    /// Writes customers (insert or update) in one transaction. A customer whose
+    /// `updated_at` is unchanged is left alone; for one that changed, status transitions
+    /// and kyc item outcomes go to the timeline.
+    pub async fn upsert_customers(&self, customers: &[Customer], synced_at: OffsetDateTime) -> Result<UpsertReport> {
+        let mut report = UpsertReport::default();
+        let mut tx = self.pool().begin().await?;
+        for c in customers {
+            let old = sqlx::query("SELECT status, kyc, updated_at FROM customers WHERE id = ?")
+                .bind(&c.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let mut changes = Vec::new();
+            match &old {
+                Some(row) if row.try_get::<i64, _>("updated_at")? == millis(c.updated_at) => continue,
+                Some(row) => {
+                    let old_status: String = row.try_get("status")?;
+                    let at = c.updated_at;
+                    if old_status != c.status.as_str() {
+                        changes.push(Change {
+                            customer_id: c.id.clone(),
+                            at,
+                            kind: "status".into(),
+                            item_type: None,
+                            old_value: Some(old_status),
+                            new_value: c.status.as_str().to_owned(),
+                            message: None,
+                        });
+                    }
+                    let old_items = decode_kyc(row.try_get("kyc")?).unwrap_or_default();
+                    for item in &c.kyc {
+                        let before = old_items
+                            .iter()
+                            .find(|o| o.item_type == item.item_type)
+                            .map(|o| o.status.as_str().to_owned());
+                        if before.as_deref() != Some(item.status.as_str()) {
+                            changes.push(Change {
+                                customer_id: c.id.clone(),
+                                at,
+                                kind: "kyc".into(),
+                                item_type: Some(item.item_type.clone()),
+                                old_value: before,
+                                new_value: item.status.as_str().to_owned(),
+                                message: item.message.clone(),
+                            });
+                        }
+                    }
+                    report.updated.push(c.id.clone());
+                }
+                None => report.inserted.push(c.id.clone()),
+            }
+            sqlx::query(
+                "INSERT INTO customers (id, status, cpf, cnpj, name, email, phone, trading_name, external_id, kyc, created_at, updated_at, synced_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET
+                   status = excluded.status, cpf = excluded.cpf, cnpj = excluded.cnpj, name = excluded.name,
+                   email = excluded.email, phone = excluded.phone, trading_name = excluded.trading_name,
+                   external_id = excluded.external_id, kyc = excluded.kyc, created_at = excluded.created_at,
+                   updated_at = excluded.updated_at, synced_at = excluded.synced_at",
+            )
+            .bind(&c.id)
+            .bind(c.status.as_str())
+            .bind(&c.cpf)
+            .bind(&c.cnpj)
+            .bind(&c.name)
+            .bind(&c.email)
+            .bind(&c.phone)
+            .bind(&c.trading_name)
+            .bind(&c.external_id)
+            .bind(encode_kyc(&c.kyc)?)
+            .bind(millis(c.created_at))
+            .bind(millis(c.updated_at))
+            .bind(millis(synced_at))
+            .execute(&mut *tx)
+            .await?;
+            for ch in &changes {
+                sqlx::query("INSERT INTO changes (customer_id, at, kind, item_type, old_value, new_value, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                    .bind(&ch.customer_id)
+                    .bind(millis(ch.at))
+                    .bind(&ch.kind)
+                    .bind(&ch.item_type)
+                    .bind(&ch.old_value)
+                    .bind(&ch.new_value)
+                    .bind(&ch.message)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            report.changes.extend(changes);
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// A page of cached customers.
+    pub async fn list_customers(&self, q: &ListQuery) -> Result<Vec<Customer>> {
+        let r = self
+            .search(&SearchQuery {
+                text: String::new(),
+                statuses: Vec::new(),
+                order: q.order,
+                offset: q.offset,
+                limit: q.limit,
+            })
+            .await?;
+        Ok(r.customers)
+    }
+
+    /// Searches the cache (see [`SearchQuery`]).
+    pub async fn search(&self, q: &SearchQuery) -> Result<SearchResult> {
+        let expr = match_expression(&q.text);
+        if !q.text.trim().is_empty() && expr.is_none() {
+            return Ok(SearchResult { customers: Vec::new(), total: 0, total_capped: false });
+        }
+        // The FTS match runs first and drives the join (CROSS JOIN fixes the order), so
+        // a status filter never turns the search into a scan.
+        let from = |b: &mut QueryBuilder<'_, Sqlite>| {
+            match &expr {
+                Some(e) => {
+                    b.push(
+                        " FROM customers_fts f CROSS JOIN customers c ON c.rowid = f.rowid WHERE customers_fts MATCH ",
+                    );
+                    b.push_bind(e.clone());
+                }
+                None => {
+                    b.push(" FROM customers c WHERE 1");
+                }
+            }
+            if !q.statuses.is_empty() {
+                b.push(" AND c.status IN (");
+                let mut sep = b.separated(", ");
+                for s in &q.statuses {
+                    sep.push_bind(s.clone());
+                }
+                b.push(")");
+            }
+        };
+        let mut page = QueryBuilder::<Sqlite>::new("SELECT c.*");
+        from(&mut page);
+        let order = match (&expr, q.order) {
+            (Some(_), ListOrder::CreatedDesc) => "f.rowid DESC",
+            (_, o) => o.sql(),
+        };
+        page.push(format!(" ORDER BY {order} LIMIT "));
+        page.push_bind(i64::from(q.limit.max(1)));
+        page.push(" OFFSET ");
+        page.push_bind(i64::from(q.offset));
+        let rows = page.build().fetch_all(self.pool()).await?;
+        let customers = rows.iter().map(row_to_customer).collect::<Result<Vec<_>>>()?;
+
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
+        from(&mut count);
+        count.push(" LIMIT ");
+        count.push_bind(i64::try_from(SearchResult::COUNT_CAP).unwrap_or(i64::MAX) + 1);
+        count.push(")");
+        let n: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+        let n = u64::try_from(n).unwrap_or(0);
+        Ok(SearchResult { customers, total: n.min(SearchResult::COUNT_CAP), total_capped: n > SearchResult::COUNT_CAP })
+    }
+
+    /// Customers per status, for the filter chips.
+    pub async fn status_counts(&self) -> Result<Vec<(String, u64)>> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM customers GROUP BY status ORDER BY status")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("status")?, u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or(0)))).collect()
+    }
+
+    /// One cached customer.
+    pub async fn get_customer(&self, id: &str) -> Result<Option<Customer>> {
+        let row = sqlx::query("SELECT * FROM customers c WHERE id = ?").bind(id).fetch_optional(self.pool()).await?;
+        row.as_ref().map(row_to_customer).transpose()
+    }
+
+    /// How many customers are cached.
+    pub async fn count_customers(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(self.pool()).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The newest `updated_at` in the cache: where an incremental sync stops.
+    pub async fn max_updated_at(&self) -> Result<Option<OffsetDateTime>> {
+        let ms: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(updated_at) FROM customers").fetch_one(self.pool()).await?;
+        ms.map(from_millis).transpose()
+    }
+
+    /// Customers whose KYC is in flight (an item in review), most recently changed first.
+    pub async fn in_flight_ids(&self, limit: u32) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM customers WHERE status <> 'active' AND kyc LIKE '%\"in_review\"%' ORDER BY updated_at DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// A customer's timeline, oldest first.
+    pub async fn changes_for(&self, customer_id: &str) -> Result<Vec<Change>> {
+        let rows = sqlx::query("SELECT * FROM changes WHERE customer_id = ? ORDER BY at, id")
+            .bind(customer_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    customer_id: r.try_get("customer_id")?,
+                    at: from_millis(r.try_get("at")?)?,
+                    kind: r.try_get("kind")?,
+                    item_type: r.try_get("item_type")?,
+                    old_value: r.try_get("old_value")?,
+                    new_value: r.try_get("new_value")?,
+                    message: r.try_get("message")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_expression;
+
+    #[test]
+    fn what_was_typed_becomes_a_prefix_search() {
+        assert_eq!(match_expression("123.456.78").as_deref(), Some("docs : \"12345678\"*"));
+        assert_eq!(match_expression("12.345.678/0001").as_deref(), Some("docs : \"123456780001\"*"));
+        assert_eq!(match_expression("Maria Sil").as_deref(), Some("\"Maria\"* \"Sil\"*"));
+        assert_eq!(match_expression("joao@ex").as_deref(), Some("\"joao\"* \"ex\"*"));
+        assert_eq!(match_expression("partner-ref-12").as_deref(), Some("\"partner\"* \"ref\"* \"12\"*"));
+        assert_eq!(match_expression("\"; DROP"), Some("\"DROP\"*".into()));
+        assert_eq!(match_expression("  "), None);
+        assert_eq!(match_expression("@@"), None);
+    }
+}
