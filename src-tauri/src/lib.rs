@@ -6,6 +6,7 @@
 //! a `kyc-sandbox` on a free loopback port, seeded with demo customers.
 
 mod ipc;
+mod logs;
 
 use kyc_core::events::{CoreEvent, EventSink};
 use kyc_core::profiles::{Keychain, ProfileKind, Profiles};
@@ -84,6 +85,14 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, ErrorView> {
     app.path().app_data_dir().map_err(|e| ErrorView::new("startup", format!("no data directory: {e}")))
 }
 
+/// Where logs go: `<data dir>/logs` when the data dir was given, else the OS's log dir
+/// (see the README).
+fn log_dir(app: &tauri::App, data: &std::path::Path) -> PathBuf {
+    let custom =
+        std::env::args().any(|a| a.starts_with("--data-dir")) || std::env::var_os("KYC_DESK_DATA_DIR").is_some();
+    if custom { data.join("logs") } else { app.path().app_log_dir().unwrap_or_else(|_| data.join("logs")) }
+}
+
 async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
     let profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
     let active = profiles.active().clone();
@@ -105,15 +114,10 @@ async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
 
 /// Starts the app.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let result = tauri::Builder::default()
         .setup(|app| {
             let data = data_dir(app)?;
+            logs::init(&log_dir(app, &data));
             let state = tauri::async_runtime::block_on(start(data, app.handle().clone()))?;
             let desk = state.desk.clone();
             app.manage(state);

@@ -21,6 +21,7 @@ export function App() {
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const [progress, setProgress] = useState<SyncProgress | null>(null);
   const [syncError, setSyncError] = useState<ErrorView | null>(null);
+  const [connectivity, setConnectivity] = useState<boolean | null>(null);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -55,6 +56,10 @@ export function App() {
         setSyncError(e);
       }),
       on("customers-changed", () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
+      on("connectivity", (online) => {
+        setConnectivity(online);
+        if (online) setSyncError(null);
+      }),
     ];
     return () => subs.forEach((s) => void s.then((unlisten) => unlisten()));
   }, [queryClient]);
@@ -85,6 +90,7 @@ export function App() {
   const first = list.data?.pages[0];
   const total = first?.total ?? 0;
   const lastSync = first?.lastSyncAt ?? null;
+  const offline = connectivity === false || (connectivity === null && first?.online === false) || syncError?.code === "offline";
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
   const needMore = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
@@ -131,11 +137,18 @@ export function App() {
         </button>
       </header>
 
-      {syncError && (
-        <div className={syncError.code === "offline" ? "banner offline" : "banner error"} role="alert" data-testid="sync-error">
-          <strong>{syncError.code === "offline" ? t("offline") : t("syncFailed", { message: syncError.message })}</strong>
-          {syncError.requestId && <small>{t("requestId", { id: syncError.requestId })}</small>}
+      {offline ? (
+        <div className="banner offline" role="alert" data-testid="offline-banner">
+          <strong>{t("offline")}</strong>
+          {lastSync && <small>{t("syncedAt", { when: formatRelative(locale, lastSync) })}</small>}
         </div>
+      ) : (
+        syncError && (
+          <div className="banner error" role="alert" data-testid="sync-error">
+            <strong>{t("syncFailed", { message: syncError.message })}</strong>
+            {syncError.requestId && <small>{t("requestId", { id: syncError.requestId })}</small>}
+          </div>
+        )
       )}
 
       <main>

@@ -6,6 +6,8 @@
 //!   lints, type checks, UI unit tests, all crates' tests, generated-bindings freshness,
 //!   and the end-to-end tests of the built app in a real window.
 //! - `cargo xtask bindings`: regenerate the TypeScript types in `ui/src/bindings`.
+//! - `cargo xtask bench [--sync N] [--search N]`: the benchmarks, in a release build,
+//!   written to `docs/BENCHMARKS.md`.
 //!
 //! Depends on nothing but the standard library, so it builds in seconds on a fresh
 //! machine before anything else is installed.
@@ -41,8 +43,9 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("bindings") => bindings(),
+        Some("bench") => bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask run [-- APP ARGS] | test | bindings");
+            eprintln!("usage: cargo xtask run [-- APP ARGS] | test | bindings | bench [--sync N] [--search N]");
             return ExitCode::from(2);
         }
     };
@@ -219,6 +222,18 @@ fn run(args: &[String]) -> Result {
     let app_args: Vec<&String> = args.iter().skip_while(|a| *a == "--").collect();
     eprintln!("\n==> starting KYC Desk");
     sh(Command::new(app_binary()).args(app_args))
+}
+
+fn bench(args: &[String]) -> Result {
+    step("benchmarks (release build) → docs/BENCHMARKS.md", || {
+        let out = root().join("docs/BENCHMARKS.md");
+        let mut cmd = Command::new(cargo());
+        cmd.current_dir(root())
+            .args(["run", "--release", "--locked", "-p", "kyc-worker", "--", "bench", "--out"])
+            .arg(&out)
+            .args(args);
+        sh(&mut cmd)
+    })
 }
 
 fn bindings() -> Result {

@@ -17,6 +17,7 @@ pub mod events;
 pub mod outbox;
 pub mod profiles;
 pub mod provider;
+pub mod redact;
 pub mod sync;
 mod thumbnail;
 pub mod views;

@@ -204,7 +204,8 @@ pub fn demo(n: usize, now: OffsetDateTime) -> Vec<SandboxCustomer> {
     (0..n).map(|i| demo_customer(i, n, now)).collect()
 }
 
-fn demo_customer(i: usize, n: usize, now: OffsetDateTime) -> SandboxCustomer {
+/// The `i`-th of `n` demo customers (for generating large sets a piece at a time).
+pub fn demo_customer(i: usize, n: usize, now: OffsetDateTime) -> SandboxCustomer {
     let mut r = Rng((i as u64).wrapping_mul(7919) ^ 0xC0FFEE);
     let name = demo_name(i);
     let first = name.split(' ').next().unwrap_or("cliente");

@@ -1,0 +1,234 @@
+//! The benchmarks of issue 5, written to docs/BENCHMARKS.md: full sync of 100,000
+//! customers from the local sandbox, an incremental sync with 1 % changed, search
+//! latency over 1,000,000 cached customers, and the cache's size per customer.
+//! Run with `cargo xtask bench` (a release build).
+
+use kyc_core::events::NoEvents;
+use kyc_core::{Desk, ProfileInfo};
+use kyc_store::{ListOrder, SearchQuery, Store};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn measure(store: &Store, name: &str, queries: &[SearchQuery], report: &mut String) -> (Duration, Duration) {
+    // One pass to warm the page cache, as a desktop app that has been open a while is.
+    for q in queries.iter().take(20) {
+        store.search(q).await.expect("search");
+    }
+    let mut times = Vec::with_capacity(queries.len());
+    let mut hits = 0u64;
+    for q in queries {
+        let t = Instant::now();
+        let r = store.search(q).await.expect("search");
+        times.push(t.elapsed());
+        hits += r.total;
+    }
+    times.sort();
+    let (p50, p95) = (percentile(&times, 0.50), percentile(&times, 0.95));
+    let _ = writeln!(
+        report,
+        "| {name} | {} | {} | {} | {} | {:.0} |",
+        queries.len(),
+        ms(p50),
+        ms(p95),
+        ms(*times.last().unwrap_or(&Duration::ZERO)),
+        hits as f64 / queries.len() as f64
+    );
+    println!("{name}: p50 {} p95 {}", ms(p50), ms(p95));
+    (p50, p95)
+}
+
+fn to_model(c: &kyc_sandbox::SandboxCustomer) -> kyc_model::Customer {
+    let wire: dinie_api::Customer = serde_json::from_value(serde_json::to_value(c).expect("json")).expect("wire");
+    kyc_core::dinie::to_model(wire)
+}
+
+pub async fn run(out: Option<PathBuf>, sync_n: usize, search_n: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut report = String::new();
+    let machine = format!(
+        "{} cores, {} ({}), release build",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    let _ = writeln!(
+        report,
+        "# Benchmarks\n\nWritten by `cargo xtask bench` ({}). Machine: {machine}.\n",
+        OffsetDateTime::now_utc().date()
+    );
+
+    // 1. Full sync from the local sandbox over loopback HTTP.
+    println!("seeding a sandbox with {sync_n} customers…");
+    let sb = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig {
+        seed: kyc_sandbox::Seed::Demo(sync_n),
+        rate_limit_burst: u32::MAX,
+        rate_limit_per_second: 1e9,
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox");
+    let profile = ProfileInfo { name: "bench".into(), base_url: sb.base_url(), is_demo: true };
+    let auth = kyc_core::dinie::Auth::bearer(kyc_sandbox::DEFAULT_TOKEN);
+    let sync_dir = dir.path().join("sync");
+    let desk = Desk::open_dinie(profile, auth, &sync_dir, Arc::new(NoEvents)).await.expect("desk");
+    let t = Instant::now();
+    let full = desk.sync().await.expect("full sync");
+    let full_time = t.elapsed();
+    let full_rate = f64::from(full.customers) / full_time.as_secs_f64();
+    println!("full sync: {} customers in {:.1} s = {full_rate:.0}/s", full.customers, full_time.as_secs_f64());
+
+    // 2. Incremental sync with 1 % changed on the server.
+    let changed = sync_n / 100;
+    let http = reqwest::Client::new();
+    let ids: Vec<String> = desk.store().in_flight_ids(u32::MAX).await.expect("ids");
+    let page = desk
+        .list_customers(&kyc_core::views::CustomerListQuery { offset: 0, limit: 500, ..Default::default() })
+        .await
+        .expect("list");
+    let candidates: Vec<String> = ids.into_iter().chain(page.rows.into_iter().map(|r| r.id)).take(changed).collect();
+    for id in &candidates {
+        let r = http
+            .post(format!("{}/customers/{id}/kyc/proof_of_address", sb.admin_url()))
+            .json(&serde_json::json!({"status": "rejected", "message": "Comprovante vencido"}))
+            .send()
+            .await
+            .expect("admin");
+        assert!(r.status().is_success());
+    }
+    let t = Instant::now();
+    let inc = desk.sync().await.expect("incremental sync");
+    let inc_time = t.elapsed();
+    println!("incremental: {} changed in {:.1} ms", inc.customers, inc_time.as_secs_f64() * 1000.0);
+    let sync_size = desk.store().size_bytes().await.expect("size");
+    let sync_count = desk.store().count_customers().await.expect("count");
+    drop(sb);
+
+    let _ = writeln!(report, "## Sync from the local sandbox (loopback HTTP, pages of 100)\n");
+    let _ = writeln!(report, "| what | customers | time | rate | target |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        report,
+        "| full sync | {} | {:.2} s | **{full_rate:.0} customers/s** | ≥ 5,000/s |",
+        full.customers,
+        full_time.as_secs_f64()
+    );
+    let _ = writeln!(
+        report,
+        "| incremental sync, 1 % changed | {} of {} | {} | {:.0} customers/s | |",
+        inc.customers,
+        sync_count,
+        ms(inc_time),
+        f64::from(inc.customers) / inc_time.as_secs_f64()
+    );
+
+    // 3. Search over a large cache.
+    println!("filling a cache with {search_n} customers…");
+    let store = Store::open(&dir.path().join("search").join("cache.sqlite")).await.expect("store");
+    let now = OffsetDateTime::now_utc();
+    let t = Instant::now();
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..search_n {
+        batch.push(to_model(&kyc_sandbox::seed::demo_customer(i, search_n, now)));
+        if batch.len() == 10_000 || i + 1 == search_n {
+            store.upsert_customers(&batch, now).await.expect("upsert");
+            batch.clear();
+        }
+    }
+    let fill = t.elapsed();
+    let size = store.size_bytes().await.expect("size");
+    let per_customer = size as f64 / search_n as f64;
+    println!("filled in {:.0} s; {:.0} bytes per customer", fill.as_secs_f64(), per_customer);
+
+    let names =
+        ["mar", "ana", "jo", "fer", "luc", "pat", "ric", "sil", "oli", "cos", "gab", "bea", "ped", "ali", "rod"];
+    let name_queries: Vec<SearchQuery> = (0..200)
+        .map(|i| SearchQuery { text: names[i % names.len()].to_owned(), limit: 50, ..Default::default() })
+        .collect();
+    let two_words: Vec<SearchQuery> = (0..200)
+        .map(|i| SearchQuery {
+            text: format!("{} {}", names[i % names.len()], names[(i * 7 + 3) % names.len()]),
+            limit: 50,
+            ..Default::default()
+        })
+        .collect();
+    let cpf_queries: Vec<SearchQuery> = (0..200)
+        .map(|i| {
+            let c = kyc_sandbox::seed::demo_customer(i * 4_999 % search_n, search_n, now);
+            SearchQuery { text: c.cpf[..7].to_owned(), limit: 50, ..Default::default() }
+        })
+        .collect();
+    let statuses = ["pending_kyc", "under_review", "active"];
+    let status_queries: Vec<SearchQuery> = (0..200)
+        .map(|i| SearchQuery {
+            statuses: vec![statuses[i % 3].to_owned()],
+            offset: (i as u32 % 20) * 50,
+            limit: 50,
+            ..Default::default()
+        })
+        .collect();
+    let status_and_name: Vec<SearchQuery> = (0..200)
+        .map(|i| SearchQuery {
+            text: names[i % names.len()].to_owned(),
+            statuses: vec![statuses[i % 3].to_owned()],
+            limit: 50,
+            ..Default::default()
+        })
+        .collect();
+    let by_name: Vec<SearchQuery> = (0..200)
+        .map(|i| SearchQuery {
+            order: ListOrder::NameAsc,
+            offset: (i as u32) * 997 % 900_000,
+            limit: 50,
+            ..Default::default()
+        })
+        .collect();
+
+    let _ = writeln!(report, "\n## Search over {search_n} cached customers (pages of 50, with the match count)\n");
+    let _ = writeln!(report, "| query | runs | p50 | p95 | max | mean matches |\n|---|---|---|---|---|---|");
+    let mut worst = Duration::ZERO;
+    for (name, qs) in [
+        ("name prefix (`mar`, `ana`, …)", &name_queries),
+        ("two name prefixes (`ana sil`)", &two_words),
+        ("CPF prefix (`123.456`)", &cpf_queries),
+        ("status filter", &status_queries),
+        ("status filter + name prefix", &status_and_name),
+        ("all, sorted by name, deep pages", &by_name),
+    ] {
+        let (_, p95) = measure(&store, name, qs, &mut report).await;
+        worst = worst.max(p95);
+    }
+    let _ = writeln!(report, "\nTarget: p95 ≤ 20 ms. Worst p95 here: **{}**.", ms(worst));
+
+    let _ = writeln!(report, "\n## Cache size\n");
+    let _ = writeln!(report, "| cache | customers | bytes | per customer | target |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        report,
+        "| search cache (demo data: 5–6 kyc items each, FTS index) | {search_n} | {size} | **{per_customer:.0} B** | ≤ 1,536 B |"
+    );
+    let _ = writeln!(
+        report,
+        "| synced cache (incl. timeline of the 1 % changed) | {sync_count} | {sync_size} | {:.0} B | |",
+        sync_size as f64 / sync_count.max(1) as f64
+    );
+    let _ = writeln!(
+        report,
+        "\nFilling the search cache ({search_n} upserts in batches of 10,000) took {:.0} s.",
+        fill.as_secs_f64()
+    );
+    println!("\n{report}");
+    if let Some(out) = out {
+        std::fs::write(&out, report).expect("write report");
+        println!("written to {}", out.display());
+    }
+}
