@@ -210,6 +210,21 @@ impl Desk {
         r
     }
 
+    /// A customer's credit offers: fresh from the API (and cached), or from the cache
+    /// when the API cannot be reached.
+    pub async fn credit_offers(&self, customer_id: &str) -> Result<Vec<kyc_model::CreditOffer>, CoreError> {
+        let fresh = self.provider.credit_offers(customer_id).await;
+        self.observe(&fresh);
+        match fresh {
+            Ok(offers) => {
+                self.store.replace_offers(customer_id, &offers).await?;
+                Ok(offers)
+            }
+            Err(CoreError::Api(e)) if e.is_unreachable() => Ok(self.store.offers_for(customer_id).await?),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends the outbox (one replay at a time).
     pub async fn replay_outbox(&self) -> Result<ReplayReport, CoreError> {
         let _guard = self.outbox_lock.lock().await;

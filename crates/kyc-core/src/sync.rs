@@ -134,6 +134,7 @@ pub async fn incremental_sync(
         let reached = page.customers.iter().position(|c| high_water.is_some_and(|hw| ms(c.updated_at) <= ms(hw)));
         let fresh = &page.customers[..reached.unwrap_or(page.customers.len())];
         let report = store.upsert_customers(fresh, OffsetDateTime::now_utc()).await?;
+        cache_offers_of_newly_active(provider, store, &report).await?;
         progress.page_written(fresh.len(), report.inserted.into_iter().chain(report.updated).collect(), started);
         match (reached, page.next_cursor) {
             (None, Some(next)) => {
@@ -157,7 +158,21 @@ pub async fn refresh_in_flight(provider: &dyn Provider, store: &Store, limit: u3
     for id in store.in_flight_ids(limit).await? {
         let c = provider.get_customer(&id).await?;
         let report = store.upsert_customers(&[c], OffsetDateTime::now_utc()).await?;
+        cache_offers_of_newly_active(provider, store, &report).await?;
         changed.extend(report.updated);
     }
     Ok(changed)
+}
+
+/// A customer who just became active is when offers appear: cache them.
+async fn cache_offers_of_newly_active(
+    provider: &dyn Provider,
+    store: &Store,
+    report: &kyc_store::UpsertReport,
+) -> Result<(), CoreError> {
+    for ch in report.changes.iter().filter(|c| c.kind == "status" && c.new_value == "active") {
+        let offers = provider.credit_offers(&ch.customer_id).await?;
+        store.replace_offers(&ch.customer_id, &offers).await?;
+    }
+    Ok(())
 }

@@ -101,6 +101,28 @@ async fn an_incremental_sync_fetches_only_what_changed_and_records_the_timeline(
 }
 
 #[tokio::test]
+async fn a_customer_who_becomes_active_gets_its_offers_cached_for_offline_reading() {
+    let sb = sandbox_with(Seed::Demo(40), |c| c.offer_delay = std::time::Duration::from_millis(10)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    d.sync().await.unwrap();
+    let pending =
+        d.list_customers(&everything()).await.unwrap().rows.into_iter().find(|r| r.status == "under_review").unwrap();
+    let c = d.store().get_customer(&pending.id).await.unwrap().unwrap();
+    for item in c.kyc.iter().filter(|i| i.status.as_str() != "approved") {
+        admin(&sb, &format!("/customers/{}/kyc/{}", c.id, item.item_type), json!({"status": "approved"})).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    d.sync().await.unwrap();
+    let cached = d.store().offers_for(&c.id).await.unwrap();
+    assert_eq!(cached.len(), 1, "the new offer is cached with the activation");
+    assert!(cached[0].approved_amount.ends_with(".00"));
+    drop(sb);
+    let offline = d.credit_offers(&c.id).await.unwrap();
+    assert_eq!(offline, cached, "offline, offers come from the cache");
+}
+
+#[tokio::test]
 async fn search_and_filters_work_on_the_synced_cache() {
     let sb = sandbox(Seed::Demo(120)).await;
     let dir = tempfile::tempdir().unwrap();
