@@ -289,12 +289,23 @@ fn with_keychain(args: &[&str]) -> Command {
         c.args(&args[1..]);
         return c;
     }
+    // The daemon keeps its keyrings and control socket in a directory of its own under
+    // target/, emptied each run: a login keyring left in $HOME with another password, or
+    // the desktop's own running daemon, would otherwise answer with an unlock prompt
+    // that nobody can see ("prompt dismissed").
+    let dir = target_dir().join("keychain");
     let mut c = Command::new("dbus-run-session");
-    c.args([
+    c.env("KYC_KEYCHAIN_DIR", &dir).args([
         "--",
         "sh",
         "-c",
-        "echo -n kyc-desk-ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec \"$@\"",
+        r#"set -e
+D="$KYC_KEYCHAIN_DIR"
+rm -rf "$D"; mkdir -p "$D/data" "$D/run"; chmod 700 "$D" "$D/data" "$D/run"
+printf %s kyc-desk-ci | XDG_DATA_HOME="$D/data" XDG_RUNTIME_DIR="$D/run" \
+    gnome-keyring-daemon --unlock --components=secrets >"$D/daemon.log" 2>&1
+set +e
+exec "$@""#,
         "sh",
     ]);
     c.args(args);
