@@ -84,23 +84,35 @@ pub async fn full_sync(
     on_progress: &(dyn Fn(&SyncProgress) + Send + Sync),
 ) -> Result<SyncProgress, CoreError> {
     let started = Instant::now();
-    let mut cursor = store.meta(META_FULL_SYNC_CURSOR).await?;
+    let cursor = store.meta(META_FULL_SYNC_CURSOR).await?;
     let mut progress = SyncProgress::new(SyncKind::Full, cursor.is_some());
     if progress.resumed {
         tracing::info!(provider = provider.name(), "resuming an interrupted full sync");
     }
+    // The next page is fetched while the current one is written: its cursor is known
+    // before the write, and the network and SQLite then work at the same time.
+    let mut page = provider.list_page(cursor.clone(), PAGE_SIZE).await?;
     loop {
-        let page = provider.list_page(cursor.clone(), PAGE_SIZE).await?;
-        let report = store.upsert_customers(&page.customers, OffsetDateTime::now_utc()).await?;
+        let next_cursor = page.next_cursor.clone();
+        let write = store.upsert_customers(&page.customers, OffsetDateTime::now_utc());
+        let (report, next_page) = match &next_cursor {
+            Some(c) => {
+                let (w, n) = tokio::join!(write, provider.list_page(Some(c.clone()), PAGE_SIZE));
+                (w?, Some(n))
+            }
+            None => (write.await?, None),
+        };
         progress.page_written(
             page.customers.len(),
             report.inserted.into_iter().chain(report.updated).collect(),
             started,
         );
-        let Some(next) = page.next_cursor else { break };
+        let Some(next) = next_cursor else { break };
+        // Recorded only now that this page is written: a crash re-fetches at most one page.
         store.set_meta(META_FULL_SYNC_CURSOR, &next).await?;
-        cursor = Some(next);
         on_progress(&progress);
+        let Some(next_page) = next_page else { break };
+        page = next_page?;
     }
     store.set_last_sync(OffsetDateTime::now_utc()).await?;
     store.delete_meta(META_FULL_SYNC_CURSOR).await?;

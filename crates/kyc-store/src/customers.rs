@@ -183,13 +183,23 @@ impl Store {
     pub async fn upsert_customers(&self, customers: &[Customer], synced_at: OffsetDateTime) -> Result<UpsertReport> {
         let mut report = UpsertReport::default();
         let mut tx = self.pool().begin().await?;
+        // What the cache has of these customers, in one query.
+        let mut existing = std::collections::HashMap::new();
+        for chunk in customers.chunks(500) {
+            let mut q = QueryBuilder::<Sqlite>::new("SELECT id, status, kyc, updated_at FROM customers WHERE id IN (");
+            let mut sep = q.separated(", ");
+            for c in chunk {
+                sep.push_bind(&c.id);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                existing.insert(row.try_get::<String, _>("id")?, row);
+            }
+        }
         for c in customers {
-            let old = sqlx::query("SELECT status, kyc, updated_at FROM customers WHERE id = ?")
-                .bind(&c.id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let old = existing.get(&c.id);
             let mut changes = Vec::new();
-            match &old {
+            match old {
                 Some(row) if row.try_get::<i64, _>("updated_at")? == millis(c.updated_at) => continue,
                 Some(row) => {
                     let old_status: String = row.try_get("status")?;
