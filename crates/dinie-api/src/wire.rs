@@ -14,25 +14,51 @@ pub mod timestamp {
     use super::*;
     use time::format_description::well_known::Rfc3339;
 
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Float(f64),
-        Str(String),
+    /// A timestamp in either form, read in one pass (an untagged enum would buffer the
+    /// value and build an error for every form it is not, on every timestamp of every
+    /// customer of a sync).
+    struct Raw(OffsetDateTime);
+
+    struct RawVisitor;
+
+    impl serde::de::Visitor<'_> for RawVisitor {
+        type Value = Raw;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an RFC 3339 timestamp or epoch seconds")
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, s: i64) -> Result<Raw, E> {
+            OffsetDateTime::from_unix_timestamp(s).map(Raw).map_err(E::custom)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, s: u64) -> Result<Raw, E> {
+            self.visit_i64(i64::try_from(s).map_err(E::custom)?)
+        }
+
+        #[allow(clippy::cast_possible_truncation)]
+        fn visit_f64<E: serde::de::Error>(self, s: f64) -> Result<Raw, E> {
+            self.visit_i64(s as i64)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Raw, E> {
+            match s.parse::<i64>() {
+                Ok(n) => self.visit_i64(n),
+                Err(_) => OffsetDateTime::parse(s, &Rfc3339)
+                    .map(Raw)
+                    .map_err(|e| E::custom(format!("timestamp {s:?} is neither RFC 3339 nor epoch seconds: {e}"))),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Raw {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(RawVisitor)
+        }
     }
 
     fn convert<E: serde::de::Error>(raw: Raw) -> Result<OffsetDateTime, E> {
-        match raw {
-            Raw::Int(s) => OffsetDateTime::from_unix_timestamp(s).map_err(E::custom),
-            #[allow(clippy::cast_possible_truncation)]
-            Raw::Float(s) => OffsetDateTime::from_unix_timestamp(s as i64).map_err(E::custom),
-            Raw::Str(s) => match s.parse::<i64>() {
-                Ok(n) => OffsetDateTime::from_unix_timestamp(n).map_err(E::custom),
-                Err(_) => OffsetDateTime::parse(&s, &Rfc3339)
-                    .map_err(|e| E::custom(format!("timestamp {s:?} is neither RFC 3339 nor epoch seconds: {e}"))),
-            },
-        }
+        Ok(raw.0)
     }
 
     /// Deserializes a required timestamp.
@@ -132,12 +158,14 @@ pub struct KycItem {
     pub mandatory: bool,
 }
 
+/// Either item shape's fields, read in one pass: seed shape (`type`, `description`,
+/// `status`, …) or SDK shape (`requirement_type`, `label`, `submitted`, …).
 #[derive(Deserialize)]
-struct SeedItem {
+struct AnyItem {
     #[serde(default)]
     kind: Option<String>,
-    #[serde(rename = "type")]
-    item_type: String,
+    #[serde(default, rename = "type")]
+    item_type: Option<String>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
@@ -148,6 +176,12 @@ struct SeedItem {
     uploaded_at: Option<OffsetDateTime>,
     #[serde(default)]
     mandatory: Option<bool>,
+    #[serde(default)]
+    requirement_type: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    submitted: Option<SdkSubmitted>,
 }
 
 #[derive(Deserialize)]
@@ -158,26 +192,14 @@ struct SdkSubmitted {
     review_reason: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct SdkItem {
-    requirement_type: String,
-    #[serde(default)]
-    label: Option<String>,
-    #[serde(default)]
-    mandatory: Option<bool>,
-    #[serde(default)]
-    submitted: Option<SdkSubmitted>,
-}
-
 /// Requirement types that are satisfied by correcting data rather than a file.
 const DATA_TYPES: &[&str] = &["email", "phone", "name", "address", "trading_name"];
 
 impl<'de> Deserialize<'de> for KycItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        if v.get("requirement_type").is_some() {
-            let s: SdkItem = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
-            let kind = if DATA_TYPES.contains(&s.requirement_type.as_str()) { "data" } else { "document" };
+        let s = AnyItem::deserialize(d)?;
+        if let Some(requirement_type) = s.requirement_type {
+            let kind = if DATA_TYPES.contains(&requirement_type.as_str()) { "data" } else { "document" };
             let (status, message) = match s.submitted {
                 None => ("pending".to_owned(), None),
                 Some(sub) => {
@@ -193,19 +215,19 @@ impl<'de> Deserialize<'de> for KycItem {
             };
             Ok(Self {
                 kind: kind.to_owned(),
-                description: s.label.unwrap_or_else(|| s.requirement_type.clone()),
-                item_type: s.requirement_type,
+                description: s.label.unwrap_or_else(|| requirement_type.clone()),
+                item_type: requirement_type,
                 status,
                 message,
                 uploaded_at: None,
                 mandatory: s.mandatory.unwrap_or(true),
             })
         } else {
-            let s: SeedItem = serde_json::from_value(v).map_err(serde::de::Error::custom)?;
+            let item_type = s.item_type.ok_or_else(|| serde::de::Error::missing_field("type"))?;
             Ok(Self {
                 kind: s.kind.unwrap_or_else(|| "document".to_owned()),
-                description: s.description.unwrap_or_else(|| s.item_type.clone()),
-                item_type: s.item_type,
+                description: s.description.unwrap_or_else(|| item_type.clone()),
+                item_type,
                 status: s.status.unwrap_or_else(|| "pending".to_owned()),
                 message: s.message,
                 uploaded_at: s.uploaded_at,

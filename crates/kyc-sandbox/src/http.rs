@@ -260,7 +260,14 @@ async fn list_customers(State(st): State<AppState>, Query(p): Query<ListParams>)
     let (data, has_more) = db
         .page(sort, desc, p.starting_after.as_deref(), limit, &filter)
         .map_err(|()| Problem::bad("starting_after", "starting_after must be the id of an existing customer"))?;
-    Ok(Json(json!({ "object": "list", "data": data, "has_more": has_more })).into_response())
+    // Serialized straight from the records: no intermediate JSON tree per page.
+    #[derive(serde::Serialize)]
+    struct ListBody<'a> {
+        object: &'static str,
+        data: &'a [crate::SandboxCustomer],
+        has_more: bool,
+    }
+    Ok(Json(ListBody { object: "list", data: &data, has_more }).into_response())
 }
 
 async fn get_customer(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {

@@ -176,6 +176,9 @@ pub fn match_expression(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// Rows per multi-row INSERT: 13 parameters each stays far below SQLite's limit.
+const ROWS_PER_STATEMENT: usize = 100;
+
 impl Store {
     /// Writes customers (insert or update) in one transaction. A customer whose
     /// `updated_at` is unchanged is left alone; for one that changed, status transitions
@@ -196,6 +199,9 @@ impl Store {
                 existing.insert(row.try_get::<String, _>("id")?, row);
             }
         }
+        // Only customers whose `updated_at` moved are written; their timeline entries
+        // are worked out against what the cache had.
+        let mut writes: Vec<(&Customer, String)> = Vec::with_capacity(customers.len());
         for c in customers {
             let old = existing.get(&c.id);
             let mut changes = Vec::new();
@@ -237,43 +243,52 @@ impl Store {
                 }
                 None => report.inserted.push(c.id.clone()),
             }
-            sqlx::query(
-                "INSERT INTO customers (id, status, cpf, cnpj, name, email, phone, trading_name, external_id, kyc, created_at, updated_at, synced_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET
+            writes.push((c, encode_kyc(&c.kyc)?));
+            report.changes.extend(changes);
+        }
+        // Many rows per statement: each statement is a round trip to SQLite's thread.
+        for chunk in writes.chunks(ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO customers (id, status, cpf, cnpj, name, email, phone, trading_name, external_id, kyc, created_at, updated_at, synced_at) ",
+            );
+            q.push_values(chunk, |mut b, (c, kyc)| {
+                b.push_bind(&c.id)
+                    .push_bind(c.status.as_str())
+                    .push_bind(&c.cpf)
+                    .push_bind(&c.cnpj)
+                    .push_bind(&c.name)
+                    .push_bind(&c.email)
+                    .push_bind(&c.phone)
+                    .push_bind(&c.trading_name)
+                    .push_bind(&c.external_id)
+                    .push_bind(kyc.as_str())
+                    .push_bind(millis(c.created_at))
+                    .push_bind(millis(c.updated_at))
+                    .push_bind(millis(synced_at));
+            });
+            q.push(
+                " ON CONFLICT (id) DO UPDATE SET
                    status = excluded.status, cpf = excluded.cpf, cnpj = excluded.cnpj, name = excluded.name,
                    email = excluded.email, phone = excluded.phone, trading_name = excluded.trading_name,
                    external_id = excluded.external_id, kyc = excluded.kyc, created_at = excluded.created_at,
                    updated_at = excluded.updated_at, synced_at = excluded.synced_at",
-            )
-            .bind(&c.id)
-            .bind(c.status.as_str())
-            .bind(&c.cpf)
-            .bind(&c.cnpj)
-            .bind(&c.name)
-            .bind(&c.email)
-            .bind(&c.phone)
-            .bind(&c.trading_name)
-            .bind(&c.external_id)
-            .bind(encode_kyc(&c.kyc)?)
-            .bind(millis(c.created_at))
-            .bind(millis(c.updated_at))
-            .bind(millis(synced_at))
-            .execute(&mut *tx)
-            .await?;
-            for ch in &changes {
-                sqlx::query("INSERT INTO changes (customer_id, at, kind, item_type, old_value, new_value, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                    .bind(&ch.customer_id)
-                    .bind(millis(ch.at))
-                    .bind(&ch.kind)
-                    .bind(&ch.item_type)
-                    .bind(&ch.old_value)
-                    .bind(&ch.new_value)
-                    .bind(&ch.message)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            report.changes.extend(changes);
+            );
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in report.changes.chunks(ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO changes (customer_id, at, kind, item_type, old_value, new_value, message) ",
+            );
+            q.push_values(chunk, |mut b, ch| {
+                b.push_bind(&ch.customer_id)
+                    .push_bind(millis(ch.at))
+                    .push_bind(&ch.kind)
+                    .push_bind(&ch.item_type)
+                    .push_bind(&ch.old_value)
+                    .push_bind(&ch.new_value)
+                    .push_bind(&ch.message);
+            });
+            q.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(report)

@@ -54,20 +54,22 @@ async fn stats(sb: &Sandbox) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_killed_mid_way_resumes_and_ends_with_every_customer_once() {
-    let sb = Sandbox::start_local(SandboxConfig { seed: Seed::Demo(2_000), ..Default::default() }).await.unwrap();
+    // A full sync writes its first page alone, then batches of 1,000 customers
+    // (10 pages): the kill lands after the second batch, part-way through 5,000.
+    let sb = Sandbox::start_local(SandboxConfig { seed: Seed::Demo(5_000), ..Default::default() }).await.unwrap();
     faults(&sb, serde_json::json!({"latency_ms": 40})).await;
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache.sqlite");
 
     let child = worker("sync", &sb, &cache);
-    let lines = tokio::task::spawn_blocking(move || kill_when(child, |l| l.starts_with("page 6 "))).await.unwrap();
-    assert!(lines.iter().any(|l| l == "page 6 600"), "{lines:?}");
+    let lines = tokio::task::spawn_blocking(move || kill_when(child, |l| l.starts_with("page 21 "))).await.unwrap();
+    assert!(lines.iter().any(|l| l == "page 21 2100"), "{lines:?}");
 
     // What the killed run left: a cursor and some pages.
     let store = kyc_store::Store::open(&cache).await.unwrap();
     let cursor = store.meta(kyc_core::sync::META_FULL_SYNC_CURSOR).await.unwrap();
     let partial = store.count_customers().await.unwrap();
-    assert!(cursor.is_some() && (600..2_000).contains(&partial), "cursor {cursor:?}, {partial} cached");
+    assert!(cursor.is_some() && (2_100..5_000).contains(&partial), "cursor {cursor:?}, {partial} cached");
     store.close().await;
 
     faults(&sb, serde_json::json!({})).await;
@@ -75,12 +77,12 @@ async fn a_sync_killed_mid_way_resumes_and_ends_with_every_customer_once() {
     let lines = tokio::task::spawn_blocking(move || run_to_end(child)).await.unwrap();
     let done = lines.last().unwrap();
     let fetched: u64 = done.split(' ').nth(2).unwrap().parse().unwrap();
-    assert!(fetched <= 2_000 - 500, "the restart resumed instead of starting over: {done}");
+    assert!(fetched <= 5_000 - 2_000, "the restart resumed instead of starting over: {done}");
 
     let store = kyc_store::Store::open(&cache).await.unwrap();
-    assert_eq!(store.count_customers().await.unwrap(), 2_000, "every customer, once");
+    assert_eq!(store.count_customers().await.unwrap(), 5_000, "every customer, once");
     assert_eq!(store.meta(kyc_core::sync::META_FULL_SYNC_CURSOR).await.unwrap(), None);
-    let demo = kyc_sandbox::seed::demo(2_000, time::OffsetDateTime::now_utc());
+    let demo = kyc_sandbox::seed::demo(5_000, time::OffsetDateTime::now_utc());
     for c in demo.iter().step_by(97) {
         assert!(store.get_customer(&c.id).await.unwrap().is_some(), "{} missing", c.id);
     }
