@@ -157,8 +157,20 @@ pub(crate) fn row_to_customer(r: &SqliteRow) -> Result<Customer> {
     })
 }
 
+/// The FTS5 expression for a status filter (statuses are indexed without underscores:
+/// `pending_kyc` → `pendingkyc`); `None` for no filter.
+fn status_expression(statuses: &[String]) -> Option<String> {
+    let terms: Vec<String> = statuses
+        .iter()
+        .map(|s| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("\"{s}\""))
+        .collect();
+    (!terms.is_empty()).then(|| format!("status : ({})", terms.join(" OR ")))
+}
+
 /// The FTS5 expression for what someone typed: digits (with or without the CPF/CNPJ
-/// punctuation) search the documents column by prefix; words search every column, each
+/// punctuation) search the documents column by prefix; words search every text column (not the status), each
 /// by prefix, all required. `None` when nothing searchable was typed.
 pub fn match_expression(text: &str) -> Option<String> {
     let t = text.trim();
@@ -171,7 +183,7 @@ pub fn match_expression(text: &str) -> Option<String> {
     let words: Vec<String> = t
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .map(|w| format!("{{name trading_name email external_id docs}} : \"{}\"*", w.replace('"', "")))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
@@ -314,6 +326,11 @@ impl Store {
         if !q.text.trim().is_empty() && expr.is_none() {
             return Ok(SearchResult { customers: Vec::new(), total: 0, total_capped: false });
         }
+        // Text and status together: the status is matched in the index as well.
+        let expr = expr.map(|e| match status_expression(&q.statuses) {
+            Some(st) => format!("({e}) AND {st}"),
+            None => e,
+        });
         // The FTS match runs first and drives the join (CROSS JOIN fixes the order), so
         // a status filter never turns the search into a scan.
         let from = |b: &mut QueryBuilder<'_, Sqlite>| {
@@ -350,13 +367,21 @@ impl Store {
         let rows = page.build().fetch_all(self.pool()).await?;
         let customers = rows.iter().map(row_to_customer).collect::<Result<Vec<_>>>()?;
 
+        // A search's matches are counted up to the cap (the list says "10,000+"); the
+        // whole list, or a status filter, is counted exactly from the indexes, so it
+        // scrolls to its last customer.
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1");
         from(&mut count);
-        count.push(" LIMIT ");
-        count.push_bind(i64::try_from(SearchResult::COUNT_CAP).unwrap_or(i64::MAX) + 1);
+        if expr.is_some() {
+            count.push(" LIMIT ");
+            count.push_bind(i64::try_from(SearchResult::COUNT_CAP).unwrap_or(i64::MAX) + 1);
+        }
         count.push(")");
         let n: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
         let n = u64::try_from(n).unwrap_or(0);
+        if expr.is_none() {
+            return Ok(SearchResult { customers, total: n, total_capped: false });
+        }
         Ok(SearchResult { customers, total: n.min(SearchResult::COUNT_CAP), total_capped: n > SearchResult::COUNT_CAP })
     }
 
@@ -423,14 +448,22 @@ impl Store {
 mod tests {
     use super::match_expression;
 
+    /// `{C}` stands for the text columns a word is searched in.
+    fn cols(e: &str) -> String {
+        e.replace("{C}", "{name trading_name email external_id docs}")
+    }
+
     #[test]
     fn what_was_typed_becomes_a_prefix_search() {
         assert_eq!(match_expression("123.456.78").as_deref(), Some("docs : \"12345678\"*"));
         assert_eq!(match_expression("12.345.678/0001").as_deref(), Some("docs : \"123456780001\"*"));
-        assert_eq!(match_expression("Maria Sil").as_deref(), Some("\"Maria\"* \"Sil\"*"));
-        assert_eq!(match_expression("joao@ex").as_deref(), Some("\"joao\"* \"ex\"*"));
-        assert_eq!(match_expression("partner-ref-12").as_deref(), Some("\"partner\"* \"ref\"* \"12\"*"));
-        assert_eq!(match_expression("\"; DROP"), Some("\"DROP\"*".into()));
+        assert_eq!(match_expression("Maria Sil").as_deref(), Some(cols("{C} : \"Maria\"* {C} : \"Sil\"*").as_str()));
+        assert_eq!(match_expression("joao@ex").as_deref(), Some(cols("{C} : \"joao\"* {C} : \"ex\"*").as_str()));
+        assert_eq!(
+            match_expression("partner-ref-12").as_deref(),
+            Some(cols("{C} : \"partner\"* {C} : \"ref\"* {C} : \"12\"*").as_str())
+        );
+        assert_eq!(match_expression("\"; DROP").as_deref(), Some(cols("{C} : \"DROP\"*").as_str()));
         assert_eq!(match_expression("  "), None);
         assert_eq!(match_expression("@@"), None);
     }

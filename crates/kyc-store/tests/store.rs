@@ -124,6 +124,23 @@ async fn search_finds_by_name_document_email_and_external_id_by_prefix() {
         SearchQuery { statuses: vec!["active".into()], order: ListOrder::NameAsc, limit: 10, ..Default::default() };
     assert_eq!(names(all_active).await, ["Ana Souza", "Marcos Lima"]);
     assert_eq!(store.status_counts().await.unwrap(), vec![("active".to_owned(), 2), ("pending_kyc".to_owned(), 1)]);
+    assert!(names(q("active")).await.is_empty(), "typed words never match the status");
+    let pending_or_active = SearchQuery {
+        text: "mar".into(),
+        statuses: vec!["pending_kyc".into(), "under_review".into()],
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(names(pending_or_active).await, ["Márcia Gonçalves"], "text and several statuses");
+
+    // A status change moves the customer between filters.
+    let mut promoted = store.get_customer("cust_0001").await.unwrap().unwrap();
+    promoted.status = "active".into();
+    promoted.updated_at += Duration::minutes(1);
+    store.upsert_customers(&[promoted], OffsetDateTime::now_utc()).await.unwrap();
+    let active_mar =
+        SearchQuery { text: "mar".into(), statuses: vec!["active".into()], limit: 10, ..Default::default() };
+    assert_eq!(names(active_mar).await, ["Marcos Lima", "Márcia Gonçalves"]);
 
     // Renaming moves the search entry with it.
     let mut renamed = store.get_customer("cust_0003").await.unwrap().unwrap();
