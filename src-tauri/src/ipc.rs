@@ -11,3 +11,5 @@ pub const CUSTOMERS_CHANGED: &str = "customers-changed";
 pub const OUTBOX_CHANGED: &str = "outbox-changed";
 /// Payload: `true` when the API answers again, `false` when it stopped answering.
 pub const CONNECTIVITY: &str = "connectivity";
+/// Payload `CoreEvent` of type `uploadProgress`: bytes of an upload sent so far.
+pub const UPLOAD_PROGRESS: &str = "upload-progress";

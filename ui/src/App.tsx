@@ -1,8 +1,12 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useRef, useState } from "react";
+import type { CustomerSort } from "./bindings/CustomerSort";
+import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { CustomerTable } from "./components/CustomerTable";
+import { ListControls } from "./components/ListControls";
+import { RegisterForm } from "./components/RegisterForm";
 import { formatCount, formatRelative } from "./format";
-import { commands, on, toErrorView, type ErrorView, type SyncProgress } from "./ipc";
+import { commands, on, toErrorView, type ErrorView, type OutboxSummary, type SyncProgress } from "./ipc";
 import { locales, useI18n, type Locale } from "./i18n";
 
 const PAGE = 200;
@@ -22,6 +26,15 @@ export function App() {
   const [progress, setProgress] = useState<SyncProgress | null>(null);
   const [syncError, setSyncError] = useState<ErrorView | null>(null);
   const [connectivity, setConnectivity] = useState<boolean | null>(null);
+  const [outbox, setOutbox] = useState<OutboxSummary>({ pending: 0, failed: 0 });
+  const [text, setText] = useState("");
+  const [statuses, setStatuses] = useState<string[]>([]);
+  const [sort, setSort] = useState<CustomerSort>("newest");
+  const [selected, setSelected] = useState<string | null>(null);
+  const [registering, setRegistering] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  // Typing stays instant: the list follows the text as soon as React has time.
+  const query = useDeferredValue(text.trim());
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -35,10 +48,10 @@ export function App() {
   const profile = useQuery({ queryKey: ["profile"], queryFn: commands.profile });
 
   const list = useInfiniteQuery({
-    queryKey: ["customers", "newest"],
+    queryKey: ["customers", sort, query, statuses],
     initialPageParam: 0,
-    queryFn: ({ pageParam }) =>
-      commands.listCustomers({ offset: pageParam, limit: PAGE, sort: "newest", text: "", statuses: [] }),
+    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort, text: query, statuses }),
+    placeholderData: (previous) => previous,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
       return loaded < last.total && last.rows.length > 0 ? loaded : undefined;
@@ -56,6 +69,7 @@ export function App() {
         setSyncError(e);
       }),
       on("customers-changed", () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
+      on("outbox-changed", setOutbox),
       on("connectivity", (online) => {
         setConnectivity(online);
         if (online) setSyncError(null);
@@ -77,9 +91,21 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "F5" || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "r")) {
+      const mod = e.ctrlKey || e.metaKey;
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+      if (e.key === "F5" || (mod && e.key.toLowerCase() === "r")) {
         e.preventDefault();
         startSync();
+      } else if ((mod && e.key.toLowerCase() === "f") || (e.key === "/" && !typing)) {
+        e.preventDefault();
+        searchRef.current?.focus();
+        searchRef.current?.select();
+      } else if (mod && e.key.toLowerCase() === "n") {
+        e.preventDefault();
+        setRegistering(true);
+      } else if (e.key === "Escape" && !document.querySelector("[role=dialog]")) {
+        setRegistering(false);
+        setSelected(null);
       }
     };
     window.addEventListener("keydown", onKey);
@@ -115,8 +141,27 @@ export function App() {
         <span className="sync-status" role="status" aria-live="polite" data-testid="sync-status">
           {syncText}
         </span>
-        <button type="button" className="primary" onClick={startSync} disabled={syncing} aria-keyshortcuts="F5 Control+R">
+        {outbox.pending > 0 && (
+          <span className="badge" data-testid="outbox-pending">
+            {t("outboxPending", { count: outbox.pending })}
+          </span>
+        )}
+        {outbox.failed > 0 && (
+          <span className="badge error" data-testid="outbox-failed">
+            {t("outboxFailed", { count: outbox.failed })}
+          </span>
+        )}
+        <button type="button" onClick={startSync} disabled={syncing} aria-keyshortcuts="F5 Control+R" data-testid="sync-now">
           {t("syncNow")}
+        </button>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setRegistering(true)}
+          aria-keyshortcuts="Control+N"
+          data-testid="new-customer"
+        >
+          {t("newCustomer")}
         </button>
         <label className="select">
           <span className="visually-hidden">{t("language")}</span>
@@ -151,22 +196,74 @@ export function App() {
         )
       )}
 
-      <main>
-        <div className="list-caption">
-          <h2>{t("customers")}</h2>
-          <span data-testid="customer-total">{t("total", { count: formatCount(locale, total) })}</span>
-        </div>
-        {list.isPending ? (
-          <p className="empty">{t("loading")}</p>
-        ) : total === 0 ? (
-          <div className="empty">
-            <h3>{t("emptyTitle")}</h3>
-            <p>{t("emptyBody")}</p>
+      <main className="workspace">
+        <section className="list-pane" aria-label={t("customers")}>
+          <ListControls
+            text={text}
+            onText={setText}
+            statuses={statuses}
+            onStatuses={setStatuses}
+            counts={first?.statusCounts ?? []}
+            sort={sort}
+            onSort={setSort}
+            searchRef={searchRef}
+          />
+          <div className="list-caption">
+            <h2>{t("customers")}</h2>
+            <span data-testid="customer-total">
+              {first?.totalCapped
+                ? t("totalCapped", { count: formatCount(locale, total) })
+                : total === 1
+                  ? t("totalOne")
+                  : t("total", { count: formatCount(locale, total) })}
+            </span>
           </div>
-        ) : (
-          <CustomerTable rows={rows} total={total} onNeedMore={needMore} />
-        )}
+          {list.isPending ? (
+            <p className="empty">{t("loading")}</p>
+          ) : total === 0 && (query !== "" || statuses.length > 0) ? (
+            <p className="empty" data-testid="no-matches">
+              {t("noMatches")}
+            </p>
+          ) : total === 0 ? (
+            <div className="empty">
+              <h3>{t("emptyTitle")}</h3>
+              <p>{t("emptyBody")}</p>
+            </div>
+          ) : (
+            <CustomerTable
+              rows={rows}
+              total={total}
+              onNeedMore={needMore}
+              selectedId={selected}
+              onOpen={(id) => {
+                setRegistering(false);
+                setSelected(id);
+              }}
+            />
+          )}
+        </section>
+        <section className="detail-pane">
+          {registering ? (
+            <RegisterForm
+              onClose={() => setRegistering(false)}
+              onOpenCustomer={(id) => {
+                setRegistering(false);
+                setSelected(id);
+              }}
+            />
+          ) : selected ? (
+            <CustomerDetailPane key={selected} id={selected} onClose={() => setSelected(null)} />
+          ) : (
+            <p className="empty">{t("selectCustomer")}</p>
+          )}
+        </section>
       </main>
+      <footer className="statusbar">
+        <span data-testid="profile-name">{profile.data?.name}</span>
+        <span className="mono" data-testid="profile-url">
+          {profile.data?.baseUrl}
+        </span>
+      </footer>
     </div>
   );
 }

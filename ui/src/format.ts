@@ -21,3 +21,53 @@ export function formatRelative(locale: Locale, iso: string, now: Date = new Date
 export function formatCount(locale: Locale, n: number): string {
   return new Intl.NumberFormat(locale).format(n);
 }
+
+/** An amount in reais from the API's decimal string ("15000.00"). */
+export function formatBRL(locale: Locale, amount: string): string {
+  const n = Number(amount);
+  if (!Number.isFinite(n)) return amount;
+  return new Intl.NumberFormat(locale, { style: "currency", currency: "BRL" }).format(n);
+}
+
+/** A rate such as 0.0299 as "2.99%". */
+export function formatRate(locale: Locale, rate: number): string {
+  return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
+    rate,
+  );
+}
+
+/** A countdown, "4:05" or "1:02:03". */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** Display masks while typing: digits only, formatted as they grow. */
+export function maskCpf(input: string): string {
+  const d = input.replace(/\D/g, "").slice(0, 11);
+  return d
+    .replace(/^(\d{3})(\d)/, "$1.$2")
+    .replace(/^(\d{3})\.(\d{3})(\d)/, "$1.$2.$3")
+    .replace(/\.(\d{3})(\d{1,2})$/, ".$1-$2");
+}
+
+export function maskCnpj(input: string): string {
+  const d = input.replace(/\D/g, "").slice(0, 14);
+  return d
+    .replace(/^(\d{2})(\d)/, "$1.$2")
+    .replace(/^(\d{2})\.(\d{3})(\d)/, "$1.$2.$3")
+    .replace(/^(\d{2})\.(\d{3})\.(\d{3})(\d)/, "$1.$2.$3/$4")
+    .replace(/\/(\d{4})(\d{1,2})$/, "/$1-$2");
+}
+
+/** Phones are E.164: a leading + and up to 15 digits, whatever separators were typed. */
+export function maskPhone(input: string): string {
+  const trimmed = input.trim();
+  if (trimmed === "") return "";
+  const digits = trimmed.replace(/\D/g, "").slice(0, 15);
+  return `+${digits}`;
+}

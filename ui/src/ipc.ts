@@ -2,19 +2,64 @@
 // (src/bindings, `cargo xtask bindings`); command and event names match src-tauri.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { BiometricsView } from "./bindings/BiometricsView";
+import type { CoreEvent } from "./bindings/CoreEvent";
+import type { Correction } from "./bindings/Correction";
+import type { CustomerDetail } from "./bindings/CustomerDetail";
 import type { CustomerListQuery } from "./bindings/CustomerListQuery";
 import type { CustomerPage } from "./bindings/CustomerPage";
 import type { ErrorView } from "./bindings/ErrorView";
-import type { ProfileView } from "./bindings/ProfileView";
+import type { FieldError } from "./bindings/FieldError";
+import type { OfferView } from "./bindings/OfferView";
 import type { OutboxSummary } from "./bindings/OutboxSummary";
+import type { ProfileView } from "./bindings/ProfileView";
+import type { Registration } from "./bindings/Registration";
 import type { SyncProgress } from "./bindings/SyncProgress";
+import type { WriteView } from "./bindings/WriteView";
 
-export type { CustomerListQuery, CustomerPage, ErrorView, OutboxSummary, ProfileView, SyncProgress };
+export type {
+  BiometricsView,
+  Correction,
+  CustomerDetail,
+  CustomerListQuery,
+  CustomerPage,
+  ErrorView,
+  FieldError,
+  OfferView,
+  OutboxSummary,
+  ProfileView,
+  Registration,
+  SyncProgress,
+  WriteView,
+};
+
+export type UploadProgress = Extract<CoreEvent, { type: "uploadProgress" }>;
 
 export const commands = {
   listCustomers: (query: CustomerListQuery) => invoke<CustomerPage>("list_customers", { query }),
   profile: () => invoke<ProfileView>("profile"),
   syncNow: () => invoke<SyncProgress>("sync_now"),
+  customerDetail: (id: string) => invoke<CustomerDetail>("customer_detail", { id }),
+  refreshCustomer: (id: string) => invoke<boolean>("refresh_customer", { id }),
+  validateRegistration: (registration: Registration) =>
+    invoke<FieldError[]>("validate_registration", { registration }),
+  validateCorrection: (correction: Correction) => invoke<FieldError[]>("validate_correction", { correction }),
+  register: (registration: Registration) => invoke<WriteView>("register", { registration }),
+  correct: (id: string, correction: Correction) => invoke<WriteView>("correct", { id, correction }),
+  /** Sends the file's bytes as the request body (no JSON, no base64). */
+  uploadDocument: async (customerId: string, itemType: string, file: File) =>
+    invoke<WriteView>("upload_document", new Uint8Array(await file.arrayBuffer()), {
+      headers: {
+        "x-customer-id": encodeURIComponent(customerId),
+        "x-item-type": encodeURIComponent(itemType),
+        "x-filename": encodeURIComponent(file.name),
+      },
+    }),
+  documentBytes: (customerId: string, documentId: string) =>
+    invoke<ArrayBuffer>("document_bytes", { customerId, documentId }),
+  startBiometrics: (id: string) => invoke<BiometricsView>("start_biometrics", { id }),
+  openExternal: (url: string) => invoke<null>("open_external", { url }),
+  creditOffers: (id: string) => invoke<OfferView[]>("credit_offers", { id }),
 };
 
 type EventPayloads = {
@@ -22,6 +67,7 @@ type EventPayloads = {
   "sync-failed": ErrorView;
   "customers-changed": string[];
   "outbox-changed": OutboxSummary;
+  "upload-progress": UploadProgress;
   connectivity: boolean;
 };
 

@@ -44,8 +44,12 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bindings") => bindings(),
         Some("bench") => bench(&args[1..]),
+        Some("e2e") => end_to_end(&args[1..], &target_dir().join("e2e").join("screenshots")),
+        Some("screenshots") => end_to_end(&[], &root().join("docs").join("screenshots")),
         _ => {
-            eprintln!("usage: cargo xtask run [-- APP ARGS] | test | bindings | bench [--sync N] [--search N]");
+            eprintln!(
+                "usage: cargo xtask run [-- APP ARGS] | test | e2e [TEST NAME FILTER] | screenshots | bindings | bench [--sync N] [--search N]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -278,7 +282,21 @@ fn test() -> Result {
     })?;
     step("generated bindings are up to date", || compare_dirs(&fresh_bindings, &root().join("ui/src/bindings")))?;
     build_app()?;
-    step("end-to-end tests (real app, Xvfb, tauri-driver)", e2e)
+    let shots = target_dir().join("e2e").join("screenshots");
+    step("end-to-end tests (real app, Xvfb, tauri-driver)", || e2e(&[], &shots))
+}
+
+/// Only the end-to-end tests (optionally those whose name contains a filter), after
+/// building the UI and the app; screenshots of every screen go to `screenshots`
+/// (`cargo xtask screenshots` writes the README's, into docs/screenshots).
+fn end_to_end(filter: &[String], screenshots: &Path) -> Result {
+    let mut pkgs = BUILD_PACKAGES.to_vec();
+    pkgs.extend_from_slice(TEST_PACKAGES);
+    prerequisites(&pkgs)?;
+    step("tauri-driver", ensure_tauri_driver)?;
+    build_ui()?;
+    build_app()?;
+    step("end-to-end tests (real app, Xvfb, tauri-driver)", || e2e(filter, screenshots))
 }
 
 /// `args` as a command that, on Linux, runs inside its own D-Bus session with an
@@ -382,7 +400,7 @@ fn start_xvfb() -> Result<(String, Background)> {
     Ok((display, guard))
 }
 
-fn e2e() -> Result {
+fn e2e(filter: &[String], screenshots: &Path) -> Result {
     if !cfg!(target_os = "linux") {
         return Err("the end-to-end tests drive WebKitWebDriver and run on Linux only".into());
     }
@@ -404,14 +422,14 @@ fn e2e() -> Result {
         .map_err(|e| format!("cannot start tauri-driver: {e}"))?;
     let _driver = Background(driver, "tauri-driver");
     wait_until("tauri-driver", Duration::from_secs(20), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())?;
-    let screenshots = log_dir.join("screenshots");
     sh(Command::new(cargo())
         .current_dir(root())
         .env("KYC_DESK_APP", app_binary())
         .env("WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
-        .env("KYC_DESK_SCREENSHOTS", &screenshots)
+        .env("KYC_DESK_SCREENSHOTS", screenshots)
         .env("DISPLAY", &display)
         // One app window at a time: the tests share one driver.
-        .args(["test", "-p", "kyc-desk-e2e", "--locked", "--", "--test-threads=1"]))
+        .args(["test", "-p", "kyc-desk-e2e", "--locked", "--", "--test-threads=1"])
+        .args(filter))
     .map_err(|e| format!("{e} (driver log: {})", log_dir.join("tauri-driver.log").display()))
 }

@@ -4,7 +4,10 @@ use crate::dinie::DinieProvider;
 use crate::events::{CoreEvent, EventSink};
 use crate::outbox::{self, Operation, Outcome, ReplayReport};
 use crate::sync::{self, SyncProgress};
-use crate::views::{CustomerListQuery, CustomerPage, CustomerRow, CustomerSort, ProfileView, StatusCount, rfc3339};
+use crate::views::{
+    BiometricsView, ChangeView, CustomerDetail, CustomerListQuery, CustomerPage, CustomerRow, CustomerSort,
+    DocumentView, KycItemView, ProfileView, StatusCount, WriteView, rfc3339,
+};
 use crate::{CoreError, ErrorView, Provider};
 use kyc_model::{Correction, Registration};
 use kyc_store::{ListOrder, SearchQuery, Store};
@@ -228,7 +231,7 @@ impl Desk {
     /// Sends the outbox (one replay at a time).
     pub async fn replay_outbox(&self) -> Result<ReplayReport, CoreError> {
         let _guard = self.outbox_lock.lock().await;
-        let r = outbox::replay(self.provider.as_ref(), &self.store, self.events.as_ref()).await;
+        let r = outbox::replay(self.provider.as_ref(), &self.store, &self.events).await;
         match &r {
             Ok(report) if report.offline => self.online.store(false, Ordering::Relaxed),
             _ => self.observe(&r),
@@ -281,6 +284,104 @@ impl Desk {
         self.write(Some(customer_id), Operation::Upload { item_type: item_type.to_owned(), filename }, Some(file)).await
     }
 
+    /// Everything the detail screen shows of a cached customer: data, checklist,
+    /// timeline and documents uploaded from here. Reads only the cache.
+    pub async fn customer_detail(&self, id: &str) -> Result<CustomerDetail, CoreError> {
+        let c = self.store.get_customer(id).await?.ok_or_else(|| {
+            CoreError::Invalid(vec![kyc_model::FieldError::new("id", "not_found", format!("no cached customer {id}"))])
+        })?;
+        let (done, total) = c.kyc_progress();
+        let mut timeline: Vec<ChangeView> = self
+            .store
+            .changes_for(id)
+            .await?
+            .into_iter()
+            .map(|ch| ChangeView {
+                at: rfc3339(ch.at),
+                kind: ch.kind,
+                item_type: ch.item_type,
+                old_value: ch.old_value,
+                new_value: ch.new_value,
+                message: ch.message,
+            })
+            .collect();
+        timeline.sort_by(|a, b| b.at.cmp(&a.at));
+        let documents = self
+            .store
+            .documents_for(id)
+            .await?
+            .into_iter()
+            .map(|d| DocumentView {
+                id: d.id,
+                item_type: d.item_type,
+                filename: d.filename,
+                content_type: d.content_type,
+                size: u32::try_from(d.size).unwrap_or(u32::MAX),
+                uploaded_at: d.uploaded_at.map(rfc3339),
+                local_copy: d.local_path.as_deref().is_some_and(|p| Path::new(p).is_file()),
+            })
+            .collect();
+        Ok(CustomerDetail {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            trading_name: c.trading_name.clone(),
+            cpf: kyc_model::mask_cpf(&c.cpf),
+            cnpj: c.cnpj.as_deref().map(kyc_model::mask_cnpj),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            external_id: c.external_id.clone(),
+            status: c.status.as_str().to_owned(),
+            kyc_done: u32::try_from(done).unwrap_or(u32::MAX),
+            kyc_total: u32::try_from(total).unwrap_or(u32::MAX),
+            kyc: c.kyc.iter().map(KycItemView::from).collect(),
+            timeline,
+            documents,
+            created_at: rfc3339(c.created_at),
+            updated_at: rfc3339(c.updated_at),
+        })
+    }
+
+    /// The bytes of a document uploaded from this machine, for the viewer (offline too).
+    pub async fn document_bytes(&self, customer_id: &str, document_id: &str) -> Result<Vec<u8>, CoreError> {
+        let doc = self
+            .store
+            .documents_for(customer_id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == document_id)
+            .ok_or_else(|| CoreError::Io(format!("no document {document_id} for this customer")))?;
+        let path = doc.local_path.ok_or_else(|| CoreError::Io("this document has no copy on this machine".into()))?;
+        tokio::fs::read(&path).await.map_err(|e| CoreError::Io(format!("cannot read the local copy: {e}")))
+    }
+
+    /// Re-reads one customer from the API into the cache (the detail screen does this
+    /// while an item is in review); offline, the cache stays as it is.
+    pub async fn refresh_customer(&self, id: &str) -> Result<bool, CoreError> {
+        let r = self.provider.get_customer(id).await;
+        self.observe(&r);
+        match r {
+            Ok(c) => {
+                let report = self.store.upsert_customers(&[c], time::OffsetDateTime::now_utc()).await?;
+                let changed = !report.updated.is_empty() || !report.inserted.is_empty();
+                if changed {
+                    self.events.emit(CoreEvent::CustomersChanged { ids: vec![id.to_owned()] });
+                }
+                Ok(changed)
+            }
+            Err(CoreError::Api(e)) if e.is_unreachable() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts a biometric capture session for the customer (needs the API).
+    pub async fn start_biometrics(&self, id: &str) -> Result<BiometricsView, CoreError> {
+        let key = dinie_api::new_idempotency_key();
+        let r = self.provider.start_biometrics(id, &key).await;
+        self.observe(&r);
+        let (url, expires) = r?;
+        Ok(BiometricsView { session_url: url, expires_at: rfc3339(expires) })
+    }
+
     /// Runs the background schedule until the returned handle is aborted: every
     /// `every`, send the outbox and refresh customers in flight; every fourth time,
     /// an incremental sync.
@@ -299,6 +400,19 @@ impl Desk {
                 }
             }
         })
+    }
+}
+
+impl WriteResult {
+    /// The UI's view of it; `registration` tells a 201 from an accepted correction.
+    pub fn view(self, registration: bool) -> WriteView {
+        match self {
+            Self::Done { customer_id, created: true } if registration => WriteView::Created { customer_id },
+            Self::Done { customer_id, .. } if registration => WriteView::Existed { customer_id },
+            Self::Done { customer_id, .. } => WriteView::Accepted { customer_id },
+            Self::Queued { seq } => WriteView::Queued { seq: u32::try_from(seq).unwrap_or(u32::MAX) },
+            Self::Refused(error) => WriteView::Refused { error },
+        }
     }
 }
 

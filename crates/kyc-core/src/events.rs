@@ -30,6 +30,22 @@ pub enum CoreEvent {
     },
     /// The outbox changed.
     OutboxChanged(OutboxSummary),
+    /// Bytes of a queued upload sent so far (the outbox entry `seq`).
+    #[serde(rename_all = "camelCase")]
+    UploadProgress {
+        /// The upload's place in the outbox.
+        seq: u32,
+        /// The kyc item it is for.
+        item_type: String,
+        /// The file's name.
+        filename: String,
+        /// Bytes sent.
+        #[ts(type = "number")]
+        sent: u64,
+        /// File size.
+        #[ts(type = "number")]
+        total: u64,
+    },
     /// The API became reachable, or stopped being.
     Connectivity {
         /// Whether the API answers.

@@ -24,4 +24,6 @@ pub mod views;
 
 pub use desk::{Desk, MAX_LIST_LIMIT, ProfileInfo, WriteResult, check_document};
 pub use error::{CoreError, ErrorView};
+/// The provider-neutral model the views and forms are made of.
+pub use kyc_model as model;
 pub use provider::{Page, Provider};

@@ -14,6 +14,7 @@ use kyc_model::{Correction, Registration};
 use kyc_store::{OutboxEntry, OutboxState, Store, StoredDocument};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// A queued write.
@@ -125,7 +126,12 @@ pub async fn summary(store: &Store) -> Result<OutboxSummary, CoreError> {
     })
 }
 
-async fn execute(provider: &dyn Provider, store: &Store, e: &OutboxEntry) -> Result<(String, bool), CoreError> {
+async fn execute(
+    provider: &dyn Provider,
+    store: &Store,
+    e: &OutboxEntry,
+    events: &Arc<dyn EventSink>,
+) -> Result<(String, bool), CoreError> {
     let op: Operation =
         serde_json::from_str(&e.payload).map_err(|err| CoreError::Io(format!("outbox entry {}: {err}", e.seq)))?;
     let customer =
@@ -145,7 +151,18 @@ async fn execute(provider: &dyn Provider, store: &Store, e: &OutboxEntry) -> Res
             let id = customer()?;
             let path =
                 e.file_path.clone().ok_or_else(|| CoreError::Io(format!("outbox entry {} has no file", e.seq)))?;
-            let doc = provider.upload(&id, &item_type, Path::new(&path), &e.idempotency_key, None).await?;
+            let (sink, seq) = (Arc::clone(events), u32::try_from(e.seq).unwrap_or(u32::MAX));
+            let (item, name) = (item_type.clone(), filename.clone());
+            let progress: crate::provider::Progress = Arc::new(move |sent, total| {
+                sink.emit(CoreEvent::UploadProgress {
+                    seq,
+                    item_type: item.clone(),
+                    filename: name.clone(),
+                    sent,
+                    total,
+                });
+            });
+            let doc = provider.upload(&id, &item_type, Path::new(&path), &e.idempotency_key, Some(progress)).await?;
             let thumbnail = store
                 .documents_for(&id)
                 .await?
@@ -179,11 +196,15 @@ async fn execute(provider: &dyn Provider, store: &Store, e: &OutboxEntry) -> Res
 }
 
 /// Sends every open entry, in order (see the module docs).
-pub async fn replay(provider: &dyn Provider, store: &Store, events: &dyn EventSink) -> Result<ReplayReport, CoreError> {
+pub async fn replay(
+    provider: &dyn Provider,
+    store: &Store,
+    events: &Arc<dyn EventSink>,
+) -> Result<ReplayReport, CoreError> {
     let mut report = ReplayReport::default();
     for entry in store.outbox_open().await? {
         store.outbox_sending(entry.seq).await?;
-        let outcome = match execute(provider, store, &entry).await {
+        let outcome = match execute(provider, store, &entry, events).await {
             Ok((customer_id, created)) => {
                 store
                     .outbox_done(

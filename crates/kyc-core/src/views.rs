@@ -135,3 +135,205 @@ pub struct ProfileView {
     /// Whether this is the built-in demo sandbox (the UI shows a badge).
     pub is_demo: bool,
 }
+
+/// One requirement of the kyc checklist, with what it needs from staff.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct KycItemView {
+    /// `document` or `data` (unknown kinds verbatim).
+    pub kind: String,
+    /// The requirement key, e.g. `selfie`, `email`.
+    pub item_type: String,
+    /// The provider's label (Portuguese for Dinie).
+    pub description: String,
+    /// Review state, verbatim.
+    pub status: String,
+    /// Reviewer feedback when rejected or pending correction.
+    pub message: Option<String>,
+    /// Last submission, RFC 3339.
+    pub uploaded_at: Option<String>,
+    /// Whether activation waits for it.
+    pub mandatory: bool,
+    /// What staff should do: `upload`, `correct`, `biometrics`, `wait` or `none`.
+    pub action: String,
+}
+
+impl From<&kyc_model::KycItem> for KycItemView {
+    fn from(i: &kyc_model::KycItem) -> Self {
+        use kyc_model::{KycItemStatus as S, KycKind as K};
+        let needs_input = matches!(i.status, S::Pending | S::Rejected | S::PendingCorrection);
+        let action = match (&i.kind, needs_input, &i.status) {
+            (_, false, S::InReview) => "wait",
+            (_, false, _) => "none",
+            (K::Data, true, _) => "correct",
+            (_, true, _) if i.item_type == "biometrics" => "biometrics",
+            (_, true, _) => "upload",
+        };
+        Self {
+            kind: i.kind.as_str().to_owned(),
+            item_type: i.item_type.clone(),
+            description: i.description.clone(),
+            status: i.status.as_str().to_owned(),
+            message: i.message.clone(),
+            uploaded_at: i.uploaded_at.map(rfc3339),
+            mandatory: i.mandatory,
+            action: action.to_owned(),
+        }
+    }
+}
+
+/// One entry of a customer's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChangeView {
+    /// When, RFC 3339.
+    pub at: String,
+    /// `status` or `kyc`.
+    pub kind: String,
+    /// The kyc item, for `kyc`.
+    pub item_type: Option<String>,
+    /// Before (none when first seen).
+    pub old_value: Option<String>,
+    /// After.
+    pub new_value: String,
+    /// Review message.
+    pub message: Option<String>,
+}
+
+/// A document uploaded (or queued) from this machine.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DocumentView {
+    /// The API's id, or the outbox key while queued.
+    pub id: String,
+    /// Kyc item type.
+    pub item_type: String,
+    /// File name.
+    pub filename: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u32,
+    /// When the API stored it; none while queued.
+    pub uploaded_at: Option<String>,
+    /// Whether a copy is kept on this machine (the viewer works offline).
+    pub local_copy: bool,
+}
+
+/// A credit offer, for the detail screen.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OfferView {
+    /// Provider id.
+    pub id: String,
+    /// Status, verbatim.
+    pub status: String,
+    /// Amount in BRL as the API sent it (a decimal string, e.g. `"15000.00"`).
+    pub approved_amount: String,
+    /// Monthly interest rate, e.g. `0.0299`.
+    pub interest_rate: f64,
+    /// Expiry, RFC 3339.
+    pub expires_at: Option<String>,
+}
+
+impl From<&kyc_model::CreditOffer> for OfferView {
+    fn from(o: &kyc_model::CreditOffer) -> Self {
+        Self {
+            id: o.id.clone(),
+            status: o.status.clone(),
+            approved_amount: o.approved_amount.clone(),
+            interest_rate: o.interest_rate,
+            expires_at: o.expires_at.map(rfc3339),
+        }
+    }
+}
+
+/// Everything the detail screen shows of one cached customer.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CustomerDetail {
+    /// Provider id.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Trading name.
+    pub trading_name: Option<String>,
+    /// CPF, masked.
+    pub cpf: String,
+    /// CNPJ, masked.
+    pub cnpj: Option<String>,
+    /// E-mail.
+    pub email: String,
+    /// Phone, E.164.
+    pub phone: String,
+    /// Partner reference.
+    pub external_id: Option<String>,
+    /// Status, verbatim.
+    pub status: String,
+    /// Mandatory items approved.
+    pub kyc_done: u32,
+    /// Mandatory items.
+    pub kyc_total: u32,
+    /// The checklist.
+    pub kyc: Vec<KycItemView>,
+    /// Status transitions and item outcomes, newest first.
+    pub timeline: Vec<ChangeView>,
+    /// Documents uploaded from this machine.
+    pub documents: Vec<DocumentView>,
+    /// Registered, RFC 3339.
+    pub created_at: String,
+    /// Last change, RFC 3339.
+    pub updated_at: String,
+}
+
+/// How a registration, correction or upload ended, for the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+#[ts(export)]
+pub enum WriteView {
+    /// The API created the customer (201).
+    #[serde(rename_all = "camelCase")]
+    Created {
+        /// The new customer.
+        customer_id: String,
+    },
+    /// The customer already existed with this CPF/CNPJ and external id (200).
+    #[serde(rename_all = "camelCase")]
+    Existed {
+        /// The existing customer.
+        customer_id: String,
+    },
+    /// A correction or upload was accepted.
+    #[serde(rename_all = "camelCase")]
+    Accepted {
+        /// The customer.
+        customer_id: String,
+    },
+    /// The API could not be reached: queued, and sent when it answers again.
+    #[serde(rename_all = "camelCase")]
+    Queued {
+        /// Place in the outbox.
+        seq: u32,
+    },
+    /// The API refused it (a 409 conflict among them).
+    Refused {
+        /// What it said.
+        error: crate::ErrorView,
+    },
+}
+
+/// A biometric capture session.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BiometricsView {
+    /// Where the customer completes the capture.
+    pub session_url: String,
+    /// When the link stops working, RFC 3339.
+    pub expires_at: String,
+}

@@ -40,6 +40,7 @@ impl EventSink for Lines {
             CoreEvent::CustomersChanged { ids } => format!("changed {}", ids.len()),
             CoreEvent::OutboxChanged(s) => format!("outbox pending {} failed {}", s.pending, s.failed),
             CoreEvent::Connectivity { online } => format!("online {online}"),
+            CoreEvent::UploadProgress { seq, sent, total, .. } => format!("upload {seq}: {sent}/{total} bytes"),
         };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

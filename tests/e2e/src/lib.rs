@@ -115,6 +115,54 @@ impl Session {
         }
     }
 
+    /// The first element matching `css`, waiting up to `timeout` for it to appear.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<Element, String> {
+        let start = Instant::now();
+        loop {
+            if let Some(e) = self.find_all(css).await?.into_iter().next() {
+                return Ok(e);
+            }
+            if start.elapsed() > timeout {
+                return Err(format!("timed out after {timeout:?} waiting for {css}"));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Clicks the first element matching `css` (waiting up to 30 s for it).
+    pub async fn click(&self, css: &str) -> Result<(), String> {
+        let e = self.wait_for(css, Duration::from_secs(30)).await?;
+        self.call(reqwest::Method::POST, &format!("/element/{}/click", e.0), Some(json!({}))).await.map(|_| ())
+    }
+
+    /// Types `text` into the first element matching `css`, as key presses.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
+        let e = self.wait_for(css, Duration::from_secs(30)).await?;
+        self.send_keys(&e, text).await
+    }
+
+    /// Sends key presses to an element (a path, for a file input).
+    pub async fn send_keys(&self, e: &Element, text: &str) -> Result<(), String> {
+        self.call(reqwest::Method::POST, &format!("/element/{}/value", e.0), Some(json!({"text": text})))
+            .await
+            .map(|_| ())
+    }
+
+    /// Replaces an input's text as a user would: select all, delete, type.
+    pub async fn replace_text(&self, css: &str, text: &str) -> Result<(), String> {
+        let e = self.wait_for(css, Duration::from_secs(30)).await?;
+        // Control+A, release Control, Backspace (WebDriver key codes), then the text.
+        self.send_keys(&e, "\u{E009}a\u{E000}\u{E003}").await?;
+        if text.is_empty() { Ok(()) } else { self.send_keys(&e, text).await }
+    }
+
+    /// An element's DOM property (`value` of an input, say).
+    pub async fn property(&self, css: &str, name: &str) -> Result<String, String> {
+        let e = self.wait_for(css, Duration::from_secs(30)).await?;
+        let v = self.call(reqwest::Method::GET, &format!("/element/{}/property/{name}", e.0), None).await?;
+        Ok(v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+    }
+
     /// Saves a PNG screenshot of the window.
     pub async fn screenshot(&self, path: &Path) -> Result<(), String> {
         use base64::Engine;
@@ -131,5 +179,39 @@ impl Session {
     /// Closes the app.
     pub async fn close(self) {
         let _ = self.http.delete(&self.base).send().await;
+    }
+}
+
+/// Starts the app on a fresh data dir (a first start), waits for its first sync, and
+/// returns the session, the dir (removed on drop) and the built-in sandbox's base URL.
+pub async fn first_start() -> Result<(Session, tempfile::TempDir, String), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let arg = dir.path().to_str().ok_or("non-UTF-8 temp dir")?.to_owned();
+    let s = Session::start(&["--data-dir", &arg]).await?;
+    let ready = async {
+        s.wait_for_texts("[data-testid=customer-row]", Duration::from_secs(90), |t| !t.is_empty()).await?;
+        let url = s
+            .wait_for_texts("[data-testid=profile-url]", Duration::from_secs(10), |t| {
+                t.first().is_some_and(|u| u.starts_with("http"))
+            })
+            .await?;
+        Ok::<String, String>(url[0].clone())
+    }
+    .await;
+    match ready {
+        Ok(url) => Ok((s, dir, url)),
+        Err(e) => {
+            s.close().await;
+            Err(e)
+        }
+    }
+}
+
+/// Saves a screenshot into `KYC_DESK_SCREENSHOTS`, when it is set (`cargo xtask test`
+/// sets it).
+pub async fn screenshot(s: &Session, name: &str) -> Result<(), String> {
+    match std::env::var("KYC_DESK_SCREENSHOTS") {
+        Ok(dir) => s.screenshot(&Path::new(&dir).join(format!("{name}.png"))).await,
+        Err(_) => Ok(()),
     }
 }

@@ -9,7 +9,27 @@ export type CoreEvent = { "type": "syncProgress" } & SyncProgress | { "type": "c
 /**
  * Their ids.
  */
-ids: Array<string>, } | { "type": "outboxChanged" } & OutboxSummary | { "type": "connectivity", 
+ids: Array<string>, } | { "type": "outboxChanged" } & OutboxSummary | { "type": "uploadProgress", 
+/**
+ * The upload's place in the outbox.
+ */
+seq: number, 
+/**
+ * The kyc item it is for.
+ */
+itemType: string, 
+/**
+ * The file's name.
+ */
+filename: string, 
+/**
+ * Bytes sent.
+ */
+sent: number, 
+/**
+ * File size.
+ */
+total: number, } | { "type": "connectivity", 
 /**
  * Whether the API answers.
  */

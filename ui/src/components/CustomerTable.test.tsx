@@ -64,11 +64,11 @@ describe("CustomerTable", () => {
     expect(onNeedMore).toHaveBeenCalled();
   });
 
-  it("moves the selection with the arrow keys, Home and End", () => {
+  it("moves the active row with the arrow keys, Home and End", () => {
     const rows = Array.from({ length: 5 }, (_, i) => row(i));
     renderTable(rows);
     const list = screen.getByTestId("customer-list");
-    const selected = () => screen.getAllByTestId("customer-row").find((r) => r.getAttribute("aria-selected") === "true")?.id;
+    const selected = () => list.getAttribute("aria-activedescendant");
     expect(selected()).toBe("row-cust_0");
     fireEvent.keyDown(list, { key: "ArrowDown" });
     fireEvent.keyDown(list, { key: "ArrowDown" });
@@ -79,5 +79,28 @@ describe("CustomerTable", () => {
     expect(selected()).toBe("row-cust_4");
     fireEvent.keyDown(list, { key: "Home" });
     expect(selected()).toBe("row-cust_0");
+  });
+
+  it("opens the active row with Enter and a row with a click, and marks the open one", () => {
+    const rows = Array.from({ length: 3 }, (_, i) => row(i));
+    const onOpen = vi.fn();
+    const { rerender } = render(
+      <I18nProvider locale="en">
+        <CustomerTable rows={rows} total={3} onOpen={onOpen} />
+      </I18nProvider>,
+    );
+    const list = screen.getByTestId("customer-list");
+    fireEvent.keyDown(list, { key: "ArrowDown" });
+    fireEvent.keyDown(list, { key: "Enter" });
+    expect(onOpen).toHaveBeenLastCalledWith("cust_1");
+    fireEvent.click(screen.getByText("Cliente 2"));
+    expect(onOpen).toHaveBeenLastCalledWith("cust_2");
+    rerender(
+      <I18nProvider locale="en">
+        <CustomerTable rows={rows} total={3} onOpen={onOpen} selectedId="cust_2" />
+      </I18nProvider>,
+    );
+    const open = screen.getAllByTestId("customer-row").filter((r) => r.getAttribute("aria-selected") === "true");
+    expect(open.map((r) => r.id)).toEqual(["row-cust_2"]);
   });
 });

@@ -13,10 +13,14 @@ type Props = {
   total: number;
   /** Asks for more rows when the user scrolls near the end of what is loaded. */
   onNeedMore?: () => void;
+  /** The customer shown in the detail pane. */
+  selectedId?: string | null;
+  /** Opens a customer (click, or Enter on the active row). */
+  onOpen?: (id: string) => void;
 };
 
 /** The customer list: virtualized, so 100,000 rows scroll like 100; arrow keys move. */
-export function CustomerTable({ rows, total, onNeedMore }: Props) {
+export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen }: Props) {
   const { t, locale } = useI18n();
   const parentRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -47,6 +51,14 @@ export function CustomerTable({ rows, total, onNeedMore }: Props) {
       Home: 0,
       End: total - 1,
     };
+    if (e.key === "Enter") {
+      const row = rows[active];
+      if (row && onOpen) {
+        e.preventDefault();
+        onOpen(row.id);
+      }
+      return;
+    }
     const next = moves[e.key];
     if (next === undefined || total === 0) return;
     e.preventDefault();
@@ -83,17 +95,24 @@ export function CustomerTable({ rows, total, onNeedMore }: Props) {
               <div
                 key={row.id}
                 id={`row-${row.id}`}
-                className={item.index === active ? "row active" : "row"}
+                className={["row", item.index === active ? "active" : "", row.id === selectedId ? "selected" : ""]
+                  .filter(Boolean)
+                  .join(" ")}
                 style={style}
                 role="row"
                 aria-rowindex={item.index + 1}
-                aria-selected={item.index === active}
+                aria-selected={row.id === selectedId}
                 data-testid="customer-row"
-                onClick={() => setActive(item.index)}
+                data-customer-id={row.id}
+                onClick={() => {
+                  setActive(item.index);
+                  onOpen?.(row.id);
+                }}
               >
                 <span role="gridcell" className="name">
                   <span data-testid="customer-name">{row.name}</span>
                   {row.tradingName && <small>{row.tradingName}</small>}
+                  {row.externalId && <small className="mono" data-testid="customer-external-id">{row.externalId}</small>}
                 </span>
                 <span role="gridcell" className="mono">
                   <span data-testid="customer-cpf">{row.cpf}</span>

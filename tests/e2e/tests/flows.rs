@@ -1,0 +1,317 @@
+//! Every flow of the reviewer's desk, in the real built app (Xvfb + tauri-driver +
+//! WebKitWebDriver), against the built-in sandbox it starts. Each test is a first start
+//! on a fresh data dir. The tests talk to the same sandbox over loopback only to pick
+//! customers in the state a flow needs and to play the customer's part (completing a
+//! biometric capture) or the network's (dropping connections).
+
+use kyc_desk_e2e::{Session, first_start, screenshot};
+use serde_json::Value;
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(60);
+
+/// Runs `flow` on a fresh app, closing the window whatever happens.
+async fn with_app<F, Fut>(flow: F)
+where
+    F: FnOnce(Session, String) -> Fut,
+    Fut: std::future::Future<Output = (Session, Result<(), String>)>,
+{
+    let (s, _dir, base) = first_start().await.expect("app started and synced");
+    let (s, result) = flow(s, base).await;
+    if result.is_err() {
+        let _ = screenshot(&s, "failure").await;
+    }
+    s.close().await;
+    result.expect("end-to-end flow");
+}
+
+/// The sandbox's customers with `status`, as the API lists them.
+async fn customers(base: &str, status: &str) -> Vec<Value> {
+    let v: Value = reqwest::Client::new()
+        .get(format!("{base}/customers?status={status}&limit=100"))
+        .bearer_auth(kyc_sandbox::DEFAULT_TOKEN)
+        .send()
+        .await
+        .expect("sandbox list")
+        .json()
+        .await
+        .expect("json");
+    v["data"].as_array().cloned().unwrap_or_default()
+}
+
+fn item_status<'a>(c: &'a Value, item: &str) -> Option<&'a str> {
+    c["kyc"].as_array()?.iter().find(|i| i["type"] == item).and_then(|i| i["status"].as_str())
+}
+
+fn admin(base: &str) -> String {
+    base.replace("/api/v3", "/_sandbox")
+}
+
+/// Opens a customer the way staff do: search by CPF, then Enter on the row.
+async fn open_customer(s: &Session, c: &Value) -> Result<(), String> {
+    let digits: String = c["cpf"].as_str().unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
+    s.replace_text("[data-testid=search]", &digits).await?;
+    let name = c["name"].as_str().unwrap_or_default().to_owned();
+    s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t.len() == 1 && t[0] == name).await?;
+    s.click("[data-testid=customer-row]").await?;
+    s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first() == Some(&name)).await?;
+    Ok(())
+}
+
+fn is_one_of(labels: &[&str]) -> impl Fn(&[String]) -> bool {
+    let labels: Vec<String> = labels.iter().map(|l| (*l).to_owned()).collect();
+    move |t: &[String]| t.len() == 1 && labels.contains(&t[0])
+}
+
+/// A valid CPF from nine digits (the check digits computed as the Receita does).
+fn cpf(base: u32) -> String {
+    let mut d: Vec<u32> = format!("{base:09}").chars().map(|c| c.to_digit(10).unwrap_or(0)).collect();
+    for len in [9usize, 10] {
+        let sum: u32 = d.iter().take(len).enumerate().map(|(i, x)| x * (len as u32 + 1 - i as u32)).sum();
+        let r = (sum * 10) % 11;
+        d.push(if r == 10 { 0 } else { r });
+    }
+    let s: String = d.iter().map(|x| char::from_digit(*x, 10).unwrap_or('0')).collect();
+    format!("{}.{}.{}-{}", &s[0..3], &s[3..6], &s[6..9], &s[9..11])
+}
+
+#[tokio::test]
+async fn searching_by_cpf_and_name_and_filtering_by_status() {
+    with_app(|s, base| async move {
+        let r = async {
+            let pending = customers(&base, "pending_kyc").await;
+            let c = pending.first().ok_or("the demo has pending customers")?;
+            // By CPF, with or without punctuation: exactly that customer.
+            let name = c["name"].as_str().unwrap_or_default().to_owned();
+            let cpf = c["cpf"].as_str().unwrap_or_default().to_owned();
+            s.replace_text("[data-testid=search]", &cpf[..7]).await?;
+            s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t.contains(&name)).await?;
+            // By the first letters of the name.
+            let prefix: String = name.chars().take(4).collect();
+            s.replace_text("[data-testid=search]", &prefix).await?;
+            let names =
+                s.wait_for_texts("[data-testid=customer-name]", LONG, |t| !t.is_empty() && t.contains(&name)).await?;
+            let folded = |x: &str| x.to_lowercase();
+            assert!(
+                names.iter().all(|n| folded(n).split_whitespace().any(|w| w.starts_with(&folded(&prefix)))),
+                "every row matches {prefix}: {names:?}"
+            );
+            // A status chip keeps only that status.
+            s.replace_text("[data-testid=search]", "").await?;
+            s.click("[data-testid=chip-active]").await?;
+            let statuses = s
+                .wait_for_texts("[data-testid=customer-status]", LONG, |t| {
+                    !t.is_empty() && t.iter().all(|x| x == "Active" || x == "Ativo")
+                })
+                .await?;
+            let active = customers(&base, "active").await.len();
+            assert_eq!(statuses.len().min(8), active.min(8), "the active customers are listed");
+            screenshot(&s, "search-and-filter").await?;
+            // Nothing matches: said so.
+            s.click("[data-testid=chip-all]").await?;
+            s.replace_text("[data-testid=search]", "zzzqqq").await?;
+            s.wait_for("[data-testid=no-matches]", LONG).await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn registering_shows_created_then_already_existed_then_conflict() {
+    with_app(|s, _base| async move {
+        let r = async {
+            s.click("[data-testid=new-customer]").await?;
+            // Live validation from Rust: a wrong check digit is named beside the field.
+            s.type_into("[data-testid=field-cpf]", "12345678900").await?;
+            s.click("[data-testid=field-name]").await?;
+            s.wait_for("[data-testid=error-cpf]", LONG).await?;
+            let new_cpf = cpf(482_193_057);
+            s.replace_text("[data-testid=field-cpf]", &new_cpf).await?;
+            s.type_into("[data-testid=field-name]", "Helena Duarte Teste").await?;
+            s.type_into("[data-testid=field-email]", "helena.e2e@example.com").await?;
+            s.type_into("[data-testid=field-phone]", "+5511987654321").await?;
+            s.type_into("[data-testid=field-external_id]", "e2e-helena-1").await?;
+            s.wait_for_texts("[data-testid=error-cpf]", LONG, <[String]>::is_empty).await?;
+            screenshot(&s, "register-form").await?;
+
+            s.click("[data-testid=register-submit]").await?;
+            s.wait_for("[data-testid=outcome-created]", LONG).await?;
+            // The same CPF and external id again: the API answers 200, nothing new.
+            s.click("[data-testid=register-submit]").await?;
+            s.wait_for("[data-testid=outcome-existed]", LONG).await?;
+            // The same CPF with another external id: 409, explained.
+            s.replace_text("[data-testid=field-external_id]", "e2e-helena-2").await?;
+            s.click("[data-testid=register-submit]").await?;
+            s.wait_for("[data-testid=outcome-conflict]", LONG).await?;
+            s.wait_for_texts("[data-testid=request-id]", LONG, |t| t.len() == 1).await?;
+            // What was typed is still there.
+            assert_eq!(s.property("[data-testid=field-name]", "value").await?, "Helena Duarte Teste");
+            screenshot(&s, "register-conflict").await?;
+
+            // The new customer is in the list.
+            s.click("[data-testid=register-form] button[aria-label]").await?;
+            s.replace_text("[data-testid=search]", "Helena Duarte").await?;
+            s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t == ["Helena Duarte Teste"]).await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn correcting_a_customers_email() {
+    with_app(|s, base| async move {
+        let r = async {
+            let pending = customers(&base, "pending_kyc").await;
+            let c = pending.first().ok_or("a pending customer")?;
+            open_customer(&s, c).await?;
+            s.click("[data-testid=correct-open]").await?;
+            // CPF and external id are read-only.
+            let readonly = s.property("[data-testid=correct-form] [data-testid=field-cpf]", "readOnly").await?;
+            assert_eq!(readonly, "true");
+            s.replace_text("[data-testid=correct-form] [data-testid=field-email]", "not-an-email").await?;
+            s.wait_for("[data-testid=error-email]", LONG).await?;
+            s.replace_text("[data-testid=correct-form] [data-testid=field-email]", "corrigido.e2e@example.com").await?;
+            s.wait_for_texts("[data-testid=error-email]", LONG, <[String]>::is_empty).await?;
+            s.click("[data-testid=correct-submit]").await?;
+            s.wait_for("[data-testid=correct-done]", LONG).await?;
+            s.click("[data-testid=correct-form] button[aria-label]").await?;
+            s.wait_for_texts("[data-testid=detail-email]", LONG, |t| t == ["corrigido.e2e@example.com"]).await?;
+            // The API has it too.
+            let id = c["id"].as_str().unwrap_or_default();
+            let fresh: Value = reqwest::Client::new()
+                .get(format!("{base}/customers/{id}"))
+                .bearer_auth(kyc_sandbox::DEFAULT_TOKEN)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            assert_eq!(fresh["email"], "corrigido.e2e@example.com");
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn uploading_a_document_through_the_file_input_until_it_is_approved() {
+    with_app(|s, base| async move {
+        let r = async {
+            let pending = customers(&base, "pending_kyc").await;
+            let (c, item) = pending
+                .iter()
+                .find_map(|c| {
+                    ["identity_card_front", "identity_card_back", "selfie"]
+                        .into_iter()
+                        .find(|t| item_status(c, t) == Some("pending"))
+                        .map(|t| (c, t))
+                })
+                .ok_or("a customer with a document to send")?;
+            open_customer(&s, c).await?;
+            let (name, _, bytes) = kyc_sandbox::docs::sample(item, c["name"].as_str().unwrap_or_default());
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let file = dir.path().join(name);
+            std::fs::write(&file, bytes).map_err(|e| e.to_string())?;
+            let input = s.wait_for(&format!("[data-testid=file-input-{item}]"), LONG).await?;
+            s.send_keys(&input, file.to_str().ok_or("path")?).await?;
+            s.wait_for("[data-testid=upload-entry]", LONG).await?;
+            let outcome = match s
+                .wait_for_texts("[data-testid=upload-state], [data-testid=upload-error]", LONG, |t| !t.is_empty())
+                .await
+            {
+                Ok(o) => o,
+                Err(e) => {
+                    return Err(format!("{e}; the upload shows {:?}", s.texts("[data-testid=upload-entry]").await));
+                }
+            };
+            assert!(s.find_all("[data-testid=upload-error]").await?.is_empty(), "the upload failed: {outcome:?}");
+            screenshot(&s, "upload").await?;
+            // The sandbox reviews it in about 2 s; the detail follows while it is in review.
+            s.wait_for_texts(
+                &format!("[data-testid=item-{item}] [data-testid=item-status]"),
+                LONG,
+                is_one_of(&["Approved", "Aprovado"]),
+            )
+            .await?;
+            // The document is listed, and the viewer opens on the copy kept here.
+            s.wait_for("[data-testid=document]", LONG).await?;
+            s.click("[data-testid=document] button").await?;
+            s.wait_for("[data-testid=viewer-image], [data-testid=viewer-pdf]", LONG).await?;
+            screenshot(&s, "document-viewer").await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn starting_biometrics_and_seeing_it_complete() {
+    with_app(|s, base| async move {
+        let r = async {
+            let pending = customers(&base, "pending_kyc").await;
+            let c = pending
+                .iter()
+                .find(|c| item_status(c, "biometrics") == Some("pending"))
+                .ok_or("a customer who has not done biometrics")?;
+            open_customer(&s, c).await?;
+            s.click("[data-testid=biometrics-start]").await?;
+            s.wait_for("[data-testid=biometrics-expiry]", LONG).await?;
+            let url = s.property("[data-testid=biometrics-url]", "value").await?;
+            assert!(url.starts_with("http://127.0.0.1:"), "a loopback session link: {url}");
+            screenshot(&s, "biometrics").await?;
+            // The customer completes the capture on the session page.
+            let r = reqwest::Client::new().post(format!("{url}/complete")).send().await.map_err(|e| e.to_string())?;
+            assert!(r.status().is_success(), "completed: {}", r.status());
+            s.wait_for("[data-testid=biometrics-done]", LONG).await?;
+            s.wait_for_texts(
+                "[data-testid=item-biometrics] [data-testid=item-status]",
+                LONG,
+                is_one_of(&["Approved", "Aprovado"]),
+            )
+            .await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn browsing_and_searching_offline_with_the_sandbox_unreachable() {
+    with_app(|s, base| async move {
+        let r = async {
+            let active = customers(&base, "active").await;
+            let c = active.first().ok_or("an active customer")?.clone();
+            // From now on every connection to the sandbox is cut mid-response.
+            let r = reqwest::Client::new()
+                .post(format!("{}/faults", admin(&base)))
+                .json(&serde_json::json!({"drop_next": 1_000_000}))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            assert_eq!(r.status(), 204);
+            s.click("[data-testid=sync-now]").await?;
+            s.wait_for("[data-testid=offline-banner]", LONG).await?;
+            // The cache still answers: search, open, read.
+            open_customer(&s, &c).await?;
+            s.wait_for_texts("[data-testid=detail-status]", LONG, is_one_of(&["Active", "Ativo"])).await?;
+            screenshot(&s, "offline").await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}

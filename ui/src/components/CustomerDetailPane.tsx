@@ -1,0 +1,267 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useState } from "react";
+import type { ChangeView } from "../bindings/ChangeView";
+import type { KycItemView } from "../bindings/KycItemView";
+import { commands, on, toErrorView, type CustomerDetail } from "../ipc";
+import { formatDateTime, formatRelative } from "../format";
+import { itemStatusLabel, statusLabel, useI18n, type Locale } from "../i18n";
+import { Biometrics } from "./Biometrics";
+import { CorrectForm } from "./CorrectForm";
+import { DocumentViewer } from "./DocumentViewer";
+import { ErrorBox } from "./Field";
+import { Offers } from "./Offers";
+import { UploadZone } from "./UploadZone";
+
+type Props = { id: string; onClose: () => void };
+
+/**
+ * One customer: registration data, status and its history, the kyc checklist with
+ * what each item needs, uploads, biometrics and offers. Reads the cache (so it works
+ * offline) and re-reads the customer from the API while something is in flight.
+ */
+export function CustomerDetailPane({ id, onClose }: Props) {
+  const { t, locale } = useI18n();
+  const queryClient = useQueryClient();
+  const [correcting, setCorrecting] = useState(false);
+  const [sessionOpen, setSessionOpen] = useState(false);
+  // Once a capture was started here, its panel stays to show how it ended.
+  const [bioStarted, setBioStarted] = useState(false);
+  const onSessionChange = useCallback((open: boolean) => {
+    setSessionOpen(open);
+    if (open) setBioStarted(true);
+  }, []);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const detail = useQuery({ queryKey: ["customer", id], queryFn: () => commands.customerDetail(id) });
+  const c = detail.data;
+  const inFlight = sessionOpen || (c?.kyc.some((i) => i.status === "in_review") ?? false);
+
+  const reload = useCallback(() => {
+    void queryClient.invalidateQueries({ queryKey: ["customer", id] });
+    void queryClient.invalidateQueries({ queryKey: ["customers"] });
+  }, [queryClient, id]);
+
+  // Fresh from the API when opened, then every 3 s while a review or capture is running.
+  useEffect(() => {
+    let live = true;
+    const refresh = () =>
+      commands
+        .refreshCustomer(id)
+        .then((changed) => live && changed && reload())
+        .catch(() => undefined);
+    void refresh();
+    const timer = inFlight ? setInterval(refresh, 3000) : undefined;
+    return () => {
+      live = false;
+      if (timer) clearInterval(timer);
+    };
+  }, [id, inFlight, reload]);
+
+  useEffect(() => {
+    const sub = on("customers-changed", (ids) => {
+      if (ids.includes(id)) void queryClient.invalidateQueries({ queryKey: ["customer", id] });
+    });
+    return () => void sub.then((unlisten) => unlisten());
+  }, [id, queryClient]);
+
+  if (detail.isError) {
+    const e = toErrorView(detail.error);
+    return (
+      <section className="panel detail">
+        <ErrorBox message={e.message} requestId={e.requestId} />
+      </section>
+    );
+  }
+  if (!c) return <section className="panel detail" aria-busy="true" />;
+  if (correcting) return <CorrectForm customer={c} onClose={() => setCorrecting(false)} onSaved={reload} />;
+
+  const biometricsItem = c.kyc.find((i) => i.itemType === "biometrics") ?? null;
+  const viewed = c.documents.find((d) => d.id === viewing) ?? null;
+  return (
+    <section className="panel detail" aria-labelledby="detail-title" data-testid="customer-detail">
+      <header className="panel-head">
+        <div>
+          <h2 id="detail-title" data-testid="detail-name">
+            {c.name}
+          </h2>
+          {c.tradingName && <p className="subtitle">{c.tradingName}</p>}
+        </div>
+        <span className={`badge status-${c.status}`} data-testid="detail-status">
+          {statusLabel(locale, c.status)}
+        </span>
+        <span className="mono" title={t("kycProgress", { done: c.kycDone, total: c.kycTotal })} data-testid="detail-progress">
+          {c.kycDone}/{c.kycTotal}
+        </span>
+        <span className="spacer" />
+        <button type="button" onClick={() => setCorrecting(true)} data-testid="correct-open">
+          {t("correctData")}
+        </button>
+        <button type="button" onClick={onClose} aria-label={t("close")} aria-keyshortcuts="Escape">
+          ✕
+        </button>
+      </header>
+
+      <Registration c={c} />
+
+      <section aria-labelledby="checklist-title">
+        <h3 id="checklist-title">{t("checklist")}</h3>
+        <ol className="checklist">
+          {c.kyc.map((item) => (
+            <ChecklistItem key={item.itemType} customerId={c.id} item={item} onChanged={reload} onCorrect={() => setCorrecting(true)} />
+          ))}
+        </ol>
+      </section>
+
+      {biometricsItem && (biometricsItem.action === "biometrics" || bioStarted) && (
+        <Biometrics customerId={c.id} itemStatus={biometricsItem.status} onOpenChange={onSessionChange} />
+      )}
+
+      {c.documents.length > 0 && (
+        <section aria-labelledby="docs-title">
+          <h3 id="docs-title">{t("documents")}</h3>
+          <ul className="documents">
+            {c.documents.map((d) => (
+              <li key={d.id} data-testid="document">
+                <span>{d.filename}</span>
+                <small>
+                  {d.itemType} · {(d.size / 1024).toFixed(0)} KB ·{" "}
+                  {d.uploadedAt ? formatDateTime(locale, d.uploadedAt) : t("queued")}
+                </small>
+                {d.localCopy && (
+                  <button type="button" onClick={() => setViewing(d.id)}>
+                    {t("view")}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <Offers customerId={c.id} active={c.status === "active"} />
+      <Timeline entries={c.timeline} locale={locale} />
+      {viewed && <DocumentViewer customer={c} document={viewed} onClose={() => setViewing(null)} />}
+    </section>
+  );
+}
+
+function Registration({ c }: { c: CustomerDetail }) {
+  const { t, locale } = useI18n();
+  const rows: [string, string | null, string][] = [
+    [t("fieldCpf"), c.cpf, "cpf"],
+    [t("fieldCnpj"), c.cnpj, "cnpj"],
+    [t("fieldEmail"), c.email, "email"],
+    [t("fieldPhone"), c.phone, "phone"],
+    [t("fieldExternalId"), c.externalId, "external-id"],
+    [t("fieldCreated"), formatDateTime(locale, c.createdAt), "created"],
+    [t("fieldUpdated"), formatDateTime(locale, c.updatedAt), "updated"],
+  ];
+  return (
+    <section aria-label={t("registration")}>
+      <dl className="facts">
+        {rows
+          .filter(([, v]) => v)
+          .map(([label, value, key]) => (
+            <div key={key}>
+              <dt>{label}</dt>
+              <dd className={key === "cpf" || key === "cnpj" ? "mono" : undefined} data-testid={`detail-${key}`}>
+                {value}
+              </dd>
+            </div>
+          ))}
+      </dl>
+    </section>
+  );
+}
+
+function ChecklistItem({
+  customerId,
+  item,
+  onChanged,
+  onCorrect,
+}: {
+  customerId: string;
+  item: KycItemView;
+  onChanged: () => void;
+  onCorrect: () => void;
+}) {
+  const { t, locale } = useI18n();
+  return (
+    <li className={`item item-${item.status}`} data-testid={`item-${item.itemType}`}>
+      <div className="item-head">
+        <span className="item-description">{item.description}</span>
+        <small className="item-kind">
+          {t(item.kind === "data" ? "kind.data" : "kind.document")}
+          {item.mandatory && ` · ${t("mandatory")}`}
+        </small>
+        <span className={`badge item-status-${item.status}`} data-testid="item-status">
+          {itemStatusLabel(locale, item.status)}
+        </span>
+      </div>
+      {item.message && (
+        <p className="item-message" data-testid="item-message">
+          {item.message}
+        </p>
+      )}
+      <div className="item-meta">
+        {item.uploadedAt && <span>{t("uploadedAt", { when: formatRelative(locale, item.uploadedAt) })}</span>}
+        {item.action === "wait" && <span>{t("actionWait")}</span>}
+      </div>
+      {item.kind === "document" && item.itemType !== "biometrics" && (
+        // Stays mounted after a send, so its progress and outcome stay on screen while
+        // the item moves on to review.
+        <UploadZone
+          customerId={customerId}
+          itemType={item.itemType}
+          label={item.description}
+          canAdd={item.action === "upload"}
+          onSent={onChanged}
+        />
+      )}
+      {item.action === "correct" && (
+        <button type="button" onClick={onCorrect}>
+          {t("actionCorrect")}
+        </button>
+      )}
+      {item.action === "biometrics" && (
+        <button type="button" onClick={() => document.getElementById("bio-title")?.scrollIntoView({ behavior: "smooth" })}>
+          {t("actionBiometrics")}
+        </button>
+      )}
+    </li>
+  );
+}
+
+function Timeline({ entries, locale }: { entries: ChangeView[]; locale: Locale }) {
+  const { t } = useI18n();
+  const text = (e: ChangeView) => {
+    if (e.kind === "status") {
+      const to = statusLabel(locale, e.newValue);
+      return e.oldValue
+        ? t("timelineStatus", { from: statusLabel(locale, e.oldValue), to })
+        : t("timelineStatusFirst", { to });
+    }
+    const item = e.itemType ?? "";
+    const to = itemStatusLabel(locale, e.newValue);
+    return e.oldValue
+      ? t("timelineItem", { item, from: itemStatusLabel(locale, e.oldValue), to })
+      : t("timelineItemFirst", { item, to });
+  };
+  return (
+    <section aria-labelledby="timeline-title">
+      <h3 id="timeline-title">{t("timeline")}</h3>
+      {entries.length === 0 ? (
+        <p className="hint">{t("timelineEmpty")}</p>
+      ) : (
+        <ol className="timeline" data-testid="timeline">
+          {entries.map((e, i) => (
+            <li key={`${e.at}-${i}`}>
+              <time dateTime={e.at}>{formatDateTime(locale, e.at)}</time>
+              <span>{text(e)}</span>
+              {e.message && <small>{e.message}</small>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+// The form against a stand-in for the Rust side: Tauri's IPC does not exist in jsdom,
+// so `invoke` is replaced by a function answering as the commands do (validation here
+// applies the same rule the Rust validator applies to the one field these tests type).
+// The real commands are exercised end to end in tests/e2e.
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Registration } from "../bindings/Registration";
+import type { WriteView } from "../bindings/WriteView";
+import { I18nProvider, type Locale } from "../i18n";
+import { RegisterForm } from "./RegisterForm";
+
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+
+function cpfErrors(r: Registration) {
+  return r.cpf.replace(/\D/g, "") === "52998224725"
+    ? []
+    : [{ field: "cpf", code: "invalid_cpf", message: "CPF check digits do not match" }];
+}
+
+let registerAnswer: WriteView;
+
+beforeEach(() => {
+  localStorage.clear();
+  invoke.mockImplementation((cmd: string, args: { registration: Registration }) => {
+    if (cmd === "validate_registration") return Promise.resolve(cpfErrors(args.registration));
+    if (cmd === "register") return Promise.resolve(registerAnswer);
+    return Promise.reject(new Error(`unexpected command ${cmd}`));
+  });
+});
+afterEach(() => {
+  cleanup();
+  invoke.mockReset();
+});
+
+function renderForm(locale: Locale = "en") {
+  const onOpen = vi.fn();
+  render(
+    <I18nProvider locale={locale}>
+      <RegisterForm onClose={() => undefined} onOpenCustomer={onOpen} />
+    </I18nProvider>,
+  );
+  return onOpen;
+}
+
+const type = (testId: string, value: string) => fireEvent.change(screen.getByTestId(testId), { target: { value } });
+
+describe("RegisterForm", () => {
+  it("masks the CPF as it is typed and shows Rust's error beside the field once left", async () => {
+    renderForm();
+    type("field-cpf", "12345678900");
+    expect((screen.getByTestId("field-cpf") as HTMLInputElement).value).toBe("123.456.789-00");
+    fireEvent.blur(screen.getByTestId("field-cpf"));
+    expect((await screen.findByTestId("error-cpf")).textContent).toBe("CPF check digits do not match");
+    type("field-cpf", "529.982.247-25");
+    await waitFor(() => expect(screen.queryByTestId("error-cpf")).toBeNull());
+  });
+
+  it("translates field errors by code in Portuguese", async () => {
+    renderForm("pt-BR");
+    type("field-cpf", "111");
+    fireEvent.blur(screen.getByTestId("field-cpf"));
+    expect((await screen.findByTestId("error-cpf")).textContent).toBe("CPF inválido (dígitos verificadores).");
+  });
+
+  it("keeps what was typed as a draft until the customer exists", async () => {
+    renderForm();
+    type("field-name", "Ana Lima");
+    await waitFor(() => expect(localStorage.getItem("kyc-desk.draft.register")).toContain("Ana Lima"));
+    cleanup();
+    renderForm();
+    expect((screen.getByTestId("field-name") as HTMLInputElement).value).toBe("Ana Lima");
+  });
+
+  it("explains a 409 conflict and keeps the fields", async () => {
+    registerAnswer = {
+      outcome: "refused",
+      error: { code: "conflict", message: "CPF already registered", fieldErrors: [], requestId: "req_42", status: 409 },
+    };
+    renderForm();
+    type("field-cpf", "529.982.247-25");
+    type("field-name", "Ana Lima");
+    type("field-email", "ana@example.com");
+    type("field-phone", "+5511999999999");
+    fireEvent.click(screen.getByTestId("register-submit"));
+    const box = await screen.findByTestId("outcome-conflict");
+    expect(box.textContent).toContain("different external id");
+    expect(box.textContent).toContain("req_42");
+    expect((screen.getByTestId("field-name") as HTMLInputElement).value).toBe("Ana Lima");
+    expect(localStorage.getItem("kyc-desk.draft.register")).toContain("Ana Lima");
+  });
+
+  it("says created, offers to open the customer and drops the draft", async () => {
+    registerAnswer = { outcome: "created", customerId: "cust_1" };
+    const onOpen = renderForm();
+    type("field-cpf", "529.982.247-25");
+    fireEvent.click(screen.getByTestId("register-submit"));
+    await screen.findByTestId("outcome-created");
+    expect(localStorage.getItem("kyc-desk.draft.register")).toBeNull();
+    fireEvent.click(screen.getByText("Open the customer"));
+    expect(onOpen).toHaveBeenCalledWith("cust_1");
+  });
+
+  it("shows the API's field errors beside the fields it names", async () => {
+    registerAnswer = {
+      outcome: "refused",
+      error: {
+        code: "validation_failed",
+        message: "1 field is invalid",
+        fieldErrors: [{ field: "email", code: "undeliverable", message: "e-mail bounced" }],
+        requestId: "req_7",
+        status: 422,
+      },
+    };
+    renderForm();
+    type("field-cpf", "529.982.247-25");
+    fireEvent.click(screen.getByTestId("register-submit"));
+    expect((await screen.findByTestId("error-email")).textContent).toBe("e-mail bounced");
+  });
+});

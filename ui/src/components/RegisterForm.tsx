@@ -1,0 +1,258 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { commands, toErrorView, type ErrorView, type FieldError, type Registration, type WriteView } from "../ipc";
+import { maskCnpj, maskCpf, maskPhone } from "../format";
+import { useI18n } from "../i18n";
+import { ErrorBox, Field } from "./Field";
+
+const DRAFT_KEY = "kyc-desk.draft.register";
+
+export const emptyRegistration: Registration = {
+  cpf: "",
+  cnpj: "",
+  name: "",
+  email: "",
+  phone: "",
+  tradingName: "",
+  externalId: "",
+};
+
+function loadDraft(): Registration {
+  try {
+    const saved = localStorage.getItem(DRAFT_KEY);
+    return saved ? { ...emptyRegistration, ...(JSON.parse(saved) as Partial<Registration>) } : emptyRegistration;
+  } catch {
+    return emptyRegistration;
+  }
+}
+
+type Outcome =
+  | { kind: "created" | "existed"; customerId: string }
+  | { kind: "queued" }
+  | { kind: "conflict"; error: ErrorView }
+  | { kind: "refused"; error: ErrorView };
+
+function outcomeOf(v: WriteView): Outcome {
+  switch (v.outcome) {
+    case "created":
+      return { kind: "created", customerId: v.customerId };
+    case "existed":
+    case "accepted":
+      return { kind: "existed", customerId: v.customerId };
+    case "queued":
+      return { kind: "queued" };
+    case "refused":
+      return v.error.status === 409 ? { kind: "conflict", error: v.error } : { kind: "refused", error: v.error };
+  }
+  return { kind: "refused", error: { code: "unexpected", message: "unexpected outcome", fieldErrors: [], requestId: null, status: null } };
+}
+
+type Props = {
+  onClose: () => void;
+  onOpenCustomer: (id: string) => void;
+};
+
+/**
+ * Registers a customer. Validation is Rust's (the same rules the core applies), live
+ * as the user types; the API's own field errors land beside the same fields. What was
+ * typed is kept as a draft until the customer exists, so closing the form, a refusal
+ * or a crash loses nothing.
+ */
+export function RegisterForm({ onClose, onOpenCustomer }: Props) {
+  const { t } = useI18n();
+  const [form, setForm] = useState<Registration>(loadDraft);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  useEffect(() => {
+    localStorage.setItem(DRAFT_KEY, JSON.stringify(form));
+    let live = true;
+    const timer = setTimeout(() => {
+      commands
+        .validateRegistration(form)
+        .then((e) => {
+          if (live) setErrors((prev) => [...e, ...prev.filter((p) => p.code.startsWith("api:"))]);
+        })
+        .catch(() => undefined);
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [form]);
+
+  const set = (field: keyof Registration, value: string) => {
+    // An API error about a field no longer applies once the field changes.
+    setErrors((prev) => prev.filter((e) => !(e.code.startsWith("api:") && e.field === wire(field))));
+    setForm((f) => ({ ...f, [field]: value }));
+  };
+  const leave = (field: string) => setTouched((s) => new Set(s).add(field));
+  const show = (field: string) => submitted || touched.has(field);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setSubmitted(true);
+    const local = await commands.validateRegistration(form);
+    setErrors(local);
+    if (local.length > 0) return;
+    setBusy(true);
+    setOutcome(null);
+    try {
+      const result = outcomeOf(await commands.register(form));
+      setOutcome(result);
+      if (result.kind === "created" || result.kind === "existed" || result.kind === "queued") {
+        localStorage.removeItem(DRAFT_KEY);
+      }
+      if (result.kind === "refused") {
+        setErrors(result.error.fieldErrors.map((f) => ({ ...f, code: `api:${f.code}` })));
+      }
+    } catch (err) {
+      const view = toErrorView(err);
+      setOutcome({ kind: "refused", error: view });
+      setErrors(view.fieldErrors);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const apiErrors = errors.map((e) => (e.code.startsWith("api:") ? { ...e, code: e.code.slice(4) } : e));
+
+  return (
+    <form className="panel form" onSubmit={submit} aria-labelledby="register-title" noValidate data-testid="register-form">
+      <header className="panel-head">
+        <h2 id="register-title">{t("registerTitle")}</h2>
+        <button type="button" onClick={onClose} aria-label={t("close")}>
+          ✕
+        </button>
+      </header>
+      <p className="hint">{t("draftKept")}</p>
+      {outcome && <OutcomeBox outcome={outcome} onOpenCustomer={onOpenCustomer} />}
+      <div className="grid-2">
+        <Field
+          name="cpf"
+          label={t("fieldCpf")}
+          value={form.cpf}
+          onChange={(v) => set("cpf", maskCpf(v))}
+          onBlur={() => leave("cpf")}
+          errors={apiErrors}
+          show={show("cpf")}
+          inputProps={{ inputMode: "numeric", autoFocus: true, placeholder: "000.000.000-00" }}
+        />
+        <Field
+          name="cnpj"
+          label={t("fieldCnpj")}
+          value={form.cnpj}
+          optional
+          onChange={(v) => set("cnpj", maskCnpj(v))}
+          onBlur={() => leave("cnpj")}
+          errors={apiErrors}
+          show={show("cnpj")}
+          inputProps={{ inputMode: "numeric", placeholder: "00.000.000/0000-00" }}
+        />
+      </div>
+      <Field
+        name="name"
+        label={t("fieldName")}
+        value={form.name}
+        onChange={(v) => set("name", v)}
+        onBlur={() => leave("name")}
+        errors={apiErrors}
+        show={show("name")}
+        inputProps={{ autoComplete: "off" }}
+      />
+      <div className="grid-2">
+        <Field
+          name="email"
+          label={t("fieldEmail")}
+          value={form.email}
+          onChange={(v) => set("email", v)}
+          onBlur={() => leave("email")}
+          errors={apiErrors}
+          show={show("email")}
+          inputProps={{ type: "email", autoComplete: "off" }}
+        />
+        <Field
+          name="phone"
+          label={t("fieldPhone")}
+          value={form.phone}
+          onChange={(v) => set("phone", maskPhone(v))}
+          onBlur={() => leave("phone")}
+          errors={apiErrors}
+          show={show("phone")}
+          inputProps={{ type: "tel", placeholder: "+5511999999999" }}
+        />
+      </div>
+      <div className="grid-2">
+        <Field
+          name="trading_name"
+          label={t("fieldTradingName")}
+          value={form.tradingName}
+          optional
+          onChange={(v) => set("tradingName", v)}
+          onBlur={() => leave("trading_name")}
+          errors={apiErrors}
+          show={show("trading_name")}
+        />
+        <Field
+          name="external_id"
+          label={t("fieldExternalId")}
+          value={form.externalId}
+          optional
+          onChange={(v) => set("externalId", v)}
+          onBlur={() => leave("external_id")}
+          errors={apiErrors}
+          show={show("external_id")}
+        />
+      </div>
+      <footer className="panel-foot">
+        <button type="button" onClick={onClose}>
+          {t("cancel")}
+        </button>
+        <button type="submit" className="primary" disabled={busy} data-testid="register-submit">
+          {busy ? t("registering") : t("register")}
+        </button>
+      </footer>
+    </form>
+  );
+}
+
+/** The wire name of a form field, as errors name it. */
+function wire(field: keyof Registration): string {
+  return field === "tradingName" ? "trading_name" : field === "externalId" ? "external_id" : field;
+}
+
+function OutcomeBox({ outcome, onOpenCustomer }: { outcome: Outcome; onOpenCustomer: (id: string) => void }) {
+  const { t } = useI18n();
+  switch (outcome.kind) {
+    case "created":
+    case "existed":
+      return (
+        <div className={`banner ${outcome.kind === "created" ? "success" : "info"}`} role="status" data-testid={`outcome-${outcome.kind}`}>
+          <strong>{t(outcome.kind === "created" ? "registerCreated" : "registerExisted")}</strong>
+          <button type="button" className="link" onClick={() => onOpenCustomer(outcome.customerId)}>
+            {t("openCustomer")}
+          </button>
+        </div>
+      );
+    case "queued":
+      return (
+        <div className="banner info" role="status" data-testid="outcome-queued">
+          <strong>{t("registerQueued")}</strong>
+        </div>
+      );
+    case "conflict":
+      return (
+        <div data-testid="outcome-conflict">
+          <ErrorBox message={`${t("registerConflict")} (${outcome.error.message})`} requestId={outcome.error.requestId} />
+        </div>
+      );
+    case "refused":
+      return (
+        <div data-testid="outcome-refused">
+          <ErrorBox message={t("registerRefused", { message: outcome.error.message })} requestId={outcome.error.requestId} />
+        </div>
+      );
+  }
+}
