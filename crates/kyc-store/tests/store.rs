@@ -133,6 +133,13 @@ async fn search_finds_by_name_document_email_and_external_id_by_prefix() {
     };
     assert_eq!(names(pending_or_active).await, ["Márcia Gonçalves"], "text and several statuses");
 
+    // The totals the triggers keep follow inserts and status changes.
+    let total = |statuses: Vec<String>| {
+        let store = store.clone();
+        async move { store.search(&SearchQuery { statuses, limit: 1, ..Default::default() }).await.unwrap().total }
+    };
+    assert_eq!((total(vec![]).await, total(vec!["active".into()]).await), (3, 2));
+
     // A status change moves the customer between filters.
     let mut promoted = store.get_customer("cust_0001").await.unwrap().unwrap();
     promoted.status = "active".into();
@@ -141,6 +148,8 @@ async fn search_finds_by_name_document_email_and_external_id_by_prefix() {
     let active_mar =
         SearchQuery { text: "mar".into(), statuses: vec!["active".into()], limit: 10, ..Default::default() };
     assert_eq!(names(active_mar).await, ["Marcos Lima", "Márcia Gonçalves"]);
+    assert_eq!((total(vec![]).await, total(vec!["active".into()]).await), (3, 3));
+    assert_eq!(store.status_counts().await.unwrap(), vec![("active".to_owned(), 3)]);
 
     // Renaming moves the search entry with it.
     let mut renamed = store.get_customer("cust_0003").await.unwrap().unwrap();
