@@ -13,3 +13,5 @@ pub const OUTBOX_CHANGED: &str = "outbox-changed";
 pub const CONNECTIVITY: &str = "connectivity";
 /// Payload `CoreEvent` of type `uploadProgress`: bytes of an upload sent so far.
 pub const UPLOAD_PROGRESS: &str = "upload-progress";
+/// Payload `ProfileView`: another connection is in use; re-read everything.
+pub const PROFILE_CHANGED: &str = "profile-changed";

@@ -10,53 +10,81 @@ mod logs;
 
 use kyc_core::events::{CoreEvent, EventSink};
 use kyc_core::model::{Correction, FieldError, Registration};
-use kyc_core::profiles::{Keychain, ProfileKind, Profiles};
+use kyc_core::profiles::{Keychain, Profile, ProfileKind, Profiles};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
-    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, OfferView, ProfileView, WriteView,
+    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, NewProfile, OfferView, ProfileView, ProfilesView,
+    WriteView,
 };
 use kyc_core::{Desk, ErrorView, ProfileInfo};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, State};
 
+/// The desk of the profile in use, and what keeps it running.
+struct Active {
+    desk: Desk,
+    /// Keeps the built-in sandbox serving while its profile is in use.
+    _sandbox: Option<kyc_sandbox::Sandbox>,
+    /// The first sync and the background schedule, stopped on a switch.
+    tasks: Vec<tauri::async_runtime::JoinHandle<()>>,
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
 /// What the commands share.
 struct AppState {
-    desk: Desk,
+    active: tokio::sync::RwLock<Active>,
+    profiles: std::sync::Mutex<Profiles>,
     /// Where uploads are staged before the core copies them into the outbox.
     incoming: PathBuf,
-    /// Keeps the built-in sandbox serving for as long as the app runs.
-    _sandbox: Option<kyc_sandbox::Sandbox>,
+}
+
+impl AppState {
+    /// The desk in use (a cheap handle: commands never hold the lock while they work).
+    async fn desk(&self) -> Desk {
+        self.active.read().await.desk.clone()
+    }
+
+    fn profiles(&self) -> std::sync::MutexGuard<'_, Profiles> {
+        self.profiles.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// A page of cached customers, searched and filtered (works offline).
 #[tauri::command]
 async fn list_customers(state: State<'_, AppState>, query: CustomerListQuery) -> Result<CustomerPage, ErrorView> {
-    Ok(state.desk.list_customers(&query).await?)
+    Ok(state.desk().await.list_customers(&query).await?)
 }
 
 /// The connection in use.
 #[tauri::command]
-fn profile(state: State<'_, AppState>) -> ProfileView {
-    state.desk.profile()
+async fn profile(state: State<'_, AppState>) -> Result<ProfileView, ErrorView> {
+    Ok(state.desk().await.profile())
 }
 
 /// Syncs now (full the first time, incremental after); progress arrives as events.
 #[tauri::command]
 async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncProgress, ErrorView> {
-    run_sync(&app, &state.desk).await
+    run_sync(&app, &state.desk().await).await
 }
 
 /// One cached customer with its checklist, timeline and documents (works offline).
 #[tauri::command]
 async fn customer_detail(state: State<'_, AppState>, id: String) -> Result<CustomerDetail, ErrorView> {
-    Ok(state.desk.customer_detail(&id).await?)
+    Ok(state.desk().await.customer_detail(&id).await?)
 }
 
 /// Re-reads one customer from the API; `true` if it changed. Offline, `false`.
 #[tauri::command]
 async fn refresh_customer(state: State<'_, AppState>, id: String) -> Result<bool, ErrorView> {
-    Ok(state.desk.refresh_customer(&id).await?)
+    Ok(state.desk().await.refresh_customer(&id).await?)
 }
 
 /// What is wrong with a registration, field by field (live validation; empty if valid).
@@ -74,13 +102,13 @@ fn validate_correction(correction: Correction) -> Vec<FieldError> {
 /// Registers a customer: created, already existed, refused (409 among them) or queued.
 #[tauri::command]
 async fn register(state: State<'_, AppState>, registration: Registration) -> Result<WriteView, ErrorView> {
-    Ok(state.desk.register(registration).await?.view(true))
+    Ok(state.desk().await.register(registration).await?.view(true))
 }
 
 /// Corrects a customer's data.
 #[tauri::command]
 async fn correct(state: State<'_, AppState>, id: String, correction: Correction) -> Result<WriteView, ErrorView> {
-    Ok(state.desk.correct(&id, correction).await?.view(false))
+    Ok(state.desk().await.correct(&id, correction).await?.view(false))
 }
 
 /// Uploads a document. The body is the file's bytes; the headers `x-customer-id`,
@@ -101,7 +129,7 @@ async fn upload_document(state: State<'_, AppState>, request: tauri::ipc::Reques
         return Err(ErrorView::new("invalid", "the file's bytes are missing"));
     };
     let staged = stage(&state.incoming, &filename, bytes).await?;
-    let result = state.desk.upload(&customer, &item, &staged).await;
+    let result = state.desk().await.upload(&customer, &item, &staged).await;
     // The core copied the file into its outbox; the staged copy is no longer needed.
     if let Some(dir) = staged.parent() {
         let _ = tokio::fs::remove_dir_all(dir).await;
@@ -137,13 +165,13 @@ async fn document_bytes(
     customer_id: String,
     document_id: String,
 ) -> Result<tauri::ipc::Response, ErrorView> {
-    Ok(tauri::ipc::Response::new(state.desk.document_bytes(&customer_id, &document_id).await?))
+    Ok(tauri::ipc::Response::new(state.desk().await.document_bytes(&customer_id, &document_id).await?))
 }
 
 /// Starts a biometric capture session.
 #[tauri::command]
 async fn start_biometrics(state: State<'_, AppState>, id: String) -> Result<BiometricsView, ErrorView> {
-    Ok(state.desk.start_biometrics(&id).await?)
+    Ok(state.desk().await.start_biometrics(&id).await?)
 }
 
 /// Opens a link in the system browser: `https`, or `http` on loopback (the built-in
@@ -171,7 +199,7 @@ fn external_url_allowed(url: &str) -> bool {
 /// A customer's credit offers (cached ones when offline).
 #[tauri::command]
 async fn credit_offers(state: State<'_, AppState>, id: String) -> Result<Vec<OfferView>, ErrorView> {
-    Ok(state.desk.credit_offers(&id).await?.iter().map(OfferView::from).collect())
+    Ok(state.desk().await.credit_offers(&id).await?.iter().map(OfferView::from).collect())
 }
 
 async fn run_sync(app: &AppHandle, desk: &Desk) -> Result<SyncProgress, ErrorView> {
@@ -226,26 +254,131 @@ fn log_dir(app: &tauri::App, data: &std::path::Path) -> PathBuf {
     if custom { data.join("logs") } else { app.path().app_log_dir().unwrap_or_else(|_| data.join("logs")) }
 }
 
-async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
-    let profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
-    let active = profiles.active().clone();
-    let (sandbox, base_url) = if active.kind == ProfileKind::BuiltinSandbox {
+/// Opens the desk of `profile`: starts the built-in sandbox for its profile, reads the
+/// secret from the keychain for the others, then syncs and keeps syncing in the background.
+async fn open_profile(
+    auth: kyc_core::dinie::Auth,
+    profile_dir: PathBuf,
+    profile: &Profile,
+    app: &AppHandle,
+) -> Result<Active, ErrorView> {
+    let (sandbox, base_url) = if profile.kind == ProfileKind::BuiltinSandbox {
         let sb = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig::default())
             .await
             .map_err(|e| ErrorView::new("startup", format!("could not start the built-in sandbox: {e}")))?;
         let url = sb.base_url();
         (Some(sb), url)
     } else {
-        (None, active.base_url.clone())
+        (None, profile.base_url.clone())
     };
-    let info = ProfileInfo { name: active.name.clone(), base_url, is_demo: sandbox.is_some() };
-    let auth = profiles.auth_for(&active)?;
-    let desk = Desk::open_dinie(info, auth, &profiles.profile_dir(&active.id), Arc::new(TauriEvents(app))).await?;
-    tracing::info!(data = %data.display(), profile = %active.id, "KYC Desk started");
+    let info = ProfileInfo { name: profile.name.clone(), base_url, is_demo: sandbox.is_some() };
+    let desk = Desk::open_dinie(info, auth, &profile_dir, Arc::new(TauriEvents(app.clone()))).await?;
+    let (handle, first) = (app.clone(), desk.clone());
+    let sync = tauri::async_runtime::spawn(async move {
+        let _ = run_sync(&handle, &first).await;
+    });
+    // Outbox, customers in flight and changes, every 15 s (an incremental sync every minute).
+    let background = desk.start_background(std::time::Duration::from_secs(15));
+    let background = tauri::async_runtime::spawn(async move {
+        let _ = background.await;
+    });
+    tracing::info!(profile = %profile.id, "profile opened");
+    Ok(Active { desk, _sandbox: sandbox, tasks: vec![sync, background] })
+}
+
+/// What opening a profile needs from the profiles, read without holding their lock
+/// across the opening.
+fn credentials(profiles: &Profiles, profile: &Profile) -> Result<(kyc_core::dinie::Auth, PathBuf), ErrorView> {
+    Ok((profiles.auth_for(profile)?, profiles.profile_dir(&profile.id)))
+}
+
+async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
+    let mut profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
+    let wanted = profiles.active().clone();
+    let opened = match credentials(&profiles, &wanted) {
+        Ok((auth, dir)) => open_profile(auth, dir, &wanted, &app).await,
+        Err(e) => Err(e),
+    };
+    let active = match opened {
+        Ok(a) => a,
+        // A profile whose secret is gone from the keychain must not lock staff out: the
+        // app opens on the built-in sandbox, and Settings can switch back once fixed.
+        Err(e) if wanted.kind != ProfileKind::BuiltinSandbox => {
+            tracing::warn!(profile = %wanted.id, code = %e.code, "could not open the last profile; using the built-in sandbox");
+            profiles.set_active(kyc_core::profiles::BUILTIN_ID)?;
+            let builtin = profiles.active().clone();
+            let (auth, dir) = credentials(&profiles, &builtin)?;
+            open_profile(auth, dir, &builtin, &app).await?
+        }
+        Err(e) => return Err(e),
+    };
+    tracing::info!(data = %data.display(), "KYC Desk started");
     // Uploads staged by a run that crashed were either copied into the outbox or never
     // accepted; either way the staged copies are not needed.
     let _ = std::fs::remove_dir_all(data.join("incoming"));
-    Ok(AppState { desk, incoming: data.join("incoming"), _sandbox: sandbox })
+    Ok(AppState {
+        active: tokio::sync::RwLock::new(active),
+        profiles: std::sync::Mutex::new(profiles),
+        incoming: data.join("incoming"),
+    })
+}
+
+/// The connection profiles and which is in use.
+#[tauri::command]
+fn list_profiles(state: State<'_, AppState>) -> ProfilesView {
+    let p = state.profiles();
+    ProfilesView { profiles: p.list().to_vec(), active_id: p.active().id.clone() }
+}
+
+/// Checks a profile as typed (nothing is stored): one authenticated call.
+#[tauri::command]
+async fn test_new_profile(profile: NewProfile) -> Result<(), ErrorView> {
+    let url = profile.resolved_url();
+    if url.is_empty() {
+        let e = kyc_core::model::FieldError::new("baseUrl", "required", "the API address is required");
+        return Err(ErrorView::from(kyc_core::CoreError::from(e)));
+    }
+    Ok(kyc_core::profiles::test_connection(&url, profile.auth.with_secret(&profile.secret)).await?)
+}
+
+/// Saves a profile; its secret goes to the OS keychain and nowhere else.
+#[tauri::command]
+fn add_profile(state: State<'_, AppState>, profile: NewProfile) -> Result<Profile, ErrorView> {
+    let url = profile.resolved_url();
+    Ok(state.profiles().add(&profile.name, profile.kind, &url, profile.auth, &profile.secret)?)
+}
+
+/// Switches to another profile: its own cache, its own outbox; a sync starts at once.
+#[tauri::command]
+async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<ProfileView, ErrorView> {
+    let (profile, auth, dir) = {
+        let p = state.profiles();
+        let profile = p
+            .list()
+            .iter()
+            .find(|x| x.id == id)
+            .cloned()
+            .ok_or_else(|| ErrorView::new("profile_error", format!("no profile {id}")))?;
+        let (auth, dir) = credentials(&p, &profile)?;
+        (profile, auth, dir)
+    };
+    let opened = open_profile(auth, dir, &profile, &app).await?;
+    let view = opened.desk.profile();
+    // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
+    *state.active.write().await = opened;
+    state.profiles().set_active(&id)?;
+    let _ = app.emit(ipc::PROFILE_CHANGED, &view);
+    Ok(view)
+}
+
+/// Removes a profile with its keychain entry and its cache (not the one in use).
+#[tauri::command]
+fn remove_profile(state: State<'_, AppState>, id: String) -> Result<(), ErrorView> {
+    let mut p = state.profiles();
+    if p.active().id == id {
+        return Err(ErrorView::new("profile_error", "switch to another connection before removing this one"));
+    }
+    Ok(p.remove(&id)?)
 }
 
 /// Starts the app.
@@ -255,7 +388,6 @@ pub fn run() {
             let data = data_dir(app)?;
             logs::init(&log_dir(app, &data));
             let state = tauri::async_runtime::block_on(start(data.clone(), app.handle().clone()))?;
-            let desk = state.desk.clone();
             app.manage(state);
             // The window is made here rather than in tauri.conf.json so that its web
             // storage (the registration draft, language, theme) lives in the app's data
@@ -266,13 +398,6 @@ pub fn run() {
                 .min_inner_size(820.0, 520.0)
                 .data_directory(data.join("webview"))
                 .build()?;
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let _ = run_sync(&handle, &desk).await;
-                // Then keep the cache fresh: outbox, customers in flight, changes.
-                let _background = desk.start_background(std::time::Duration::from_secs(15));
-                std::future::pending::<()>().await;
-            });
             Ok(())
         })
         .plugin(tauri_plugin_opener::init())
@@ -290,7 +415,12 @@ pub fn run() {
             document_bytes,
             start_biometrics,
             open_external,
-            credit_offers
+            credit_offers,
+            list_profiles,
+            test_new_profile,
+            add_profile,
+            switch_profile,
+            remove_profile
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -5,6 +5,7 @@ import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { CustomerTable } from "./components/CustomerTable";
 import { ListControls } from "./components/ListControls";
 import { RegisterForm } from "./components/RegisterForm";
+import { Settings } from "./components/Settings";
 import { formatCount, formatRelative } from "./format";
 import { commands, on, toErrorView, type ErrorView, type OutboxSummary, type SyncProgress } from "./ipc";
 import { locales, useI18n, type Locale } from "./i18n";
@@ -32,6 +33,7 @@ export function App() {
   const [sort, setSort] = useState<CustomerSort>("newest");
   const [selected, setSelected] = useState<string | null>(null);
   const [registering, setRegistering] = useState(false);
+  const [settings, setSettings] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   // Typing stays instant: the list follows the text as soon as React has time.
   const query = useDeferredValue(text.trim());
@@ -70,6 +72,14 @@ export function App() {
       }),
       on("customers-changed", () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
       on("outbox-changed", setOutbox),
+      on("profile-changed", () => {
+        // Another connection: another cache. Nothing of the old one stays on screen.
+        setSelected(null);
+        setRegistering(false);
+        setConnectivity(null);
+        setSyncError(null);
+        void queryClient.invalidateQueries();
+      }),
       on("connectivity", (online) => {
         setConnectivity(online);
         if (online) setSyncError(null);
@@ -100,6 +110,9 @@ export function App() {
         e.preventDefault();
         searchRef.current?.focus();
         searchRef.current?.select();
+      } else if (mod && e.key === ",") {
+        e.preventDefault();
+        setSettings(true);
       } else if (mod && e.key.toLowerCase() === "n") {
         e.preventDefault();
         setRegistering(true);
@@ -162,6 +175,9 @@ export function App() {
           data-testid="new-customer"
         >
           {t("newCustomer")}
+        </button>
+        <button type="button" onClick={() => setSettings(true)} aria-keyshortcuts="Control+," data-testid="open-settings">
+          {t("settings")}
         </button>
         <label className="select">
           <span className="visually-hidden">{t("language")}</span>
@@ -258,6 +274,7 @@ export function App() {
           )}
         </section>
       </main>
+      {settings && <Settings onClose={() => setSettings(false)} />}
       <footer className="statusbar">
         <span data-testid="profile-name">{profile.data?.name}</span>
         <span className="mono" data-testid="profile-url">

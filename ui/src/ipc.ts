@@ -10,8 +10,11 @@ import type { CustomerListQuery } from "./bindings/CustomerListQuery";
 import type { CustomerPage } from "./bindings/CustomerPage";
 import type { ErrorView } from "./bindings/ErrorView";
 import type { FieldError } from "./bindings/FieldError";
+import type { NewProfile } from "./bindings/NewProfile";
 import type { OfferView } from "./bindings/OfferView";
 import type { OutboxSummary } from "./bindings/OutboxSummary";
+import type { Profile } from "./bindings/Profile";
+import type { ProfilesView } from "./bindings/ProfilesView";
 import type { ProfileView } from "./bindings/ProfileView";
 import type { Registration } from "./bindings/Registration";
 import type { SyncProgress } from "./bindings/SyncProgress";
@@ -25,6 +28,7 @@ export type {
   CustomerPage,
   ErrorView,
   FieldError,
+  NewProfile,
   OfferView,
   OutboxSummary,
   ProfileView,
@@ -60,6 +64,11 @@ export const commands = {
   startBiometrics: (id: string) => invoke<BiometricsView>("start_biometrics", { id }),
   openExternal: (url: string) => invoke<null>("open_external", { url }),
   creditOffers: (id: string) => invoke<OfferView[]>("credit_offers", { id }),
+  listProfiles: () => invoke<ProfilesView>("list_profiles"),
+  testNewProfile: (profile: NewProfile) => invoke<null>("test_new_profile", { profile }),
+  addProfile: (profile: NewProfile) => invoke<Profile>("add_profile", { profile }),
+  switchProfile: (id: string) => invoke<ProfileView>("switch_profile", { id }),
+  removeProfile: (id: string) => invoke<null>("remove_profile", { id }),
 };
 
 type EventPayloads = {
@@ -68,6 +77,7 @@ type EventPayloads = {
   "customers-changed": string[];
   "outbox-changed": OutboxSummary;
   "upload-progress": UploadProgress;
+  "profile-changed": ProfileView;
   connectivity: boolean;
 };
 

@@ -360,6 +360,10 @@ struct Background(Child, &'static str);
 
 impl Drop for Background {
     fn drop(&mut self) {
+        // The whole process group when it has one of its own (the driver, its D-Bus
+        // session and keyring daemon); the process alone otherwise.
+        #[cfg(unix)]
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
         eprintln!("stopped {}", self.1);
@@ -410,8 +414,13 @@ fn e2e(filter: &[String], screenshots: &Path) -> Result {
     let log_dir = target_dir().join("e2e");
     std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;
     let driver_log = std::fs::File::create(log_dir.join("tauri-driver.log")).map_err(|e| e.to_string())?;
-    let driver = Command::new("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+    // The app saves connection secrets in the OS keychain: the driver (and the app it
+    // starts) run in a D-Bus session with an unlocked gnome-keyring, as on a desktop.
+    let (port_arg, native_arg) = (port.to_string(), native_port.to_string());
+    let mut driver = with_keychain(&["tauri-driver", "--port", &port_arg, "--native-port", &native_arg]);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut driver, 0);
+    let driver = driver
         .env("DISPLAY", &display)
         // Without these a headless WebKit can show a blank window with no error.
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
@@ -420,7 +429,7 @@ fn e2e(filter: &[String], screenshots: &Path) -> Result {
         .stderr(driver_log)
         .spawn()
         .map_err(|e| format!("cannot start tauri-driver: {e}"))?;
-    let _driver = Background(driver, "tauri-driver");
+    let _driver = Background(driver, "tauri-driver (and its D-Bus session)");
     wait_until("tauri-driver", Duration::from_secs(20), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())?;
     sh(Command::new(cargo())
         .current_dir(root())

@@ -319,13 +319,28 @@ impl Profiles {
                 p.name
             ))
         })?;
-        Ok(match &p.auth {
-            AuthMethod::Bearer => dinie_api::Auth::bearer(secret),
-            AuthMethod::ClientCredentials { client_id } => {
-                dinie_api::Auth::client_credentials(client_id.clone(), secret)
-            }
-        })
+        Ok(p.auth.with_secret(&secret))
     }
+}
+
+impl AuthMethod {
+    /// The API credentials this method makes with `secret`.
+    pub fn with_secret(&self, secret: &str) -> dinie_api::Auth {
+        match self {
+            Self::Bearer => dinie_api::Auth::bearer(secret),
+            Self::ClientCredentials { client_id } => dinie_api::Auth::client_credentials(client_id.clone(), secret),
+        }
+    }
+}
+
+/// Checks that an API answers with these credentials: one authenticated list call
+/// (for client credentials, the token request comes first). Nothing is stored.
+pub async fn test_connection(base_url: &str, auth: dinie_api::Auth) -> Result<(), CoreError> {
+    let cfg = dinie_api::ClientConfig::new(base_url, auth);
+    let client = dinie_api::Client::new(cfg)?;
+    let params = dinie_api::ListCustomers { limit: Some(1), ..Default::default() };
+    client.list_customers(&params).await?;
+    Ok(())
 }
 
 /// The built-in sandbox's token: not a secret (it only opens the local demo server).

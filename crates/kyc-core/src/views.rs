@@ -109,9 +109,10 @@ pub struct StatusCount {
 pub struct CustomerPage {
     /// The rows.
     pub rows: Vec<CustomerRow>,
-    /// Customers matching the query (counted up to 10,000).
+    /// Customers matching the query: exact for the whole list or a status filter,
+    /// counted up to 1,000 for a text search.
     pub total: u32,
-    /// Whether `total` stopped at 10,000.
+    /// Whether `total` stopped at 1,000.
     pub total_capped: bool,
     /// When the last successful sync finished (RFC 3339), if ever.
     pub last_sync_at: Option<String>,
@@ -336,4 +337,57 @@ pub struct BiometricsView {
     pub session_url: String,
     /// When the link stops working, RFC 3339.
     pub expires_at: String,
+}
+
+/// The connection profiles, for Settings.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfilesView {
+    /// Every profile (secrets are in the keychain, never here).
+    pub profiles: Vec<crate::profiles::Profile>,
+    /// The one in use.
+    pub active_id: String,
+}
+
+/// A profile as typed in Settings. The secret goes to the OS keychain and nowhere else.
+#[derive(Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewProfile {
+    /// Name shown to staff.
+    pub name: String,
+    /// Dinie's sandbox, Dinie production, or a custom URL.
+    pub kind: crate::profiles::ProfileKind,
+    /// The API base URL, for a custom profile.
+    #[serde(default)]
+    pub base_url: String,
+    /// Bearer token or client credentials.
+    pub auth: crate::profiles::AuthMethod,
+    /// The token or client secret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for NewProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewProfile")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl NewProfile {
+    /// The base URL it points at (fixed for Dinie's own).
+    pub fn resolved_url(&self) -> String {
+        use crate::profiles::{DINIE_PRODUCTION_URL, DINIE_SANDBOX_URL, ProfileKind};
+        match self.kind {
+            ProfileKind::DinieSandbox => DINIE_SANDBOX_URL.to_owned(),
+            ProfileKind::DinieProduction => DINIE_PRODUCTION_URL.to_owned(),
+            ProfileKind::Custom | ProfileKind::BuiltinSandbox => self.base_url.trim().trim_end_matches('/').to_owned(),
+        }
+    }
 }

@@ -315,3 +315,56 @@ async fn browsing_and_searching_offline_with_the_sandbox_unreachable() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn adding_testing_switching_to_and_removing_a_connection() {
+    // A second API for the new connection: another sandbox, with seven customers.
+    let other = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig {
+        seed: kyc_sandbox::Seed::Demo(7),
+        ..Default::default()
+    })
+    .await
+    .expect("second sandbox");
+    let other_url = other.base_url();
+    with_app(|s, _base| async move {
+        let r = async {
+            s.click("[data-testid=open-settings]").await?;
+            s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 1).await?;
+            s.type_into("[data-testid=settings] [data-testid=field-name]", "Parceiro teste").await?;
+            s.click("[data-testid=profile-kind] option[value=custom]").await?;
+            s.type_into("[data-testid=settings] [data-testid=field-baseUrl]", &other_url).await?;
+            // A wrong token: the API's refusal is shown, nothing is saved.
+            s.type_into("[data-testid=settings] [data-testid=field-secret]", "wrong-token").await?;
+            s.click("[data-testid=profile-test]").await?;
+            s.wait_for("[data-testid=settings] [data-testid=form-error]", LONG).await?;
+            s.replace_text("[data-testid=settings] [data-testid=field-secret]", kyc_sandbox::DEFAULT_TOKEN).await?;
+            s.click("[data-testid=profile-test]").await?;
+            s.wait_for("[data-testid=test-ok]", LONG).await?;
+            screenshot(&s, "settings").await?;
+            s.click("[data-testid=profile-save]").await?;
+            s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
+            // The form forgot the secret once it was in the keychain.
+            assert_eq!(s.property("[data-testid=settings] [data-testid=field-secret]", "value").await?, "");
+
+            // Switching shows the other API's customers, without the demo badge.
+            s.click("[data-testid=profile-use]").await?;
+            s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first() == Some(&other_url)).await?;
+            s.click("[data-testid=settings-close]").await?;
+            s.wait_for_texts("[data-testid=customer-total]", LONG, |t| t.first().is_some_and(|x| x.starts_with("7 ")))
+                .await?;
+            assert!(s.find_all("[data-testid=demo-badge]").await?.is_empty(), "no demo badge on a real connection");
+
+            // Back to the built-in sandbox, then the new connection can go.
+            s.click("[data-testid=open-settings]").await?;
+            s.click("[data-testid=profile-use]").await?;
+            s.wait_for("[data-testid=demo-badge]", LONG).await?;
+            s.click("[data-testid=profile-remove]").await?;
+            s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 1).await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+    drop(other);
+}

@@ -11,11 +11,12 @@ export type CustomerPage = {
  */
 rows: Array<CustomerRow>, 
 /**
- * Customers matching the query (counted up to 10,000).
+ * Customers matching the query: exact for the whole list or a status filter,
+ * counted up to 1,000 for a text search.
  */
 total: number, 
 /**
- * Whether `total` stopped at 10,000.
+ * Whether `total` stopped at 1,000.
  */
 totalCapped: boolean, 
 /**

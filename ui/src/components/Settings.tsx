@@ -1,0 +1,225 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import type { ProfileKind } from "../bindings/ProfileKind";
+import { commands, toErrorView, type ErrorView, type FieldError, type NewProfile } from "../ipc";
+import { useI18n, type MessageKey } from "../i18n";
+import { ErrorBox, Field } from "./Field";
+
+const kindLabel: Record<ProfileKind, MessageKey> = {
+  builtinSandbox: "kindBuiltin",
+  dinieSandbox: "kindDinieSandbox",
+  dinieProduction: "kindDinieProduction",
+  custom: "kindCustom",
+};
+
+type Draft = { name: string; kind: ProfileKind; baseUrl: string; method: "bearer" | "clientCredentials"; clientId: string; secret: string };
+const emptyDraft: Draft = { name: "", kind: "dinieSandbox", baseUrl: "", method: "bearer", clientId: "", secret: "" };
+
+function toNewProfile(d: Draft): NewProfile {
+  return {
+    name: d.name,
+    kind: d.kind,
+    baseUrl: d.baseUrl,
+    auth: d.method === "bearer" ? { method: "bearer" } : { method: "clientCredentials", clientId: d.clientId },
+    secret: d.secret,
+  };
+}
+
+/**
+ * Connection profiles: the built-in sandbox, Dinie's sandbox and production, custom
+ * URLs. A secret is typed once and goes straight to the OS keychain; it is never shown
+ * again, never kept in the UI after saving.
+ */
+export function Settings({ onClose }: { onClose: () => void }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
+  const [error, setError] = useState<ErrorView | null>(null);
+  const [tested, setTested] = useState<"ok" | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const dialog = useRef<HTMLDivElement>(null);
+
+  useEffect(() => dialog.current?.focus(), []);
+
+  const set = (change: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...change }));
+    setTested(null);
+  };
+
+  async function run(what: string, action: () => Promise<unknown>, after?: () => void) {
+    setBusy(what);
+    setError(null);
+    setFieldErrors([]);
+    try {
+      await action();
+      after?.();
+    } catch (e) {
+      const v = toErrorView(e);
+      setError(v);
+      setFieldErrors(v.fieldErrors);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const test = () => run("test", () => commands.testNewProfile(toNewProfile(draft)), () => setTested("ok"));
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    void run(
+      "save",
+      () => commands.addProfile(toNewProfile(draft)),
+      () => {
+        // The secret is in the keychain now; the form forgets it.
+        setDraft(emptyDraft);
+        setTested(null);
+        void queryClient.invalidateQueries({ queryKey: ["profiles"] });
+      },
+    );
+  };
+  const use = (id: string) =>
+    run(`use-${id}`, () => commands.switchProfile(id), () => {
+      void queryClient.invalidateQueries();
+    });
+  const remove = (id: string) =>
+    run(`remove-${id}`, () => commands.removeProfile(id), () => {
+      void queryClient.invalidateQueries({ queryKey: ["profiles"] });
+    });
+
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.stopPropagation();
+      onClose();
+    }
+  };
+
+  return (
+    <div className="viewer-backdrop">
+      <div
+        ref={dialog}
+        className="panel settings"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="settings-title"
+        tabIndex={-1}
+        onKeyDown={onKey}
+        data-testid="settings"
+      >
+        <header className="panel-head">
+          <h2 id="settings-title">{t("settings")}</h2>
+          <span className="spacer" />
+          <button type="button" onClick={onClose} aria-label={t("close")} data-testid="settings-close">
+            ✕
+          </button>
+        </header>
+        {error && <ErrorBox message={error.message} requestId={error.requestId} />}
+        <h3>{t("connections")}</h3>
+        <ul className="profiles">
+          {profiles.data?.profiles.map((p) => {
+            const active = p.id === profiles.data.activeId;
+            return (
+              <li key={p.id} className={active ? "active" : undefined} data-testid="profile">
+                <div>
+                  <strong data-testid="profile-entry-name">{p.name}</strong>
+                  <small>
+                    {t(kindLabel[p.kind])}
+                    {p.baseUrl && ` · ${p.baseUrl}`}
+                  </small>
+                </div>
+                {active ? (
+                  <span className="badge" data-testid="profile-active">
+                    {t("inUse")}
+                  </span>
+                ) : (
+                  <>
+                    <button type="button" onClick={() => void use(p.id)} disabled={busy !== null} data-testid="profile-use">
+                      {busy === `use-${p.id}` ? t("switching") : t("use")}
+                    </button>
+                    {p.kind !== "builtinSandbox" && (
+                      <button type="button" onClick={() => void remove(p.id)} disabled={busy !== null} data-testid="profile-remove">
+                        {t("remove")}
+                      </button>
+                    )}
+                  </>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+
+        <form className="form" onSubmit={save} noValidate data-testid="profile-form">
+          <h3>{t("addConnection")}</h3>
+          <Field name="name" label={t("profileName")} value={draft.name} onChange={(v) => set({ name: v })} errors={fieldErrors} show />
+          <div className="field">
+            <label htmlFor="profile-kind">{t("profileKind")}</label>
+            <select
+              id="profile-kind"
+              value={draft.kind}
+              onChange={(e) => set({ kind: e.target.value as ProfileKind })}
+              data-testid="profile-kind"
+            >
+              <option value="dinieSandbox">{t("kindDinieSandbox")}</option>
+              <option value="dinieProduction">{t("kindDinieProduction")}</option>
+              <option value="custom">{t("kindCustom")}</option>
+            </select>
+          </div>
+          {draft.kind === "custom" && (
+            <Field
+              name="baseUrl"
+              label={t("baseUrl")}
+              value={draft.baseUrl}
+              onChange={(v) => set({ baseUrl: v })}
+              errors={fieldErrors}
+              show
+              inputProps={{ placeholder: "https://…/api/v3", type: "url" }}
+            />
+          )}
+          <fieldset className="auth">
+            <legend>{t("authMethod")}</legend>
+            <label>
+              <input type="radio" name="method" checked={draft.method === "bearer"} onChange={() => set({ method: "bearer" })} />{" "}
+              {t("bearerToken")}
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="method"
+                checked={draft.method === "clientCredentials"}
+                onChange={() => set({ method: "clientCredentials" })}
+                data-testid="method-client-credentials"
+              />{" "}
+              {t("clientCredentials")}
+            </label>
+          </fieldset>
+          {draft.method === "clientCredentials" && (
+            <Field name="clientId" label={t("clientId")} value={draft.clientId} onChange={(v) => set({ clientId: v })} errors={fieldErrors} show />
+          )}
+          <Field
+            name="secret"
+            label={draft.method === "bearer" ? t("bearerToken") : t("clientSecret")}
+            value={draft.secret}
+            onChange={(v) => set({ secret: v })}
+            errors={fieldErrors}
+            show
+            inputProps={{ type: "password", autoComplete: "off" }}
+          />
+          <p className="hint">{t("secretHint")}</p>
+          {tested === "ok" && (
+            <p className="banner success" role="status" data-testid="test-ok">
+              {t("testOk")}
+            </p>
+          )}
+          <footer className="panel-foot">
+            <button type="button" onClick={() => void test()} disabled={busy !== null} data-testid="profile-test">
+              {busy === "test" ? t("testing") : t("testConnection")}
+            </button>
+            <button type="submit" className="primary" disabled={busy !== null} data-testid="profile-save">
+              {t("save")}
+            </button>
+          </footer>
+        </form>
+      </div>
+    </div>
+  );
+}
