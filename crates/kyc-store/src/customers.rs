@@ -190,6 +190,16 @@ pub fn match_expression(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// Appends ` IN (?, ?, …)` binding `values`.
+fn push_in_list(b: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
+    b.push(" IN (");
+    let mut sep = b.separated(", ");
+    for v in values {
+        sep.push_bind(v.clone());
+    }
+    b.push(")");
+}
+
 /// Rows per multi-row INSERT: 13 parameters each stays far below SQLite's limit.
 const ROWS_PER_STATEMENT: usize = 100;
 
@@ -348,12 +358,8 @@ impl Store {
                 }
             }
             if !q.statuses.is_empty() {
-                b.push(" AND c.status IN (");
-                let mut sep = b.separated(", ");
-                for s in &q.statuses {
-                    sep.push_bind(s.clone());
-                }
-                b.push(")");
+                b.push(" AND c.status");
+                push_in_list(b, &q.statuses);
             }
         };
         let mut page = QueryBuilder::<Sqlite>::new("SELECT c.*");
@@ -375,12 +381,8 @@ impl Store {
         if expr.is_none() {
             let mut totals = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM status_totals");
             if !q.statuses.is_empty() {
-                totals.push(" WHERE status IN (");
-                let mut sep = totals.separated(", ");
-                for s in &q.statuses {
-                    sep.push_bind(s.clone());
-                }
-                totals.push(")");
+                totals.push(" WHERE status");
+                push_in_list(&mut totals, &q.statuses);
             }
             let n: i64 = totals.build_query_scalar().fetch_one(self.pool()).await?;
             return Ok(SearchResult { customers, total: u64::try_from(n).unwrap_or(0), total_capped: false });

@@ -4,6 +4,7 @@ import { commands, toErrorView, type CustomerDetail } from "../ipc";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { ErrorBox } from "./Field";
+import { Modal } from "./Modal";
 
 type Props = { customer: CustomerDetail; document: DocumentView; onClose: () => void };
 
@@ -21,7 +22,6 @@ export function DocumentViewer({ customer, document: doc, onClose }: Props) {
   const [pan, setPan] = useState({ x: 0, y: 0 });
   const [page, setPage] = useState(1);
   const [pages, setPages] = useState(0);
-  const dialog = useRef<HTMLDivElement>(null);
   const isPdf = doc.contentType === "application/pdf";
 
   useEffect(() => {
@@ -30,7 +30,6 @@ export function DocumentViewer({ customer, document: doc, onClose }: Props) {
       .documentBytes(customer.id, doc.id)
       .then((b) => live && setBytes(b))
       .catch((e) => live && setError(toErrorView(e).message));
-    dialog.current?.focus();
     return () => {
       live = false;
     };
@@ -43,7 +42,6 @@ export function DocumentViewer({ customer, document: doc, onClose }: Props) {
 
   function onKey(e: KeyboardEvent) {
     const actions: Record<string, () => void> = {
-      Escape: onClose,
       "+": () => setZoom((z) => Math.min(8, z * 1.25)),
       "=": () => setZoom((z) => Math.min(8, z * 1.25)),
       "-": () => setZoom((z) => Math.max(0.25, z / 1.25)),
@@ -62,17 +60,13 @@ export function DocumentViewer({ customer, document: doc, onClose }: Props) {
   }
 
   return (
-    <div className="viewer-backdrop">
-      <div
-        ref={dialog}
-        className="viewer"
-        role="dialog"
-        aria-modal="true"
-        aria-label={`${t("documentViewer")}: ${doc.filename}`}
-        tabIndex={-1}
-        onKeyDown={onKey}
-        data-testid="document-viewer"
-      >
+    <Modal
+      className="viewer"
+      label={`${t("documentViewer")}: ${doc.filename}`}
+      onClose={onClose}
+      onKeyDown={onKey}
+      testId="document-viewer"
+    >
         <aside className="viewer-side">
           <h3>{customer.name}</h3>
           <dl className="facts">
@@ -142,8 +136,7 @@ export function DocumentViewer({ customer, document: doc, onClose }: Props) {
               <ImageView bytes={bytes} type={doc.contentType} zoom={zoom} rotation={rotation} pan={pan} onPan={setPan} />
             ))}
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }
 

@@ -1,9 +1,10 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useState, type FormEvent } from "react";
 import type { ProfileKind } from "../bindings/ProfileKind";
 import { commands, toErrorView, type ErrorView, type FieldError, type NewProfile } from "../ipc";
 import { useI18n, type MessageKey } from "../i18n";
 import { ErrorBox, Field } from "./Field";
+import { Modal } from "./Modal";
 
 const kindLabel: Record<ProfileKind, MessageKey> = {
   builtinSandbox: "kindBuiltin",
@@ -39,9 +40,6 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<ErrorView | null>(null);
   const [tested, setTested] = useState<"ok" | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const dialog = useRef<HTMLDivElement>(null);
-
-  useEffect(() => dialog.current?.focus(), []);
 
   const set = (change: Partial<Draft>) => {
     setDraft((d) => ({ ...d, ...change }));
@@ -87,25 +85,8 @@ export function Settings({ onClose }: { onClose: () => void }) {
       void queryClient.invalidateQueries({ queryKey: ["profiles"] });
     });
 
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === "Escape") {
-      e.stopPropagation();
-      onClose();
-    }
-  };
-
   return (
-    <div className="viewer-backdrop">
-      <div
-        ref={dialog}
-        className="panel settings"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="settings-title"
-        tabIndex={-1}
-        onKeyDown={onKey}
-        data-testid="settings"
-      >
+    <Modal className="panel settings" labelledBy="settings-title" onClose={onClose} testId="settings">
         <header className="panel-head">
           <h2 id="settings-title">{t("settings")}</h2>
           <span className="spacer" />
@@ -219,7 +200,6 @@ export function Settings({ onClose }: { onClose: () => void }) {
             </button>
           </footer>
         </form>
-      </div>
-    </div>
+    </Modal>
   );
 }
