@@ -26,15 +26,17 @@ struct Active {
     desk: Desk,
     /// Keeps the built-in sandbox serving while its profile is in use.
     _sandbox: Option<kyc_sandbox::Sandbox>,
-    /// The first sync and the background schedule, stopped on a switch.
-    tasks: Vec<tauri::async_runtime::JoinHandle<()>>,
+    /// The first sync, stopped on a switch.
+    first_sync: tauri::async_runtime::JoinHandle<()>,
+    /// The background schedule's own task, stopped on a switch (aborting a task that
+    /// merely awaited it would leave it running against the old profile).
+    background: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for Active {
     fn drop(&mut self) {
-        for t in &self.tasks {
-            t.abort();
-        }
+        self.first_sync.abort();
+        self.background.abort();
     }
 }
 
@@ -274,16 +276,13 @@ async fn open_profile(
     let info = ProfileInfo { name: profile.name.clone(), base_url, is_demo: sandbox.is_some() };
     let desk = Desk::open_dinie(info, auth, &profile_dir, Arc::new(TauriEvents(app.clone()))).await?;
     let (handle, first) = (app.clone(), desk.clone());
-    let sync = tauri::async_runtime::spawn(async move {
+    let first_sync = tauri::async_runtime::spawn(async move {
         let _ = run_sync(&handle, &first).await;
     });
     // Outbox, customers in flight and changes, every 15 s (an incremental sync every minute).
     let background = desk.start_background(std::time::Duration::from_secs(15));
-    let background = tauri::async_runtime::spawn(async move {
-        let _ = background.await;
-    });
     tracing::info!(profile = %profile.id, "profile opened");
-    Ok(Active { desk, _sandbox: sandbox, tasks: vec![sync, background] })
+    Ok(Active { desk, _sandbox: sandbox, first_sync, background })
 }
 
 /// What opening a profile needs from the profiles, read without holding their lock

@@ -353,6 +353,13 @@ async fn adding_testing_switching_to_and_removing_a_connection() {
             s.wait_for_texts("[data-testid=customer-total]", LONG, |t| t.first().is_some_and(|x| x.starts_with("7 ")))
                 .await?;
             assert!(s.find_all("[data-testid=demo-badge]").await?.is_empty(), "no demo badge on a real connection");
+            // The old profile's background work stopped with it: past its 15 s tick, the
+            // new connection is not reported offline because the built-in sandbox is gone.
+            tokio::time::sleep(Duration::from_secs(17)).await;
+            assert!(
+                s.find_all("[data-testid=offline-banner]").await?.is_empty(),
+                "the previous profile's schedule must not report the new one offline"
+            );
 
             // Back to the built-in sandbox, then the new connection can go.
             s.click("[data-testid=open-settings]").await?;
