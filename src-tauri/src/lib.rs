@@ -180,22 +180,13 @@ async fn start_biometrics(state: State<'_, AppState>, id: String) -> Result<Biom
 /// sandbox). Never inside the app's window.
 #[tauri::command]
 fn open_external(app: AppHandle, url: String) -> Result<(), ErrorView> {
-    if !external_url_allowed(&url) {
+    if !kyc_core::profiles::is_https_or_loopback(&url) {
         return Err(ErrorView::new("invalid", "only https links (or the local sandbox) are opened"));
     }
     use tauri_plugin_opener::OpenerExt;
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| ErrorView::new("open_failed", format!("the system browser could not be opened: {e}")))
-}
-
-fn external_url_allowed(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else { return false };
-    match u.scheme() {
-        "https" => u.host().is_some(),
-        "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
-        _ => false,
-    }
 }
 
 /// A customer's credit offers (cached ones when offline).
@@ -294,10 +285,11 @@ fn credentials(profiles: &Profiles, profile: &Profile) -> Result<(kyc_core::dini
 async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
     let mut profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
     let wanted = profiles.active().clone();
-    let opened = match credentials(&profiles, &wanted) {
-        Ok((auth, dir)) => open_profile(auth, dir, &wanted, &app).await,
-        Err(e) => Err(e),
-    };
+    let opened = async {
+        let (auth, dir) = credentials(&profiles, &wanted)?;
+        open_profile(auth, dir, &wanted, &app).await
+    }
+    .await;
     let active = match opened {
         Ok(a) => a,
         // A profile whose secret is gone from the keychain must not lock staff out: the

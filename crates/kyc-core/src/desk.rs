@@ -291,7 +291,8 @@ impl Desk {
             CoreError::Invalid(vec![kyc_model::FieldError::new("id", "not_found", format!("no cached customer {id}"))])
         })?;
         let (done, total) = c.kyc_progress();
-        let mut timeline: Vec<ChangeView> = self
+        // The store gives them oldest first; the screen wants the newest on top.
+        let timeline: Vec<ChangeView> = self
             .store
             .changes_for(id)
             .await?
@@ -304,8 +305,8 @@ impl Desk {
                 new_value: ch.new_value,
                 message: ch.message,
             })
+            .rev()
             .collect();
-        timeline.sort_by(|a, b| b.at.cmp(&a.at));
         let documents = self
             .store
             .documents_for(id)
@@ -357,11 +358,10 @@ impl Desk {
     /// Re-reads one customer from the API into the cache (the detail screen does this
     /// while an item is in review); offline, the cache stays as it is.
     pub async fn refresh_customer(&self, id: &str) -> Result<bool, CoreError> {
-        let r = self.provider.get_customer(id).await;
+        let r = sync::refresh_customer(self.provider.as_ref(), &self.store, id).await;
         self.observe(&r);
         match r {
-            Ok(c) => {
-                let report = self.store.upsert_customers(&[c], time::OffsetDateTime::now_utc()).await?;
+            Ok(report) => {
                 let changed = !report.updated.is_empty() || !report.inserted.is_empty();
                 if changed {
                     self.events.emit(CoreEvent::CustomersChanged { ids: vec![id.to_owned()] });

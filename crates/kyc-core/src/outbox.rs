@@ -187,8 +187,8 @@ async fn execute(
                 )
                 .await?;
             // The item is now in review: show it (best effort; the next sync would too).
-            if let Ok(c) = provider.get_customer(&id).await {
-                store.upsert_customers(&[c], OffsetDateTime::now_utc()).await?;
+            if let Err(e @ CoreError::Store(_)) = crate::sync::refresh_customer(provider, store, &id).await {
+                return Err(e);
             }
             Ok((id, false))
         }

@@ -247,15 +247,12 @@ impl Profiles {
                 return Err(CoreError::Profile("the built-in sandbox profile already exists".into()));
             }
         };
-        match url::Url::parse(&base_url) {
-            Ok(u)
-                if u.scheme() == "https"
-                    || (u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))) => {}
-            _ => errors.push(FieldError::new(
+        if !is_https_or_loopback(&base_url) {
+            errors.push(FieldError::new(
                 "baseUrl",
                 "invalid_url",
                 "use an https:// address (http:// only on this machine)",
-            )),
+            ));
         }
         if secret.trim().is_empty() {
             errors.push(FieldError::new("secret", "required", "the token or client secret is required"));
@@ -333,6 +330,18 @@ impl AuthMethod {
     }
 }
 
+/// Whether the app may talk to (or open) `url`: `https` anywhere, `http` only on this
+/// machine (the built-in or a local sandbox). API base URLs and biometric links both
+/// follow this rule.
+pub fn is_https_or_loopback(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else { return false };
+    match u.scheme() {
+        "https" => u.host().is_some(),
+        "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
+        _ => false,
+    }
+}
+
 /// Checks that an API answers with these credentials: one authenticated list call
 /// (for client credentials, the token request comes first). Nothing is stored.
 pub async fn test_connection(base_url: &str, auth: dinie_api::Auth) -> Result<(), CoreError> {
@@ -351,6 +360,24 @@ fn kyc_sandbox_token() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_https_or_this_machines_http_is_allowed() {
+        for ok in ["https://api.dinie.com.br/api/v3", "http://127.0.0.1:8787/x", "http://localhost/", "http://[::1]:9/"]
+        {
+            assert!(is_https_or_loopback(ok), "{ok}");
+        }
+        for bad in [
+            "http://api.dinie.com.br/",
+            "http://10.0.0.1/",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "https://",
+            "nonsense",
+        ] {
+            assert!(!is_https_or_loopback(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn profiles_keep_secrets_out_of_their_file_and_remove_them_with_the_profile() {

@@ -194,12 +194,22 @@ pub async fn incremental_sync(
 pub async fn refresh_in_flight(provider: &dyn Provider, store: &Store, limit: u32) -> Result<Vec<String>, CoreError> {
     let mut changed = Vec::new();
     for id in store.in_flight_ids(limit).await? {
-        let c = provider.get_customer(&id).await?;
-        let report = store.upsert_customers(&[c], OffsetDateTime::now_utc()).await?;
-        cache_offers_of_newly_active(provider, store, &report).await?;
-        changed.extend(report.updated);
+        changed.extend(refresh_customer(provider, store, &id).await?.updated);
     }
     Ok(changed)
+}
+
+/// Re-reads one customer into the cache (its timeline records what changed), and its
+/// offers if it just became active.
+pub async fn refresh_customer(
+    provider: &dyn Provider,
+    store: &Store,
+    id: &str,
+) -> Result<kyc_store::UpsertReport, CoreError> {
+    let c = provider.get_customer(id).await?;
+    let report = store.upsert_customers(&[c], OffsetDateTime::now_utc()).await?;
+    cache_offers_of_newly_active(provider, store, &report).await?;
+    Ok(report)
 }
 
 /// A customer who just became active is when offers appear: cache them.
