@@ -60,7 +60,9 @@ type Props = {
 export function RegisterForm({ onClose, onOpenCustomer }: Props) {
   const { t } = useI18n();
   const [form, setForm] = useState<Registration>(loadDraft);
-  const [errors, setErrors] = useState<FieldError[]>([]);
+  // The validators' verdict on what is typed now, and the API's on what was sent.
+  const [liveErrors, setLiveErrors] = useState<FieldError[]>([]);
+  const [apiErrors, setApiErrors] = useState<FieldError[]>([]);
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -73,7 +75,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
       commands
         .validateRegistration(form)
         .then((e) => {
-          if (live) setErrors((prev) => [...e, ...prev.filter((p) => p.code.startsWith("api:"))]);
+          if (live) setLiveErrors(e);
         })
         .catch(() => undefined);
     }, 150);
@@ -85,7 +87,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
 
   const set = (field: keyof Registration, value: string) => {
     // An API error about a field no longer applies once the field changes.
-    setErrors((prev) => prev.filter((e) => !(e.code.startsWith("api:") && e.field === wire(field))));
+    setApiErrors((prev) => prev.filter((e) => e.field !== wire(field)));
     setForm((f) => ({ ...f, [field]: value }));
   };
   const leave = (field: string) => setTouched((s) => new Set(s).add(field));
@@ -95,7 +97,8 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
     e.preventDefault();
     setSubmitted(true);
     const local = await commands.validateRegistration(form);
-    setErrors(local);
+    setLiveErrors(local);
+    setApiErrors([]);
     if (local.length > 0) return;
     setBusy(true);
     setOutcome(null);
@@ -105,19 +108,17 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
       if (result.kind === "created" || result.kind === "existed" || result.kind === "queued") {
         localStorage.removeItem(DRAFT_KEY);
       }
-      if (result.kind === "refused") {
-        setErrors(result.error.fieldErrors.map((f) => ({ ...f, code: `api:${f.code}` })));
-      }
+      if (result.kind === "refused") setApiErrors(result.error.fieldErrors);
     } catch (err) {
       const view = toErrorView(err);
       setOutcome({ kind: "refused", error: view });
-      setErrors(view.fieldErrors);
+      setApiErrors(view.fieldErrors);
     } finally {
       setBusy(false);
     }
   }
 
-  const apiErrors = errors.map((e) => (e.code.startsWith("api:") ? { ...e, code: e.code.slice(4) } : e));
+  const errors = [...liveErrors, ...apiErrors];
 
   return (
     <form className="panel form" onSubmit={submit} aria-labelledby="register-title" noValidate data-testid="register-form">
@@ -136,7 +137,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
           value={form.cpf}
           onChange={(v) => set("cpf", maskCpf(v))}
           onBlur={() => leave("cpf")}
-          errors={apiErrors}
+          errors={errors}
           show={show("cpf")}
           inputProps={{ inputMode: "numeric", autoFocus: true, placeholder: "000.000.000-00" }}
         />
@@ -147,7 +148,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
           optional
           onChange={(v) => set("cnpj", maskCnpj(v))}
           onBlur={() => leave("cnpj")}
-          errors={apiErrors}
+          errors={errors}
           show={show("cnpj")}
           inputProps={{ inputMode: "numeric", placeholder: "00.000.000/0000-00" }}
         />
@@ -158,7 +159,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
         value={form.name}
         onChange={(v) => set("name", v)}
         onBlur={() => leave("name")}
-        errors={apiErrors}
+        errors={errors}
         show={show("name")}
         inputProps={{ autoComplete: "off" }}
       />
@@ -169,7 +170,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
           value={form.email}
           onChange={(v) => set("email", v)}
           onBlur={() => leave("email")}
-          errors={apiErrors}
+          errors={errors}
           show={show("email")}
           inputProps={{ type: "email", autoComplete: "off" }}
         />
@@ -179,7 +180,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
           value={form.phone}
           onChange={(v) => set("phone", maskPhone(v))}
           onBlur={() => leave("phone")}
-          errors={apiErrors}
+          errors={errors}
           show={show("phone")}
           inputProps={{ type: "tel", placeholder: "+5511999999999" }}
         />
@@ -192,7 +193,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
           optional
           onChange={(v) => set("tradingName", v)}
           onBlur={() => leave("trading_name")}
-          errors={apiErrors}
+          errors={errors}
           show={show("trading_name")}
         />
         <Field
@@ -202,7 +203,7 @@ export function RegisterForm({ onClose, onOpenCustomer }: Props) {
           optional
           onChange={(v) => set("externalId", v)}
           onBlur={() => leave("external_id")}
-          errors={apiErrors}
+          errors={errors}
           show={show("external_id")}
         />
       </div>
