@@ -13,5 +13,8 @@ pub const OUTBOX_CHANGED: &str = "outbox-changed";
 pub const CONNECTIVITY: &str = "connectivity";
 /// Payload `CoreEvent` of type `uploadProgress`: bytes of an upload sent so far.
 pub const UPLOAD_PROGRESS: &str = "upload-progress";
+/// Payload `Notice[]`: customers who became active, items rejected; the UI shows them
+/// and words the desktop notification.
+pub const NOTICES: &str = "notices";
 /// Payload `ProfileView`: another connection is in use; re-read everything.
 pub const PROFILE_CHANGED: &str = "profile-changed";

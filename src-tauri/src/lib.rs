@@ -31,12 +31,17 @@ struct Active {
     /// The background schedule's own task, stopped on a switch (aborting a task that
     /// merely awaited it would leave it running against the old profile).
     background: tokio::task::JoinHandle<()>,
+    /// The loopback webhook listener of the built-in sandbox, stopped on a switch.
+    webhooks: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Active {
     fn drop(&mut self) {
         self.first_sync.abort();
         self.background.abort();
+        if let Some(w) = &self.webhooks {
+            w.abort();
+        }
     }
 }
 
@@ -189,6 +194,23 @@ fn open_external(app: AppHandle, url: String) -> Result<(), ErrorView> {
         .map_err(|e| ErrorView::new("open_failed", format!("the system browser could not be opened: {e}")))
 }
 
+/// Shows a desktop notification (the UI words it in the user's language). Plain text:
+/// on Linux, where notification servers read markup, `&`, `<` and `>` are escaped.
+#[tauri::command]
+fn notify_desktop(app: AppHandle, title: String, body: String) -> Result<(), ErrorView> {
+    use tauri_plugin_notification::NotificationExt;
+    let plain = |s: &str, max: usize| {
+        let s: String = s.chars().take(max).collect();
+        if cfg!(target_os = "linux") { s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;") } else { s }
+    };
+    app.notification()
+        .builder()
+        .title(plain(&title, 120))
+        .body(plain(&body, 400))
+        .show()
+        .map_err(|e| ErrorView::new("notification_failed", format!("the desktop notification failed: {e}")))
+}
+
 /// A customer's credit offers (cached ones when offline).
 #[tauri::command]
 async fn credit_offers(state: State<'_, AppState>, id: String) -> Result<Vec<OfferView>, ErrorView> {
@@ -215,6 +237,7 @@ impl EventSink for TauriEvents {
             CoreEvent::CustomersChanged { ids } => app.emit(ipc::CUSTOMERS_CHANGED, ids),
             CoreEvent::OutboxChanged(s) => app.emit(ipc::OUTBOX_CHANGED, s),
             CoreEvent::Connectivity { online } => app.emit(ipc::CONNECTIVITY, online),
+            CoreEvent::Notices { notices } => app.emit(ipc::NOTICES, notices),
             e @ CoreEvent::UploadProgress { .. } => app.emit(ipc::UPLOAD_PROGRESS, e),
         };
     }
@@ -247,25 +270,40 @@ fn log_dir(app: &tauri::App, data: &std::path::Path) -> PathBuf {
     if custom { data.join("logs") } else { app.path().app_log_dir().unwrap_or_else(|_| data.join("logs")) }
 }
 
-/// Opens the desk of `profile`: starts the built-in sandbox for its profile, reads the
-/// secret from the keychain for the others, then syncs and keeps syncing in the background.
+/// Opens the desk of `profile`: starts the built-in sandbox (delivering its webhooks to
+/// a loopback listener) for its profile, reads the secret from the keychain for the
+/// others, then syncs and keeps syncing in the background.
 async fn open_profile(
     auth: kyc_core::dinie::Auth,
     profile_dir: PathBuf,
     profile: &Profile,
     app: &AppHandle,
 ) -> Result<Active, ErrorView> {
-    let (sandbox, base_url) = if profile.kind == ProfileKind::BuiltinSandbox {
-        let sb = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig::default())
-            .await
-            .map_err(|e| ErrorView::new("startup", format!("could not start the built-in sandbox: {e}")))?;
+    let startup = |what: &str, e: std::io::Error| ErrorView::new("startup", format!("could not start {what}: {e}"));
+    let (sandbox, listener, base_url) = if profile.kind == ProfileKind::BuiltinSandbox {
+        let listener =
+            kyc_core::live::WebhookListener::bind().await.map_err(|e| startup("the webhook listener", e))?;
+        let config = kyc_sandbox::SandboxConfig {
+            webhooks: vec![kyc_sandbox::WebhookEndpoint {
+                url: listener.url().to_owned(),
+                secret: listener.secret().to_owned(),
+            }],
+            ..Default::default()
+        };
+        let sb = kyc_sandbox::Sandbox::start_local(config).await.map_err(|e| startup("the built-in sandbox", e))?;
         let url = sb.base_url();
-        (Some(sb), url)
+        (Some(sb), Some(listener), url)
     } else {
-        (None, profile.base_url.clone())
+        (None, None, profile.base_url.clone())
     };
-    let info = ProfileInfo { name: profile.name.clone(), base_url, is_demo: sandbox.is_some() };
+    let info = ProfileInfo {
+        name: profile.name.clone(),
+        base_url,
+        is_demo: sandbox.is_some(),
+        webhooks: listener.is_some(),
+    };
     let desk = Desk::open_dinie(info, auth, &profile_dir, Arc::new(TauriEvents(app.clone()))).await?;
+    let webhooks = listener.map(|l| l.serve(desk.clone()).0);
     let (handle, first) = (app.clone(), desk.clone());
     let first_sync = tauri::async_runtime::spawn(async move {
         let _ = run_sync(&handle, &first).await;
@@ -273,7 +311,7 @@ async fn open_profile(
     // Outbox, customers in flight and changes, every 15 s (an incremental sync every minute).
     let background = desk.start_background(std::time::Duration::from_secs(15));
     tracing::info!(profile = %profile.id, "profile opened");
-    Ok(Active { desk, _sandbox: sandbox, first_sync, background })
+    Ok(Active { desk, _sandbox: sandbox, first_sync, background, webhooks })
 }
 
 /// What opening a profile needs from the profiles, read without holding their lock
@@ -392,6 +430,7 @@ pub fn run() {
             Ok(())
         })
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(tauri::generate_handler![
             list_customers,
             profile,
@@ -406,6 +445,7 @@ pub fn run() {
             document_bytes,
             start_biometrics,
             open_external,
+            notify_desktop,
             credit_offers,
             list_profiles,
             test_new_profile,

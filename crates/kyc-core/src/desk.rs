@@ -26,6 +26,8 @@ pub struct ProfileInfo {
     pub base_url: String,
     /// Whether this is the built-in demo sandbox.
     pub is_demo: bool,
+    /// Whether the provider delivers webhooks to this desk (see [`crate::live`]).
+    pub webhooks: bool,
 }
 
 /// How a write ended.
@@ -131,6 +133,7 @@ impl Desk {
             provider: self.provider.name().to_owned(),
             base_url: self.profile.base_url.clone(),
             is_demo: self.profile.is_demo,
+            webhooks: self.profile.webhooks,
         }
     }
 
@@ -168,12 +171,30 @@ impl Desk {
         })
     }
 
-    fn progress_events(&self) -> impl Fn(&SyncProgress) + Send + Sync + '_ {
+    /// Forwards a sync's progress to the UI and keeps the transitions it recorded, to
+    /// be announced when it ends.
+    fn progress_events<'a>(
+        &'a self,
+        changes: &'a std::sync::Mutex<Vec<kyc_store::Change>>,
+    ) -> impl Fn(&SyncProgress) + Send + Sync + 'a {
         move |p: &SyncProgress| {
             self.events.emit(CoreEvent::SyncProgress(p.clone()));
             if !p.changed.is_empty() {
                 self.events.emit(CoreEvent::CustomersChanged { ids: p.changed.clone() });
             }
+            changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(p.changes.iter().cloned());
+        }
+    }
+
+    /// Tells the UI what among `changes` deserves a notification (if anything).
+    async fn announce(&self, changes: &[kyc_store::Change]) {
+        match crate::notices::from_changes(&self.store, changes).await {
+            Ok(notices) if !notices.is_empty() => {
+                tracing::info!(count = notices.len(), "notices");
+                self.events.emit(CoreEvent::Notices { notices });
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not work out notices"),
         }
     }
 
@@ -183,34 +204,39 @@ impl Desk {
         let _guard = self.sync_lock.lock().await;
         let full =
             self.store.last_sync().await?.is_none() || self.store.meta(sync::META_FULL_SYNC_CURSOR).await?.is_some();
-        let on_progress = self.progress_events();
+        let changes = std::sync::Mutex::default();
+        let on_progress = self.progress_events(&changes);
         let r = if full {
             sync::full_sync(self.provider.as_ref(), &self.store, &on_progress).await
         } else {
             sync::incremental_sync(self.provider.as_ref(), &self.store, &on_progress).await
         };
         self.observe(&r);
+        drop(on_progress);
+        self.announce(&changes.into_inner().unwrap_or_default()).await;
         r
     }
 
     /// Walks every customer again (e.g. after a long time offline).
     pub async fn full_sync(&self) -> Result<SyncProgress, CoreError> {
         let _guard = self.sync_lock.lock().await;
-        let r = sync::full_sync(self.provider.as_ref(), &self.store, &self.progress_events()).await;
+        let changes = std::sync::Mutex::default();
+        let r = sync::full_sync(self.provider.as_ref(), &self.store, &self.progress_events(&changes)).await;
         self.observe(&r);
+        self.announce(&changes.into_inner().unwrap_or_default()).await;
         r
     }
 
-    /// Re-reads the customers with an item in review.
+    /// Re-reads the customers with an item in review; returns the ids that changed.
     pub async fn refresh_in_flight(&self) -> Result<Vec<String>, CoreError> {
         let r = sync::refresh_in_flight(self.provider.as_ref(), &self.store, 50).await;
         self.observe(&r);
-        if let Ok(ids) = &r
-            && !ids.is_empty()
-        {
-            self.events.emit(CoreEvent::CustomersChanged { ids: ids.clone() });
+        let report = r?;
+        if !report.updated.is_empty() {
+            self.events.emit(CoreEvent::CustomersChanged { ids: report.updated.clone() });
         }
-        r
+        self.announce(&report.changes).await;
+        Ok(report.updated)
     }
 
     /// A customer's credit offers: fresh from the API (and cached), or from the cache
@@ -226,6 +252,13 @@ impl Desk {
             Err(CoreError::Api(e)) if e.is_unreachable() => Ok(self.store.offers_for(customer_id).await?),
             Err(e) => Err(e),
         }
+    }
+
+    /// A provider said a customer has new offers: cache them and tell the UI.
+    pub async fn offers_arrived(&self, customer_id: &str) -> Result<(), CoreError> {
+        self.credit_offers(customer_id).await?;
+        self.events.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.to_owned()] });
+        Ok(())
     }
 
     /// Sends the outbox (one replay at a time).
@@ -366,6 +399,7 @@ impl Desk {
                 if changed {
                     self.events.emit(CoreEvent::CustomersChanged { ids: vec![id.to_owned()] });
                 }
+                self.announce(&report.changes).await;
                 Ok(changed)
             }
             Err(CoreError::Api(e)) if e.is_unreachable() => Ok(false),

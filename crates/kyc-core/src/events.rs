@@ -46,6 +46,11 @@ pub enum CoreEvent {
         #[ts(type = "number")]
         total: u64,
     },
+    /// Things staff should hear about (a desktop notification each, or one summary).
+    Notices {
+        /// In the order they happened.
+        notices: Vec<crate::notices::Notice>,
+    },
     /// The API became reachable, or stopped being.
     Connectivity {
         /// Whether the API answers.

@@ -14,6 +14,8 @@ mod desk;
 pub mod dinie;
 mod error;
 pub mod events;
+pub mod live;
+pub mod notices;
 pub mod outbox;
 pub mod profiles;
 pub mod provider;

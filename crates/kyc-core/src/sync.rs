@@ -49,6 +49,10 @@ pub struct SyncProgress {
     #[serde(skip)]
     #[ts(skip)]
     pub changed: Vec<String>,
+    /// Timeline entries the last page recorded (transitions of cached customers).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub changes: Vec<kyc_store::Change>,
     /// Whether the sync has finished.
     pub done: bool,
 }
@@ -66,16 +70,17 @@ pub enum SyncKind {
 
 impl SyncProgress {
     fn new(kind: SyncKind, resumed: bool) -> Self {
-        Self { pages: 0, customers: 0, elapsed_ms: 0, per_second: 0.0, resumed, kind, changed: Vec::new(), done: false }
+        Self { pages: 0, customers: 0, elapsed_ms: 0, per_second: 0.0, resumed, kind, changed: Vec::new(), changes: Vec::new(), done: false }
     }
 
-    /// Counts a written page of `n` customers, `changed` of which were new or changed.
-    fn page_written(&mut self, n: usize, changed: Vec<String>, started: Instant) {
-        self.pages_written(1, n, changed, started);
+    /// Counts a written page of `n` customers and what the write reported.
+    fn page_written(&mut self, n: usize, report: kyc_store::UpsertReport, started: Instant) {
+        self.pages_written(1, n, report, started);
     }
 
-    fn pages_written(&mut self, pages: u32, n: usize, changed: Vec<String>, started: Instant) {
-        self.changed = changed;
+    fn pages_written(&mut self, pages: u32, n: usize, report: kyc_store::UpsertReport, started: Instant) {
+        self.changed = report.inserted.into_iter().chain(report.updated).collect();
+        self.changes = report.changes;
         self.pages += pages;
         self.customers += u32::try_from(n).unwrap_or(u32::MAX);
         let elapsed = started.elapsed();
@@ -119,12 +124,7 @@ pub async fn full_sync(
             let write = store.upsert_customers(&batch, OffsetDateTime::now_utc());
             let (report, next_page) = tokio::join!(write, fetch);
             let report = report?;
-            progress.pages_written(
-                pages_in_batch,
-                batch.len(),
-                report.inserted.into_iter().chain(report.updated).collect(),
-                started,
-            );
+            progress.pages_written(pages_in_batch, batch.len(), report, started);
             batch.clear();
             pages_in_batch = 0;
             if let Some(next) = &next_cursor {
@@ -173,7 +173,7 @@ pub async fn incremental_sync(
         let fresh = &page.customers[..reached.unwrap_or(page.customers.len())];
         let report = store.upsert_customers(fresh, OffsetDateTime::now_utc()).await?;
         cache_offers_of_newly_active(provider, store, &report).await?;
-        progress.page_written(fresh.len(), report.inserted.into_iter().chain(report.updated).collect(), started);
+        progress.page_written(fresh.len(), report, started);
         match (reached, page.next_cursor) {
             (None, Some(next)) => {
                 cursor = Some(next);
@@ -189,14 +189,19 @@ pub async fn incremental_sync(
     Ok(progress)
 }
 
-/// Re-reads up to `limit` customers with an item in review; returns the ids that
-/// changed.
-pub async fn refresh_in_flight(provider: &dyn Provider, store: &Store, limit: u32) -> Result<Vec<String>, CoreError> {
-    let mut changed = Vec::new();
+/// Re-reads up to `limit` customers with an item in review; reports what changed.
+pub async fn refresh_in_flight(
+    provider: &dyn Provider,
+    store: &Store,
+    limit: u32,
+) -> Result<kyc_store::UpsertReport, CoreError> {
+    let mut all = kyc_store::UpsertReport::default();
     for id in store.in_flight_ids(limit).await? {
-        changed.extend(refresh_customer(provider, store, &id).await?.updated);
+        let report = refresh_customer(provider, store, &id).await?;
+        all.updated.extend(report.updated);
+        all.changes.extend(report.changes);
     }
-    Ok(changed)
+    Ok(all)
 }
 
 /// Re-reads one customer into the cache (its timeline records what changed), and its

@@ -135,6 +135,9 @@ pub struct ProfileView {
     pub base_url: String,
     /// Whether this is the built-in demo sandbox (the UI shows a badge).
     pub is_demo: bool,
+    /// Whether changes arrive as webhooks the moment they happen (the built-in
+    /// sandbox); otherwise they are polled.
+    pub webhooks: bool,
 }
 
 /// One requirement of the kyc checklist, with what it needs from staff.

@@ -5,13 +5,9 @@ mod common;
 use common::*;
 use kyc_core::events::CoreEvent;
 use kyc_core::sync::{META_FULL_SYNC_CURSOR, SyncKind};
-use kyc_core::views::{CustomerListQuery, CustomerSort};
+use kyc_core::views::CustomerListQuery;
 use kyc_sandbox::Seed;
 use serde_json::json;
-
-fn everything() -> CustomerListQuery {
-    CustomerListQuery { offset: 0, limit: 500, sort: CustomerSort::Name, ..Default::default() }
-}
 
 #[tokio::test]
 async fn full_sync_caches_every_customer_once_and_reports_progress() {
@@ -79,8 +75,9 @@ async fn an_interrupted_sync_resumes_after_its_last_page() {
 async fn an_incremental_sync_fetches_only_what_changed_and_records_the_timeline() {
     let sb = sandbox(Seed::Demo(300)).await;
     let dir = tempfile::tempdir().unwrap();
-    let (d, _) = desk(&sb, dir.path()).await;
+    let (d, events) = desk(&sb, dir.path()).await;
     d.sync().await.unwrap();
+    assert!(notices(&events).is_empty(), "a first sync of customers never seen announces nothing");
     // Three customers change on the server.
     let all = d.list_customers(&everything()).await.unwrap().rows;
     let pending: Vec<_> = all.iter().filter(|r| r.status == "pending_kyc").take(3).map(|r| r.id.clone()).collect();
@@ -97,8 +94,19 @@ async fn an_incremental_sync_fetches_only_what_changed_and_records_the_timeline(
         let tl = d.store().changes_for(id).await.unwrap();
         assert!(tl.iter().any(|ch| ch.item_type.as_deref() == Some("selfie") && ch.new_value == "rejected"), "{tl:?}");
     }
+    let told = notices(&events);
+    assert_eq!(told.len(), 3, "one notice per rejection: {told:?}");
+    // Oldest first, as they happened (the sync read them newest first).
+    for (n, id) in told.iter().zip(&pending) {
+        let kyc_core::notices::Notice::ItemRejected { customer_id, item_type, message, description, .. } = n else {
+            panic!("{n:?}")
+        };
+        assert_eq!((customer_id, item_type.as_str(), message.as_deref()), (id, "selfie", Some("Rosto encoberto")));
+        assert!(!description.is_empty());
+    }
     let again = d.sync().await.unwrap();
     assert_eq!(again.customers, 0, "nothing new: nothing fetched but the first page");
+    assert_eq!(notices(&events).len(), 3, "and nothing told twice");
 }
 
 #[tokio::test]

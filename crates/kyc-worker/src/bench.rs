@@ -79,7 +79,7 @@ pub async fn run(out: Option<PathBuf>, sync_n: usize, search_n: usize) {
     })
     .await
     .expect("sandbox");
-    let profile = ProfileInfo { name: "bench".into(), base_url: sb.base_url(), is_demo: true };
+    let profile = ProfileInfo { name: "bench".into(), base_url: sb.base_url(), is_demo: true, webhooks: false };
     let auth = kyc_core::dinie::Auth::bearer(kyc_sandbox::DEFAULT_TOKEN);
     let sync_dir = dir.path().join("sync");
     let desk = Desk::open_dinie(profile, auth, &sync_dir, Arc::new(NoEvents)).await.expect("desk");

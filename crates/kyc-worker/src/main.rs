@@ -40,6 +40,7 @@ impl EventSink for Lines {
             CoreEvent::CustomersChanged { ids } => format!("changed {}", ids.len()),
             CoreEvent::OutboxChanged(s) => format!("outbox pending {} failed {}", s.pending, s.failed),
             CoreEvent::Connectivity { online } => format!("online {online}"),
+            CoreEvent::Notices { notices } => format!("notices {}", notices.len()),
             CoreEvent::UploadProgress { seq, sent, total, .. } => format!("upload {seq}: {sent}/{total} bytes"),
         };
         let mut out = std::io::stdout().lock();
@@ -52,7 +53,7 @@ async fn desk(args: &[String]) -> Desk {
     let base_url = required(args, "--base-url");
     let cache = PathBuf::from(required(args, "--cache"));
     let dir = cache.parent().map(PathBuf::from).unwrap_or_default();
-    let profile = ProfileInfo { name: "worker".into(), base_url, is_demo: false };
+    let profile = ProfileInfo { name: "worker".into(), base_url, is_demo: false, webhooks: false };
     let auth = kyc_core::dinie::Auth::bearer(required(args, "--token"));
     match Desk::open_dinie(profile, auth, &dir, Arc::new(Lines)).await {
         Ok(d) => d,

@@ -19,4 +19,9 @@ baseUrl: string,
 /**
  * Whether this is the built-in demo sandbox (the UI shows a badge).
  */
-isDemo: boolean, };
+isDemo: boolean, 
+/**
+ * Whether changes arrive as webhooks the moment they happen (the built-in
+ * sandbox); otherwise they are polled.
+ */
+webhooks: boolean, };

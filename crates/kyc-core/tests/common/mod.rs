@@ -23,7 +23,7 @@ pub async fn sandbox_with(seed: Seed, tweak: impl FnOnce(&mut SandboxConfig)) ->
 pub async fn desk_at(base_url: &str, dir: &Path) -> (Desk, Events) {
     let events: Events = Arc::default();
     let sink = events.clone();
-    let profile = ProfileInfo { name: "test".into(), base_url: base_url.to_owned(), is_demo: true };
+    let profile = ProfileInfo { name: "test".into(), base_url: base_url.to_owned(), is_demo: true, webhooks: false };
     let mut auth = kyc_core::dinie::Auth::bearer(kyc_sandbox::DEFAULT_TOKEN);
     if base_url.is_empty() {
         auth = kyc_core::dinie::Auth::bearer("x");
@@ -40,6 +40,30 @@ pub async fn admin(sb: &Sandbox, path: &str, body: serde_json::Value) -> serde_j
     let r = reqwest::Client::new().post(format!("{}{path}", sb.admin_url())).json(&body).send().await.unwrap();
     assert!(r.status().is_success(), "{path}: {}", r.status());
     r.json().await.unwrap_or_default()
+}
+
+/// Every cached customer (up to 500), by name.
+pub fn everything() -> kyc_core::views::CustomerListQuery {
+    kyc_core::views::CustomerListQuery {
+        offset: 0,
+        limit: 500,
+        sort: kyc_core::views::CustomerSort::Name,
+        ..Default::default()
+    }
+}
+
+/// The notices among the events collected so far.
+pub fn notices(events: &Events) -> Vec<kyc_core::notices::Notice> {
+    events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            CoreEvent::Notices { notices } => Some(notices.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 pub async fn stats(sb: &Sandbox) -> serde_json::Value {
