@@ -6,6 +6,7 @@ import { CustomerTable } from "./components/CustomerTable";
 import { ListControls } from "./components/ListControls";
 import { RegisterForm } from "./components/RegisterForm";
 import { Settings } from "./components/Settings";
+import { Toasts } from "./components/Toasts";
 import { formatCount, formatRelative } from "./format";
 import { commands, on, toErrorView, type ErrorView, type OutboxSummary, type SyncProgress } from "./ipc";
 import { locales, useI18n, type Locale } from "./i18n";
@@ -275,11 +276,22 @@ export function App() {
         </section>
       </main>
       {settings && <Settings onClose={() => setSettings(false)} />}
+      <Toasts
+        onOpen={(id) => {
+          setRegistering(false);
+          setSelected(id);
+        }}
+      />
       <footer className="statusbar">
         <span data-testid="profile-name">{profile.data?.name}</span>
         <span className="mono" data-testid="profile-url">
           {profile.data?.baseUrl}
         </span>
+        {profile.data && (
+          <span className={profile.data.webhooks ? "live" : undefined} data-testid="live-updates">
+            {profile.data.webhooks ? t("liveWebhooks") : t("livePolling")}
+          </span>
+        )}
       </footer>
     </div>
   );

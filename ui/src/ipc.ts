@@ -10,6 +10,7 @@ import type { CustomerListQuery } from "./bindings/CustomerListQuery";
 import type { CustomerPage } from "./bindings/CustomerPage";
 import type { ErrorView } from "./bindings/ErrorView";
 import type { FieldError } from "./bindings/FieldError";
+import type { Notice } from "./bindings/Notice";
 import type { NewProfile } from "./bindings/NewProfile";
 import type { OfferView } from "./bindings/OfferView";
 import type { OutboxSummary } from "./bindings/OutboxSummary";
@@ -29,6 +30,7 @@ export type {
   ErrorView,
   FieldError,
   NewProfile,
+  Notice,
   OfferView,
   OutboxSummary,
   ProfileView,
@@ -63,6 +65,7 @@ export const commands = {
     invoke<ArrayBuffer>("document_bytes", { customerId, documentId }),
   startBiometrics: (id: string) => invoke<BiometricsView>("start_biometrics", { id }),
   openExternal: (url: string) => invoke<null>("open_external", { url }),
+  notifyDesktop: (title: string, body: string) => invoke<null>("notify_desktop", { title, body }),
   creditOffers: (id: string) => invoke<OfferView[]>("credit_offers", { id }),
   listProfiles: () => invoke<ProfilesView>("list_profiles"),
   testNewProfile: (profile: NewProfile) => invoke<null>("test_new_profile", { profile }),
@@ -78,6 +81,7 @@ type EventPayloads = {
   "outbox-changed": OutboxSummary;
   "upload-progress": UploadProgress;
   "profile-changed": ProfileView;
+  notices: Notice[];
   connectivity: boolean;
 };
 

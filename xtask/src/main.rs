@@ -32,7 +32,8 @@ const BUILD_PACKAGES: &[&str] = &[
     "libxdo-dev",
 ];
 /// Debian packages the tests add: a virtual display, the WebKit WebDriver, a keychain.
-const TEST_PACKAGES: &[&str] = &["xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus-x11", "libsecret-tools", "procps"];
+const TEST_PACKAGES: &[&str] =
+    &["xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus-x11", "libsecret-tools", "procps", "dunst"];
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 const MIN_NODE: (u32, u32) = (20, 19);
 
@@ -404,6 +405,25 @@ fn start_xvfb() -> Result<(String, Background)> {
     Ok((display, guard))
 }
 
+/// Writes a dunst configuration whose one rule runs a script for every notification,
+/// appending `summary<TAB>body` to a log the tests read; returns the log's path (empty).
+fn notification_server(dir: &Path) -> Result<PathBuf> {
+    let log = dir.join("notifications.log");
+    let script = dir.join("notify-log.sh");
+    let io = |e: std::io::Error| e.to_string();
+    std::fs::write(&log, "").map_err(io)?;
+    // dunst passes appname, summary, body, icon and urgency as arguments.
+    std::fs::write(&script, "#!/bin/sh\nprintf '%s\\t%s\\n' \"$2\" \"$3\" >> \"$KYC_NOTIFY_LOG\"\n").map_err(io)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).map_err(io)?;
+    let rc = format!(
+        "[global]\n    timeout = 2\n\n[log_every_notification]\n    summary = \"*\"\n    script = {}\n",
+        script.display()
+    );
+    std::fs::write(dir.join("dunstrc"), rc).map_err(io)?;
+    Ok(log)
+}
+
 fn e2e(filter: &[String], screenshots: &Path) -> Result {
     if !cfg!(target_os = "linux") {
         return Err("the end-to-end tests drive WebKitWebDriver and run on Linux only".into());
@@ -414,14 +434,21 @@ fn e2e(filter: &[String], screenshots: &Path) -> Result {
     let log_dir = target_dir().join("e2e");
     std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;
     let driver_log = std::fs::File::create(log_dir.join("tauri-driver.log")).map_err(|e| e.to_string())?;
+    let notify_log = notification_server(&log_dir)?;
     // The app saves connection secrets in the OS keychain: the driver (and the app it
-    // starts) run in a D-Bus session with an unlocked gnome-keyring, as on a desktop.
-    let (port_arg, native_arg) = (port.to_string(), native_port.to_string());
-    let mut driver = with_keychain(&["tauri-driver", "--port", &port_arg, "--native-port", &native_arg]);
+    // starts) run in a D-Bus session with an unlocked gnome-keyring, as on a desktop,
+    // and a real notification server (dunst) that logs what it is asked to show.
+    let driver_cmd = format!(
+        "dunst -config \"$KYC_DUNSTRC\" >\"$KYC_DUNST_LOG\" 2>&1 & exec tauri-driver --port {port} --native-port {native_port}"
+    );
+    let mut driver = with_keychain(&["sh", "-c", &driver_cmd]);
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut driver, 0);
     let driver = driver
         .env("DISPLAY", &display)
+        .env("KYC_DUNSTRC", log_dir.join("dunstrc"))
+        .env("KYC_DUNST_LOG", log_dir.join("dunst.log"))
+        .env("KYC_NOTIFY_LOG", &notify_log)
         // Without these a headless WebKit can show a blank window with no error.
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
@@ -436,6 +463,7 @@ fn e2e(filter: &[String], screenshots: &Path) -> Result {
         .env("KYC_DESK_APP", app_binary())
         .env("WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
         .env("KYC_DESK_SCREENSHOTS", screenshots)
+        .env("KYC_NOTIFY_LOG", &notify_log)
         .env("DISPLAY", &display)
         // One app window at a time: the tests share one driver.
         .args(["test", "-p", "kyc-desk-e2e", "--locked", "--", "--test-threads=1"])

@@ -369,3 +369,100 @@ async fn adding_testing_switching_to_and_removing_a_connection() {
     .await;
     drop(other);
 }
+
+/// The lines the notification server (dunst, started by `cargo xtask e2e` in the app's
+/// D-Bus session) was asked to show: `summary<TAB>body`.
+fn desktop_notifications() -> Vec<String> {
+    let log = std::env::var("KYC_NOTIFY_LOG").expect("KYC_NOTIFY_LOG: run through `cargo xtask e2e`");
+    std::fs::read_to_string(log).unwrap_or_default().lines().map(str::to_owned).collect()
+}
+
+async fn wait_for_desktop_notification(needle: &str) -> Result<(), String> {
+    let t = std::time::Instant::now();
+    while !desktop_notifications().iter().any(|l| l.contains(needle)) {
+        if t.elapsed() > LONG {
+            return Err(format!("no desktop notification with {needle:?}; got {:?}", desktop_notifications()));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
+/// Sets a kyc item's outcome on the sandbox, as Dinie's reviewers would.
+async fn decide(base: &str, customer: &str, item: &str, status: &str, message: Option<&str>) -> Result<(), String> {
+    let r = reqwest::Client::new()
+        .post(format!("{}/customers/{customer}/kyc/{item}", admin(base)))
+        .json(&serde_json::json!({"status": status, "message": message}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if r.status().is_success() { Ok(()) } else { Err(format!("deciding {item}: {}", r.status())) }
+}
+
+#[tokio::test]
+async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop() {
+    // Nobody has these customers open and none has an item in review, so nothing polls
+    // them: the next incremental sync is a minute away. What arrives before comes from
+    // the sandbox's webhooks, received on the app's loopback listener.
+    const LIVE: Duration = Duration::from_secs(20);
+    with_app(|s, base| async move {
+        let r = async {
+            s.wait_for_texts("[data-testid=live-updates]", LONG, is_one_of(&["Live updates (webhooks)", "Atualizações ao vivo (webhooks)"]))
+                .await?;
+            let pending = customers(&base, "pending_kyc").await;
+            let (c, item) = pending
+                .iter()
+                .find_map(|c| {
+                    c["kyc"].as_array()?.iter().find(|i| i["kind"] == "document" && i["status"] == "pending").map(|i| (c, i))
+                })
+                .ok_or("a customer with a pending document")?;
+            let (id, name) = (c["id"].as_str().unwrap_or_default(), c["name"].as_str().unwrap_or_default());
+            let (item_type, description) = (item["type"].as_str().unwrap_or_default(), item["description"].as_str().unwrap_or_default());
+            decide(&base, id, item_type, "rejected", Some("Documento ilegível")).await?;
+
+            let titles = s.wait_for_texts("[data-testid=notice-title]", LIVE, |t| !t.is_empty()).await?;
+            assert!(
+                titles == [format!("Rejected: {description}")] || titles == [format!("Item rejeitado: {description}")],
+                "{titles:?}"
+            );
+            let bodies = s.texts("[data-testid=notice-body]").await?;
+            assert_eq!(bodies, [format!("{name}: Documento ilegível")]);
+            wait_for_desktop_notification(&format!("{name}: Documento ilegível")).await?;
+            screenshot(&s, "notice").await?;
+
+            // The toast opens the customer, whose checklist already shows the rejection.
+            s.click("[data-testid=notice-open]").await?;
+            s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first().map(String::as_str) == Some(name)).await?;
+            s.wait_for_texts(
+                &format!("[data-testid=item-{item_type}] [data-testid=item-status]"),
+                LONG,
+                is_one_of(&["Rejected", "Rejeitado"]),
+            )
+            .await?;
+
+            // With desktop notifications turned off, the window still says it; the desktop does not.
+            s.click("[data-testid=open-settings]").await?;
+            s.click("[data-testid=desktop-notifications]").await?;
+            s.click("[data-testid=settings-close]").await?;
+            let reviewing = customers(&base, "under_review").await;
+            let r = reviewing.first().ok_or("a customer under review")?;
+            let r_name = r["name"].as_str().unwrap_or_default();
+            for i in r["kyc"].as_array().into_iter().flatten().filter(|i| i["status"] != "approved") {
+                decide(&base, r["id"].as_str().unwrap_or_default(), i["type"].as_str().unwrap_or_default(), "approved", None)
+                    .await?;
+            }
+            s.wait_for_texts("[data-testid=notice-body]", LIVE, |t| {
+                t.iter().any(|b| b.starts_with(r_name) && (b.contains("credit offers") || b.contains("ofertas de crédito")))
+            })
+            .await?;
+            // Give a desktop notification, had one been sent, time to be logged.
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let desktop = desktop_notifications();
+            assert!(!desktop.iter().any(|l| l.contains(r_name)), "notifications are off: {desktop:?}");
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import type { ProfileKind } from "../bindings/ProfileKind";
 import { commands, toErrorView, type ErrorView, type FieldError, type NewProfile } from "../ipc";
 import { useI18n, type MessageKey } from "../i18n";
+import { desktopNotificationsOn, setDesktopNotifications } from "../notices";
 import { ErrorBox, Field } from "./Field";
 import { Modal } from "./Modal";
 
@@ -40,6 +41,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<ErrorView | null>(null);
   const [tested, setTested] = useState<"ok" | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [notify, setNotify] = useState(desktopNotificationsOn);
 
   const set = (change: Partial<Draft>) => {
     setDraft((d) => ({ ...d, ...change }));
@@ -128,6 +130,21 @@ export function Settings({ onClose }: { onClose: () => void }) {
             );
           })}
         </ul>
+
+        <h3>{t("notifications")}</h3>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={notify}
+            onChange={(e) => {
+              setDesktopNotifications(e.target.checked);
+              setNotify(e.target.checked);
+            }}
+            data-testid="desktop-notifications"
+          />{" "}
+          {t("desktopNotifications")}
+        </label>
+        <p className="hint">{t("desktopNotificationsHint")}</p>
 
         <form className="form" onSubmit={save} noValidate data-testid="profile-form">
           <h3>{t("addConnection")}</h3>
