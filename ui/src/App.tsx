@@ -182,7 +182,12 @@ export function App() {
         </button>
         <label className="select">
           <span className="visually-hidden">{t("language")}</span>
-          <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)} aria-label={t("language")}>
+          <select
+            value={locale}
+            onChange={(e) => setLocale(e.target.value as Locale)}
+            aria-label={t("language")}
+            data-testid="language"
+          >
             {locales.map((l) => (
               <option key={l} value={l}>
                 {l === "en" ? "English" : "Português (Brasil)"}
@@ -194,6 +199,7 @@ export function App() {
           type="button"
           onClick={() => setTheme(theme === "dark" ? "light" : "dark")}
           aria-label={`${t("theme")}: ${theme === "dark" ? t("themeDark") : t("themeLight")}`}
+          data-testid="theme-toggle"
         >
           {theme === "dark" ? "☾" : "☀"}
         </button>

@@ -163,6 +163,20 @@ impl Session {
         Ok(v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
     }
 
+    /// An element's attribute, `None` when it has none.
+    pub async fn attribute(&self, css: &str, name: &str) -> Result<Option<String>, String> {
+        let e = self.wait_for(css, Duration::from_secs(30)).await?;
+        let v = self.call(reqwest::Method::GET, &format!("/element/{}/attribute/{name}", e.0), None).await?;
+        Ok(v.as_str().map(str::to_owned))
+    }
+
+    /// An element's computed CSS value (`background-color`, say).
+    pub async fn css_value(&self, css: &str, property: &str) -> Result<String, String> {
+        let e = self.wait_for(css, Duration::from_secs(30)).await?;
+        let v = self.call(reqwest::Method::GET, &format!("/element/{}/css/{property}", e.0), None).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Saves a PNG screenshot of the window.
     pub async fn screenshot(&self, path: &Path) -> Result<(), String> {
         use base64::Engine;

@@ -61,3 +61,54 @@ async fn first_start_lists_the_built_in_sandboxs_demo_customers() {
     s.close().await;
     result.expect("end-to-end check");
 }
+
+#[tokio::test]
+async fn language_and_theme_switch_at_once_and_are_kept_across_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_arg = dir.path().to_str().expect("utf-8 path").to_owned();
+    let long = Duration::from_secs(60);
+    let s = Session::start(&["--data-dir", &dir_arg]).await.expect("app session");
+    let first = async {
+        s.wait_for_texts("[data-testid=customer-row]", long, |t| !t.is_empty()).await?;
+        // The machine's language is English: so is the app, until it is told otherwise.
+        assert_eq!(s.texts("[data-testid=sync-now]").await?, ["Sync now"]);
+        s.click("[data-testid=language] option[value=pt-BR]").await?;
+        s.wait_for_texts("[data-testid=sync-now]", long, |t| t == ["Sincronizar"]).await?;
+        assert_eq!(s.attribute("html", "lang").await?.as_deref(), Some("pt-BR"));
+        let statuses = s.texts("[data-testid=customer-status]").await?;
+        assert!(
+            statuses.iter().all(|st| ["KYC pendente", "Em análise", "Ativo"].contains(&st.as_str())),
+            "statuses in Portuguese: {statuses:?}"
+        );
+
+        let before = s.attribute("html", "data-theme").await?.ok_or("a theme is set")?;
+        let background = s.css_value("body", "background-color").await?;
+        s.click("[data-testid=theme-toggle]").await?;
+        let after = s.attribute("html", "data-theme").await?.ok_or("a theme is set")?;
+        assert_ne!(before, after, "the toggle switches the theme");
+        assert_ne!(s.css_value("body", "background-color").await?, background, "and the colours follow");
+        if after == "light" {
+            // End on the dark theme, for the screenshot.
+            s.click("[data-testid=theme-toggle]").await?;
+        }
+        Ok::<String, String>(s.attribute("html", "data-theme").await?.unwrap_or_default())
+    }
+    .await;
+    s.close().await;
+    let theme = first.expect("switching");
+
+    // The same desk opened again: Portuguese, and the theme chosen.
+    let s = Session::start(&["--data-dir", &dir_arg]).await.expect("app session");
+    let again = async {
+        s.wait_for_texts("[data-testid=sync-now]", long, |t| t == ["Sincronizar"]).await?;
+        assert_eq!(s.attribute("html", "data-theme").await?.as_deref(), Some(theme.as_str()));
+        s.wait_for_texts("[data-testid=customer-row]", long, |t| !t.is_empty()).await?;
+        if let Ok(dir) = std::env::var("KYC_DESK_SCREENSHOTS") {
+            s.screenshot(&std::path::Path::new(&dir).join("dark-pt-br.png")).await?;
+        }
+        Ok::<(), String>(())
+    }
+    .await;
+    s.close().await;
+    again.expect("kept across a restart");
+}
