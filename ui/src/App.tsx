@@ -289,7 +289,7 @@ export function App() {
         }}
       />
       <footer className="statusbar">
-        <span data-testid="profile-name">{profile.data?.name}</span>
+        <span data-testid="profile-name">{profile.data?.isDemo ? t("builtinName") : profile.data?.name}</span>
         <span className="mono" data-testid="profile-url">
           {profile.data?.baseUrl}
         </span>

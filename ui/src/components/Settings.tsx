@@ -104,7 +104,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
             return (
               <li key={p.id} className={active ? "active" : undefined} data-testid="profile">
                 <div>
-                  <strong data-testid="profile-entry-name">{p.name}</strong>
+                  <strong data-testid="profile-entry-name">{p.kind === "builtinSandbox" ? t("builtinName") : p.name}</strong>
                   <small>
                     {t(kindLabel[p.kind])}
                     {p.baseUrl && ` · ${p.baseUrl}`}
