@@ -356,18 +356,20 @@ async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
 #[tauri::command]
 fn list_profiles(state: State<'_, AppState>) -> ProfilesView {
     let p = state.profiles();
-    ProfilesView { profiles: p.list().to_vec(), active_id: p.active().id.clone() }
+    ProfilesView { profiles: p.list().to_vec(), active_id: p.active().id.clone(), missing_secrets: p.missing_secrets() }
 }
 
-/// Checks a profile as typed (nothing is stored): one authenticated call.
+/// Checks a profile as typed (nothing is stored): one authenticated call. Editing a
+/// profile (`id` given) without retyping its secret tests with the stored one.
 #[tauri::command]
-async fn test_new_profile(profile: NewProfile) -> Result<(), ErrorView> {
+async fn test_new_profile(state: State<'_, AppState>, profile: NewProfile, id: Option<String>) -> Result<(), ErrorView> {
     let url = profile.resolved_url();
     if url.is_empty() {
         let e = kyc_core::model::FieldError::new("baseUrl", "required", "the API address is required");
         return Err(ErrorView::from(kyc_core::CoreError::from(e)));
     }
-    Ok(kyc_core::profiles::test_connection(&url, profile.auth.with_secret(&profile.secret)).await?)
+    let auth = state.profiles().auth_to_test(id.as_deref(), &profile.auth, &profile.secret)?;
+    Ok(kyc_core::profiles::test_connection(&url, auth).await?)
 }
 
 /// Saves a profile; its secret goes to the OS keychain and nowhere else.
@@ -375,6 +377,27 @@ async fn test_new_profile(profile: NewProfile) -> Result<(), ErrorView> {
 fn add_profile(state: State<'_, AppState>, profile: NewProfile) -> Result<Profile, ErrorView> {
     let url = profile.resolved_url();
     Ok(state.profiles().add(&profile.name, profile.kind, &url, profile.auth, &profile.secret)?)
+}
+
+/// Changes a profile in place (a new secret goes to the keychain; none typed keeps the
+/// stored one). The profile in use is opened again with what changed.
+#[tauri::command]
+async fn update_profile(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    profile: NewProfile,
+) -> Result<Profile, ErrorView> {
+    let url = profile.resolved_url();
+    let (updated, in_use) = {
+        let mut p = state.profiles();
+        let updated = p.update(&id, &profile.name, profile.kind, &url, profile.auth, &profile.secret)?;
+        (updated, p.active().id == id)
+    };
+    if in_use {
+        switch_profile(app, state, id).await?;
+    }
+    Ok(updated)
 }
 
 /// Switches to another profile: its own cache, its own outbox; a sync starts at once.
@@ -450,6 +473,7 @@ pub fn run() {
             list_profiles,
             test_new_profile,
             add_profile,
+            update_profile,
             switch_profile,
             remove_profile
         ])

@@ -33,6 +33,7 @@ export type {
   Notice,
   OfferView,
   OutboxSummary,
+  Profile,
   ProfileView,
   Registration,
   SyncProgress,
@@ -68,8 +69,10 @@ export const commands = {
   notifyDesktop: (title: string, body: string) => invoke<null>("notify_desktop", { title, body }),
   creditOffers: (id: string) => invoke<OfferView[]>("credit_offers", { id }),
   listProfiles: () => invoke<ProfilesView>("list_profiles"),
-  testNewProfile: (profile: NewProfile) => invoke<null>("test_new_profile", { profile }),
+  /** `id`: the profile being edited, whose stored secret is used when none is typed. */
+  testNewProfile: (profile: NewProfile, id: string | null = null) => invoke<null>("test_new_profile", { profile, id }),
   addProfile: (profile: NewProfile) => invoke<Profile>("add_profile", { profile }),
+  updateProfile: (id: string, profile: NewProfile) => invoke<Profile>("update_profile", { id, profile }),
   switchProfile: (id: string) => invoke<ProfileView>("switch_profile", { id }),
   removeProfile: (id: string) => invoke<null>("remove_profile", { id }),
 };

@@ -218,9 +218,7 @@ impl Profiles {
 
     /// Switches to another profile.
     pub fn set_active(&mut self, id: &str) -> Result<(), CoreError> {
-        if !self.file.profiles.iter().any(|p| p.id == id) {
-            return Err(CoreError::Profile(format!("no profile {id}")));
-        }
+        self.index_of(id)?;
         self.file.active = id.to_owned();
         self.save()
     }
@@ -234,41 +232,11 @@ impl Profiles {
         auth: AuthMethod,
         secret: &str,
     ) -> Result<Profile, CoreError> {
-        use kyc_model::FieldError;
-        let mut errors = Vec::new();
-        if name.trim().is_empty() {
-            errors.push(FieldError::new("name", "required", "give the profile a name"));
-        }
-        let base_url = match kind {
-            ProfileKind::DinieSandbox => DINIE_SANDBOX_URL.to_owned(),
-            ProfileKind::DinieProduction => DINIE_PRODUCTION_URL.to_owned(),
-            ProfileKind::Custom => base_url.trim().trim_end_matches('/').to_owned(),
-            ProfileKind::BuiltinSandbox => {
-                return Err(CoreError::Profile("the built-in sandbox profile already exists".into()));
-            }
-        };
-        if !is_https_or_loopback(&base_url) {
-            errors.push(FieldError::new(
-                "baseUrl",
-                "invalid_url",
-                "use an https:// address (http:// only on this machine)",
-            ));
-        }
-        if secret.trim().is_empty() {
-            errors.push(FieldError::new("secret", "required", "the token or client secret is required"));
-        }
-        if let AuthMethod::ClientCredentials { client_id } = &auth
-            && client_id.trim().is_empty()
-        {
-            errors.push(FieldError::new("clientId", "required", "the client id is required"));
-        }
-        if !errors.is_empty() {
-            return Err(CoreError::Invalid(errors));
-        }
+        let (name, base_url) = checked(name, kind, base_url, &auth, Some(secret))?;
         let slug: String =
             name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
         let id = format!("{}-{}", slug.trim_matches('-'), &dinie_api::new_idempotency_key()[..8]);
-        let profile = Profile { id: id.clone(), name: name.trim().to_owned(), kind, base_url, auth };
+        let profile = Profile { id: id.clone(), name, kind, base_url, auth };
         self.secrets.set(&id, secret)?;
         self.file.profiles.push(profile.clone());
         if let Err(e) = self.save() {
@@ -279,14 +247,84 @@ impl Profiles {
         Ok(profile)
     }
 
+    /// Changes a profile in place: its name, address and authentication, and its secret
+    /// when `secret` is not empty (empty keeps the one in the keychain). A new secret is
+    /// required when the authentication method changes or the keychain has lost it.
+    pub fn update(
+        &mut self,
+        id: &str,
+        name: &str,
+        kind: ProfileKind,
+        base_url: &str,
+        auth: AuthMethod,
+        secret: &str,
+    ) -> Result<Profile, CoreError> {
+        let index = self.index_of(id)?;
+        let old = self.file.profiles[index].clone();
+        if old.kind == ProfileKind::BuiltinSandbox {
+            return Err(CoreError::Profile("the built-in sandbox cannot be changed".into()));
+        }
+        let method_changed = std::mem::discriminant(&old.auth) != std::mem::discriminant(&auth);
+        let keep = secret.trim().is_empty() && !method_changed && self.secrets.get(id)?.is_some();
+        let (name, base_url) = checked(name, kind, base_url, &auth, if keep { None } else { Some(secret) })?;
+        let profile = Profile { id: id.to_owned(), name, kind, base_url, auth };
+        let previous_secret = if keep { None } else { self.secrets.get(id)? };
+        if !keep {
+            self.secrets.set(id, secret)?;
+        }
+        self.file.profiles[index] = profile.clone();
+        if let Err(e) = self.save() {
+            self.file.profiles[index] = old;
+            if let Some(s) = previous_secret {
+                let _ = self.secrets.set(id, &s);
+            }
+            return Err(e);
+        }
+        Ok(profile)
+    }
+
+    /// The credentials for checking a profile as typed: the typed secret, or the one
+    /// the keychain holds for `id` when none was typed (editing without retyping it).
+    pub fn auth_to_test(&self, id: Option<&str>, auth: &AuthMethod, secret: &str) -> Result<dinie_api::Auth, CoreError> {
+        if !secret.is_empty() {
+            return Ok(auth.with_secret(secret));
+        }
+        let stored = match id {
+            Some(id) => self.secrets.get(id)?,
+            None => None,
+        };
+        let stored = stored.ok_or_else(|| {
+            CoreError::Invalid(vec![kyc_model::FieldError::new(
+                "secret",
+                "required",
+                "the token or client secret is required",
+            )])
+        })?;
+        Ok(auth.with_secret(&stored))
+    }
+
+    /// Which profiles have no secret in the keychain (they cannot be opened until it is
+    /// entered again). The built-in sandbox needs none.
+    pub fn missing_secrets(&self) -> Vec<String> {
+        self.file
+            .profiles
+            .iter()
+            .filter(|p| p.kind != ProfileKind::BuiltinSandbox)
+            .filter(|p| !matches!(self.secrets.get(&p.id), Ok(Some(_))))
+            .map(|p| p.id.clone())
+            .collect()
+    }
+
+    fn index_of(&self, id: &str) -> Result<usize, CoreError> {
+        self.file.profiles.iter().position(|p| p.id == id).ok_or_else(|| CoreError::Profile(format!("no profile {id}")))
+    }
+
     /// Removes a profile, its keychain entry and its cache. The built-in sandbox stays.
     pub fn remove(&mut self, id: &str) -> Result<(), CoreError> {
         if id == BUILTIN_ID {
             return Err(CoreError::Profile("the built-in sandbox cannot be removed".into()));
         }
-        if !self.file.profiles.iter().any(|p| p.id == id) {
-            return Err(CoreError::Profile(format!("no profile {id}")));
-        }
+        self.index_of(id)?;
         self.secrets.delete(id)?;
         self.file.profiles.retain(|p| p.id != id);
         if self.file.active == id {
@@ -328,6 +366,42 @@ impl AuthMethod {
             Self::ClientCredentials { client_id } => dinie_api::Auth::client_credentials(client_id.clone(), secret),
         }
     }
+}
+
+/// A profile's fields checked all at once, every bad one named: its trimmed name and
+/// its base URL (fixed for Dinie's own). `secret` is `None` when the stored one is kept.
+fn checked(
+    name: &str,
+    kind: ProfileKind,
+    base_url: &str,
+    auth: &AuthMethod,
+    secret: Option<&str>,
+) -> Result<(String, String), CoreError> {
+    use kyc_model::FieldError;
+    let mut errors = Vec::new();
+    if name.trim().is_empty() {
+        errors.push(FieldError::new("name", "required", "give the profile a name"));
+    }
+    let base_url = match kind {
+        ProfileKind::DinieSandbox => DINIE_SANDBOX_URL.to_owned(),
+        ProfileKind::DinieProduction => DINIE_PRODUCTION_URL.to_owned(),
+        ProfileKind::Custom => base_url.trim().trim_end_matches('/').to_owned(),
+        ProfileKind::BuiltinSandbox => {
+            return Err(CoreError::Profile("there is only one built-in sandbox profile".into()));
+        }
+    };
+    if !is_https_or_loopback(&base_url) {
+        errors.push(FieldError::new("baseUrl", "invalid_url", "use an https:// address (http:// only on this machine)"));
+    }
+    if secret.is_some_and(|s| s.trim().is_empty()) {
+        errors.push(FieldError::new("secret", "required", "the token or client secret is required"));
+    }
+    if let AuthMethod::ClientCredentials { client_id } = auth
+        && client_id.trim().is_empty()
+    {
+        errors.push(FieldError::new("clientId", "required", "the client id is required"));
+    }
+    if errors.is_empty() { Ok((name.trim().to_owned(), base_url)) } else { Err(CoreError::Invalid(errors)) }
 }
 
 /// Whether the app may talk to (or open) `url`: `https` anywhere, `http` only on this
@@ -410,6 +484,44 @@ mod tests {
         assert!(!p.profile_dir(&prod.id).exists(), "and its cache");
         assert_eq!(p.active().id, BUILTIN_ID);
         assert!(p.remove(BUILTIN_ID).is_err());
+    }
+
+    #[test]
+    fn editing_a_profile_keeps_or_replaces_its_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
+        let a = p.add("Parceiro", ProfileKind::Custom, "https://a.example/api/v3", AuthMethod::Bearer, "old").unwrap();
+
+        // Renamed and moved, no secret typed: the stored one stays.
+        let b = p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "").unwrap();
+        assert_eq!((b.name.as_str(), b.base_url.as_str()), ("Parceiro A", DINIE_SANDBOX_URL));
+        assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("old"));
+        assert_eq!(Profiles::load(dir.path(), secrets.clone()).unwrap().list()[1], b, "saved");
+
+        // A new secret typed: it replaces the old one.
+        p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "new").unwrap();
+        assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("new"));
+
+        // Another method needs its own secret; so does a profile whose secret was lost.
+        let cc = AuthMethod::ClientCredentials { client_id: "acme".into() };
+        let Err(CoreError::Invalid(e)) = p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", cc.clone(), "")
+        else {
+            panic!("a secret is required")
+        };
+        assert_eq!(e[0].field, "secret");
+        secrets.delete(&a.id).unwrap();
+        assert_eq!(p.missing_secrets(), [a.id.clone()]);
+        assert!(p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "").is_err());
+        p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", cc, "client-secret").unwrap();
+        assert!(p.missing_secrets().is_empty());
+        let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
+        assert!(!file.contains("client-secret") && !file.contains("new"), "no secret in the file");
+
+        // Testing an edit without retyping uses the stored secret; a new profile must type one.
+        assert!(p.auth_to_test(Some(&a.id), &AuthMethod::Bearer, "").is_ok());
+        assert!(p.auth_to_test(None, &AuthMethod::Bearer, "").is_err());
+        assert!(p.update(BUILTIN_ID, "x", ProfileKind::Custom, "https://x", AuthMethod::Bearer, "t").is_err());
     }
 
     #[test]

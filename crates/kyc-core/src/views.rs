@@ -351,6 +351,8 @@ pub struct ProfilesView {
     pub profiles: Vec<crate::profiles::Profile>,
     /// The one in use.
     pub active_id: String,
+    /// Profiles whose secret is not in the keychain: Settings asks for it again.
+    pub missing_secrets: Vec<String>,
 }
 
 /// A profile as typed in Settings. The secret goes to the OS keychain and nowhere else.

@@ -28,6 +28,14 @@ fn a_profile_secret_lives_in_the_os_keychain_and_goes_with_the_profile() {
     }
     assert!(matches!(profiles.auth_for(&p).unwrap(), dinie_api::Auth::Bearer(_)));
 
+    // A rotated token entered again in Settings replaces the entry in place; a rename
+    // without retyping it keeps it.
+    profiles.update(&p.id, "Dinie sandbox", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "rotated_456").unwrap();
+    assert_eq!(fresh.get(&p.id).unwrap().as_deref(), Some("rotated_456"));
+    profiles.update(&p.id, "Sandbox da Dinie", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "").unwrap();
+    assert_eq!(fresh.get(&p.id).unwrap().as_deref(), Some("rotated_456"));
+    assert!(profiles.missing_secrets().is_empty());
+
     profiles.remove(&p.id).unwrap();
     assert_eq!(fresh.get(&p.id).unwrap(), None, "removing the profile removes its keychain entry");
 }

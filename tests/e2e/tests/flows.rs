@@ -370,6 +370,75 @@ async fn adding_testing_switching_to_and_removing_a_connection() {
     drop(other);
 }
 
+#[tokio::test]
+async fn a_rotated_token_is_entered_again_in_place() {
+    // The partner's API now only takes the rotated token; the connection was saved with
+    // the old one.
+    let other = kyc_sandbox::Sandbox::start_local(kyc_sandbox::SandboxConfig {
+        seed: kyc_sandbox::Seed::Demo(5),
+        token: "tok-rotated".into(),
+        ..Default::default()
+    })
+    .await
+    .expect("second sandbox");
+    let other_url = other.base_url();
+    with_app(|s, _base| async move {
+        let r = async {
+            s.click("[data-testid=open-settings]").await?;
+            s.type_into("[data-testid=settings] [data-testid=field-name]", "Parceiro").await?;
+            s.click("[data-testid=profile-kind] option[value=custom]").await?;
+            s.type_into("[data-testid=settings] [data-testid=field-baseUrl]", &other_url).await?;
+            s.type_into("[data-testid=settings] [data-testid=field-secret]", "tok-old").await?;
+            s.click("[data-testid=profile-save]").await?;
+            s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
+            s.click("[data-testid=profile-use]").await?;
+            s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first() == Some(&other_url)).await?;
+            s.click("[data-testid=settings-close]").await?;
+            s.wait_for("[data-testid=sync-error]", LONG).await?;
+
+            // Edit it where it is: the form comes back filled in, without the secret.
+            s.click("[data-testid=open-settings]").await?;
+            s.click("[data-testid=profile-edit]").await?;
+            // (The heading is upper-cased by CSS.)
+            s.wait_for_texts("[data-testid=profile-form-title]", LONG, |t| {
+                t.len() == 1 && ["edit parceiro", "editar parceiro"].contains(&t[0].to_lowercase().as_str())
+            })
+            .await?;
+            assert_eq!(s.property("[data-testid=settings] [data-testid=field-baseUrl]", "value").await?, other_url);
+            assert_eq!(s.property("[data-testid=settings] [data-testid=field-secret]", "value").await?, "");
+            // Testing without typing a secret uses the stored one, which the API refuses.
+            s.click("[data-testid=profile-test]").await?;
+            s.wait_for("[data-testid=settings] [data-testid=form-error]", LONG).await?;
+            s.replace_text("[data-testid=settings] [data-testid=field-name]", "Parceiro B").await?;
+            s.type_into("[data-testid=settings] [data-testid=field-secret]", "tok-rotated").await?;
+            s.click("[data-testid=profile-test]").await?;
+            s.wait_for("[data-testid=test-ok]", LONG).await?;
+            screenshot(&s, "settings-edit").await?;
+            s.click("[data-testid=profile-save]").await?;
+            s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.iter().any(|n| n == "Parceiro B")).await?;
+            assert_eq!(s.property("[data-testid=settings] [data-testid=field-secret]", "value").await?, "");
+            s.click("[data-testid=settings-close]").await?;
+
+            // The connection in use was opened again with the new token: it syncs.
+            s.wait_for_texts("[data-testid=customer-total]", LONG, |t| t.first().is_some_and(|x| x.starts_with("5 ")))
+                .await?;
+            s.wait_for_texts("[data-testid=profile-name]", LONG, |t| t == ["Parceiro B"]).await?;
+            assert!(s.find_all("[data-testid=sync-error]").await?.is_empty(), "the refusal is gone");
+            s.wait_for_texts(
+                "[data-testid=live-updates]",
+                LONG,
+                is_one_of(&["Checks for updates every 15 s", "Procura atualizações a cada 15 s"]),
+            )
+            .await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+    drop(other);
+}
+
 /// The lines the notification server (dunst, started by `cargo xtask e2e` in the app's
 /// D-Bus session) was asked to show: `summary<TAB>body`.
 fn desktop_notifications() -> Vec<String> {

@@ -12,4 +12,8 @@ profiles: Array<Profile>,
 /**
  * The one in use.
  */
-activeId: string, };
+activeId: string, 
+/**
+ * Profiles whose secret is not in the keychain: Settings asks for it again.
+ */
+missingSecrets: Array<string>, };

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { ProfileKind } from "../bindings/ProfileKind";
-import { commands, toErrorView, type ErrorView, type FieldError, type NewProfile } from "../ipc";
+import { commands, toErrorView, type ErrorView, type FieldError, type NewProfile, type Profile } from "../ipc";
 import { useI18n, type MessageKey } from "../i18n";
 import { desktopNotificationsOn, setDesktopNotifications } from "../notices";
 import { ErrorBox, Field } from "./Field";
@@ -16,6 +16,18 @@ const kindLabel: Record<ProfileKind, MessageKey> = {
 
 type Draft = { name: string; kind: ProfileKind; baseUrl: string; method: "bearer" | "clientCredentials"; clientId: string; secret: string };
 const emptyDraft: Draft = { name: "", kind: "dinieSandbox", baseUrl: "", method: "bearer", clientId: "", secret: "" };
+
+/** A saved profile back in the form; the secret is never read back, only replaced. */
+function toDraft(p: Profile): Draft {
+  return {
+    name: p.name,
+    kind: p.kind,
+    baseUrl: p.kind === "custom" ? p.baseUrl : "",
+    method: p.auth.method,
+    clientId: p.auth.method === "clientCredentials" ? p.auth.clientId : "",
+    secret: "",
+  };
+}
 
 function toNewProfile(d: Draft): NewProfile {
   return {
@@ -37,6 +49,8 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
   const [draft, setDraft] = useState<Draft>(emptyDraft);
+  /** The profile the form edits; `null` when it adds a new one. */
+  const [editing, setEditing] = useState<Profile | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
   const [error, setError] = useState<ErrorView | null>(null);
   const [tested, setTested] = useState<"ok" | null>(null);
@@ -64,16 +78,23 @@ export function Settings({ onClose }: { onClose: () => void }) {
     }
   }
 
-  const test = () => run("test", () => commands.testNewProfile(toNewProfile(draft)), () => setTested("ok"));
+  const startEditing = (p: Profile | null) => {
+    setEditing(p);
+    setDraft(p ? toDraft(p) : emptyDraft);
+    setTested(null);
+    setError(null);
+    setFieldErrors([]);
+  };
+  const test = () =>
+    run("test", () => commands.testNewProfile(toNewProfile(draft), editing?.id ?? null), () => setTested("ok"));
   const save = (e: FormEvent) => {
     e.preventDefault();
     void run(
       "save",
-      () => commands.addProfile(toNewProfile(draft)),
+      () => (editing ? commands.updateProfile(editing.id, toNewProfile(draft)) : commands.addProfile(toNewProfile(draft))),
       () => {
         // The secret is in the keychain now; the form forgets it.
-        setDraft(emptyDraft);
-        setTested(null);
+        startEditing(null);
         void queryClient.invalidateQueries({ queryKey: ["profiles"] });
       },
     );
@@ -101,6 +122,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
         <ul className="profiles">
           {profiles.data?.profiles.map((p) => {
             const active = p.id === profiles.data.activeId;
+            const missing = profiles.data.missingSecrets.includes(p.id);
             return (
               <li key={p.id} className={active ? "active" : undefined} data-testid="profile">
                 <div>
@@ -109,7 +131,23 @@ export function Settings({ onClose }: { onClose: () => void }) {
                     {t(kindLabel[p.kind])}
                     {p.baseUrl && ` · ${p.baseUrl}`}
                   </small>
+                  {missing && (
+                    <small className="field-error" data-testid="profile-missing-secret">
+                      {t("secretMissing")}
+                    </small>
+                  )}
                 </div>
+                {p.kind !== "builtinSandbox" && (
+                  <button
+                    type="button"
+                    onClick={() => startEditing(p)}
+                    disabled={busy !== null}
+                    aria-pressed={editing?.id === p.id}
+                    data-testid="profile-edit"
+                  >
+                    {missing ? t("enterSecret") : t("edit")}
+                  </button>
+                )}
                 {active ? (
                   <span className="badge" data-testid="profile-active">
                     {t("inUse")}
@@ -131,23 +169,10 @@ export function Settings({ onClose }: { onClose: () => void }) {
           })}
         </ul>
 
-        <h3>{t("notifications")}</h3>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={notify}
-            onChange={(e) => {
-              setDesktopNotifications(e.target.checked);
-              setNotify(e.target.checked);
-            }}
-            data-testid="desktop-notifications"
-          />{" "}
-          {t("desktopNotifications")}
-        </label>
-        <p className="hint">{t("desktopNotificationsHint")}</p>
-
         <form className="form" onSubmit={save} noValidate data-testid="profile-form">
-          <h3>{t("addConnection")}</h3>
+          <h3 data-testid="profile-form-title">
+            {editing ? t("editConnection", { name: editing.name }) : t("addConnection")}
+          </h3>
           <Field name="name" label={t("profileName")} value={draft.name} onChange={(v) => set({ name: v })} errors={fieldErrors} show />
           <div className="field">
             <label htmlFor="profile-kind">{t("profileKind")}</label>
@@ -202,7 +227,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
             show
             inputProps={{ type: "password", autoComplete: "off" }}
           />
-          <p className="hint">{t("secretHint")}</p>
+          <p className="hint">{editing ? t("secretKeepHint") : t("secretHint")}</p>
           {tested === "ok" && (
             <p className="banner success" role="status" data-testid="test-ok">
               {t("testOk")}
@@ -212,11 +237,31 @@ export function Settings({ onClose }: { onClose: () => void }) {
             <button type="button" onClick={() => void test()} disabled={busy !== null} data-testid="profile-test">
               {busy === "test" ? t("testing") : t("testConnection")}
             </button>
+            {editing && (
+              <button type="button" onClick={() => startEditing(null)} disabled={busy !== null} data-testid="profile-edit-cancel">
+                {t("cancel")}
+              </button>
+            )}
             <button type="submit" className="primary" disabled={busy !== null} data-testid="profile-save">
               {t("save")}
             </button>
           </footer>
         </form>
+
+        <h3>{t("notifications")}</h3>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={notify}
+            onChange={(e) => {
+              setDesktopNotifications(e.target.checked);
+              setNotify(e.target.checked);
+            }}
+            data-testid="desktop-notifications"
+          />{" "}
+          {t("desktopNotifications")}
+        </label>
+        <p className="hint">{t("desktopNotificationsHint")}</p>
     </Modal>
   );
 }
