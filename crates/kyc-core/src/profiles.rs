@@ -511,7 +511,7 @@ mod tests {
         };
         assert_eq!(e[0].field, "secret");
         secrets.delete(&a.id).unwrap();
-        assert_eq!(p.missing_secrets(), [a.id.clone()]);
+        assert_eq!(p.missing_secrets(), std::slice::from_ref(&a.id));
         assert!(p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "").is_err());
         p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", cc, "client-secret").unwrap();
         assert!(p.missing_secrets().is_empty());
