@@ -281,8 +281,7 @@ async fn open_profile(
 ) -> Result<Active, ErrorView> {
     let startup = |what: &str, e: std::io::Error| ErrorView::new("startup", format!("could not start {what}: {e}"));
     let (sandbox, listener, base_url) = if profile.kind == ProfileKind::BuiltinSandbox {
-        let listener =
-            kyc_core::live::WebhookListener::bind().await.map_err(|e| startup("the webhook listener", e))?;
+        let listener = kyc_core::live::WebhookListener::bind().await.map_err(|e| startup("the webhook listener", e))?;
         let config = kyc_sandbox::SandboxConfig {
             webhooks: vec![kyc_sandbox::WebhookEndpoint {
                 url: listener.url().to_owned(),
@@ -296,12 +295,8 @@ async fn open_profile(
     } else {
         (None, None, profile.base_url.clone())
     };
-    let info = ProfileInfo {
-        name: profile.name.clone(),
-        base_url,
-        is_demo: sandbox.is_some(),
-        webhooks: listener.is_some(),
-    };
+    let info =
+        ProfileInfo { name: profile.name.clone(), base_url, is_demo: sandbox.is_some(), webhooks: listener.is_some() };
     let desk = Desk::open_dinie(info, auth, &profile_dir, Arc::new(TauriEvents(app.clone()))).await?;
     let webhooks = listener.map(|l| l.serve(desk.clone()).0);
     let (handle, first) = (app.clone(), desk.clone());
@@ -362,7 +357,11 @@ fn list_profiles(state: State<'_, AppState>) -> ProfilesView {
 /// Checks a profile as typed (nothing is stored): one authenticated call. Editing a
 /// profile (`id` given) without retyping its secret tests with the stored one.
 #[tauri::command]
-async fn test_new_profile(state: State<'_, AppState>, profile: NewProfile, id: Option<String>) -> Result<(), ErrorView> {
+async fn test_new_profile(
+    state: State<'_, AppState>,
+    profile: NewProfile,
+    id: Option<String>,
+) -> Result<(), ErrorView> {
     let url = profile.resolved_url();
     if url.is_empty() {
         let e = kyc_core::model::FieldError::new("baseUrl", "required", "the API address is required");

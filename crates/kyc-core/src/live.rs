@@ -82,12 +82,7 @@ impl WebhookListener {
     /// `desk`, the customer (or the offers) it names.
     pub fn serve(self, desk: Desk) -> (tokio::task::JoinHandle<()>, Arc<ListenerStats>) {
         let stats = Arc::new(ListenerStats::default());
-        let state = Arc::new(Inner {
-            verifier: self.verifier,
-            desk,
-            seen: Mutex::default(),
-            stats: stats.clone(),
-        });
+        let state = Arc::new(Inner { verifier: self.verifier, desk, seen: Mutex::default(), stats: stats.clone() });
         let app = Router::new()
             .route(PATH, post(receive))
             // Events are small; anything larger is not one of them.

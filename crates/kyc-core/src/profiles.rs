@@ -285,7 +285,12 @@ impl Profiles {
 
     /// The credentials for checking a profile as typed: the typed secret, or the one
     /// the keychain holds for `id` when none was typed (editing without retyping it).
-    pub fn auth_to_test(&self, id: Option<&str>, auth: &AuthMethod, secret: &str) -> Result<dinie_api::Auth, CoreError> {
+    pub fn auth_to_test(
+        &self,
+        id: Option<&str>,
+        auth: &AuthMethod,
+        secret: &str,
+    ) -> Result<dinie_api::Auth, CoreError> {
         if !secret.is_empty() {
             return Ok(auth.with_secret(secret));
         }
@@ -391,7 +396,11 @@ fn checked(
         }
     };
     if !is_https_or_loopback(&base_url) {
-        errors.push(FieldError::new("baseUrl", "invalid_url", "use an https:// address (http:// only on this machine)"));
+        errors.push(FieldError::new(
+            "baseUrl",
+            "invalid_url",
+            "use an https:// address (http:// only on this machine)",
+        ));
     }
     if secret.is_some_and(|s| s.trim().is_empty()) {
         errors.push(FieldError::new("secret", "required", "the token or client secret is required"));

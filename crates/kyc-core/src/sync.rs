@@ -70,7 +70,17 @@ pub enum SyncKind {
 
 impl SyncProgress {
     fn new(kind: SyncKind, resumed: bool) -> Self {
-        Self { pages: 0, customers: 0, elapsed_ms: 0, per_second: 0.0, resumed, kind, changed: Vec::new(), changes: Vec::new(), done: false }
+        Self {
+            pages: 0,
+            customers: 0,
+            elapsed_ms: 0,
+            per_second: 0.0,
+            resumed,
+            kind,
+            changed: Vec::new(),
+            changes: Vec::new(),
+            done: false,
+        }
     }
 
     /// Counts a written page of `n` customers and what the write reported.

@@ -38,8 +38,12 @@ async fn webhooks_update_the_cache_and_announce_rejections_and_activations() {
     // A reviewer rejects a selfie: the cache has it, and staff are told, with no poll.
     let rows = d.list_customers(&everything()).await.unwrap().rows;
     let pending = rows.iter().find(|r| r.status == "pending_kyc").unwrap();
-    admin(&sb, &format!("/customers/{}/kyc/selfie", pending.id), json!({"status": "rejected", "message": "Rosto encoberto"}))
-        .await;
+    admin(
+        &sb,
+        &format!("/customers/{}/kyc/selfie", pending.id),
+        json!({"status": "rejected", "message": "Rosto encoberto"}),
+    )
+    .await;
     eventually("the rejection notice", async || !notices(&events).is_empty()).await;
     let told = notices(&events);
     assert!(
@@ -78,7 +82,8 @@ async fn forged_stale_and_repeated_webhooks_change_nothing() {
     let (d, events) = desk(&sb, dir.path()).await;
     d.sync().await.unwrap();
     let (_task, stats) = listener.serve(d.clone());
-    let target = d.list_customers(&everything()).await.unwrap().rows.into_iter().find(|r| r.status == "pending_kyc").unwrap();
+    let target =
+        d.list_customers(&everything()).await.unwrap().rows.into_iter().find(|r| r.status == "pending_kyc").unwrap();
     // The change is on the server; only a webhook the desk believes will fetch it.
     admin(&sb, &format!("/customers/{}/kyc/selfie", target.id), json!({"status": "rejected", "message": "x"})).await;
     let body = json!({
@@ -101,7 +106,9 @@ async fn forged_stale_and_repeated_webhooks_change_nothing() {
             .as_u16()
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let sign = |id: &str, ts: i64, key: &str| format!("v1,{}", dinie_api::webhook::sign(key, id, ts, body.as_bytes()).unwrap());
+    let sign = |id: &str, ts: i64, key: &str| {
+        format!("v1,{}", dinie_api::webhook::sign(key, id, ts, body.as_bytes()).unwrap())
+    };
 
     let forged = sign("msg_1", now, kyc_sandbox::webhooks::DEFAULT_SECRET);
     assert_eq!(post("msg_1", now, forged).await, 401, "signed with another secret");

@@ -476,17 +476,26 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
     const LIVE: Duration = Duration::from_secs(20);
     with_app(|s, base| async move {
         let r = async {
-            s.wait_for_texts("[data-testid=live-updates]", LONG, is_one_of(&["Live updates (webhooks)", "Atualizações ao vivo (webhooks)"]))
-                .await?;
+            s.wait_for_texts(
+                "[data-testid=live-updates]",
+                LONG,
+                is_one_of(&["Live updates (webhooks)", "Atualizações ao vivo (webhooks)"]),
+            )
+            .await?;
             let pending = customers(&base, "pending_kyc").await;
             let (c, item) = pending
                 .iter()
                 .find_map(|c| {
-                    c["kyc"].as_array()?.iter().find(|i| i["kind"] == "document" && i["status"] == "pending").map(|i| (c, i))
+                    c["kyc"]
+                        .as_array()?
+                        .iter()
+                        .find(|i| i["kind"] == "document" && i["status"] == "pending")
+                        .map(|i| (c, i))
                 })
                 .ok_or("a customer with a pending document")?;
             let (id, name) = (c["id"].as_str().unwrap_or_default(), c["name"].as_str().unwrap_or_default());
-            let (item_type, description) = (item["type"].as_str().unwrap_or_default(), item["description"].as_str().unwrap_or_default());
+            let (item_type, description) =
+                (item["type"].as_str().unwrap_or_default(), item["description"].as_str().unwrap_or_default());
             decide(&base, id, item_type, "rejected", Some("Documento ilegível")).await?;
 
             let titles = s.wait_for_texts("[data-testid=notice-title]", LIVE, |t| !t.is_empty()).await?;
@@ -501,7 +510,8 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
 
             // The toast opens the customer, whose checklist already shows the rejection.
             s.click("[data-testid=notice-open]").await?;
-            s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first().map(String::as_str) == Some(name)).await?;
+            s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first().map(String::as_str) == Some(name))
+                .await?;
             s.wait_for_texts(
                 &format!("[data-testid=item-{item_type}] [data-testid=item-status]"),
                 LONG,
@@ -517,11 +527,18 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
             let r = reviewing.first().ok_or("a customer under review")?;
             let r_name = r["name"].as_str().unwrap_or_default();
             for i in r["kyc"].as_array().into_iter().flatten().filter(|i| i["status"] != "approved") {
-                decide(&base, r["id"].as_str().unwrap_or_default(), i["type"].as_str().unwrap_or_default(), "approved", None)
-                    .await?;
+                decide(
+                    &base,
+                    r["id"].as_str().unwrap_or_default(),
+                    i["type"].as_str().unwrap_or_default(),
+                    "approved",
+                    None,
+                )
+                .await?;
             }
             s.wait_for_texts("[data-testid=notice-body]", LIVE, |t| {
-                t.iter().any(|b| b.starts_with(r_name) && (b.contains("credit offers") || b.contains("ofertas de crédito")))
+                t.iter()
+                    .any(|b| b.starts_with(r_name) && (b.contains("credit offers") || b.contains("ofertas de crédito")))
             })
             .await?;
             // Give a desktop notification, had one been sent, time to be logged.

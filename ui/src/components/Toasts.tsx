@@ -19,7 +19,9 @@ export function Toasts({ onOpen }: { onOpen: (customerId: string) => void }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const next = useRef(0);
   const localeRef = useRef(locale);
-  localeRef.current = locale;
+  useEffect(() => {
+    localeRef.current = locale;
+  }, [locale]);
 
   useEffect(() => {
     const sub = on("notices", (notices) => {
@@ -46,11 +48,11 @@ export function Toasts({ onOpen }: { onOpen: (customerId: string) => void }) {
             <p data-testid="notice-body">{x.body}</p>
           </div>
           <div className="toast-actions">
-            {x.customerId && (
+            {x.customerId !== null && (
               <button
                 type="button"
                 onClick={() => {
-                  onOpen(x.customerId!);
+                  if (x.customerId !== null) onOpen(x.customerId);
                   dismiss(x.key);
                 }}
                 data-testid="notice-open"
