@@ -209,7 +209,11 @@ impl Store {
     /// and kyc item outcomes go to the timeline.
     pub async fn upsert_customers(&self, customers: &[Customer], synced_at: OffsetDateTime) -> Result<UpsertReport> {
         let mut report = UpsertReport::default();
-        let mut tx = self.pool().begin().await?;
+        // IMMEDIATE: the write lock first, then the read of what the cache has. Two
+        // deferred transactions that both read could not both upgrade to writing
+        // (SQLITE_BUSY, which no busy timeout waits out); this way a second writer waits
+        // its turn and then sees the first one's rows, so a transition is recorded once.
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         // What the cache has of these customers, in one query.
         let mut existing = std::collections::HashMap::new();
         for chunk in customers.chunks(500) {

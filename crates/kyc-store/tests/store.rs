@@ -160,6 +160,35 @@ async fn search_finds_by_name_document_email_and_external_id_by_prefix() {
     assert!(names(q("souza")).await.is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_of_one_customer_all_succeed_and_record_the_change_once() {
+    // A webhook, the in-flight refresh and a sync can write the same customer at once.
+    // Each write reads what the cache has before writing: two such transactions that
+    // both start as readers cannot both upgrade (SQLITE_BUSY_SNAPSHOT), so they must
+    // take the write lock first and wait their turn.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let first = customer(1, "Bruno", "pending_kyc");
+    store.upsert_customers(std::slice::from_ref(&first), OffsetDateTime::now_utc()).await.unwrap();
+    let mut next = first.clone();
+    next.status = CustomerStatus::Active;
+    next.updated_at += Duration::hours(2);
+    for round in 0..20 {
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (store, c) = (store.clone(), next.clone());
+            tasks.push(tokio::spawn(async move { store.upsert_customers(&[c], OffsetDateTime::now_utc()).await }));
+        }
+        let mut changes = 0;
+        for t in tasks {
+            changes += t.await.unwrap().unwrap_or_else(|e| panic!("round {round}: {e}")).changes.len();
+        }
+        assert_eq!(changes, 1, "the transition is recorded by exactly one writer");
+        next.status = if round % 2 == 0 { CustomerStatus::UnderReview } else { CustomerStatus::Active };
+        next.updated_at += Duration::minutes(1);
+    }
+}
+
 #[tokio::test]
 async fn a_changed_customer_leaves_a_timeline_and_an_unchanged_one_nothing() {
     let dir = tempfile::tempdir().unwrap();

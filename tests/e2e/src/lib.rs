@@ -163,6 +163,21 @@ impl Session {
         Ok(v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
     }
 
+    /// Sends keys to whatever has the focus (WebDriver key codes for special keys).
+    pub async fn send_keys_to_focus(&self, text: &str) -> Result<(), String> {
+        let v = self.call(reqwest::Method::GET, "/element/active", None).await?;
+        let id = v[ELEMENT_KEY].as_str().ok_or("nothing has the focus")?.to_owned();
+        self.send_keys(&Element(id), text).await
+    }
+
+    /// The `data-testid` of the element with the focus, if it has one.
+    pub async fn focused_testid(&self) -> Result<Option<String>, String> {
+        let v = self.call(reqwest::Method::GET, "/element/active", None).await?;
+        let id = v[ELEMENT_KEY].as_str().ok_or("nothing has the focus")?;
+        let a = self.call(reqwest::Method::GET, &format!("/element/{id}/attribute/data-testid"), None).await?;
+        Ok(a.as_str().map(str::to_owned))
+    }
+
     /// An element's attribute, `None` when it has none.
     pub async fn attribute(&self, css: &str, name: &str) -> Result<Option<String>, String> {
         let e = self.wait_for(css, Duration::from_secs(30)).await?;

@@ -439,6 +439,47 @@ async fn a_rotated_token_is_entered_again_in_place() {
     drop(other);
 }
 
+#[tokio::test]
+async fn every_screen_opens_and_closes_from_the_keyboard() {
+    // WebDriver key codes.
+    const DOWN: &str = "\u{E015}";
+    const ENTER: &str = "\u{E007}";
+    const ESCAPE: &str = "\u{E00C}";
+    const CTRL: &str = "\u{E009}";
+    const RELEASE: &str = "\u{E000}";
+    with_app(|s, _base| async move {
+        let r = async {
+            // The list takes the focus; ↓ ↓ Enter opens the third customer.
+            let names = s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t.len() >= 3).await?;
+            let list = s.wait_for("[data-testid=customer-list]", LONG).await?;
+            s.send_keys(&list, &format!("{DOWN}{DOWN}{ENTER}")).await?;
+            s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first() == names.get(2)).await?;
+            // Escape closes it.
+            s.send_keys_to_focus(ESCAPE).await?;
+            s.wait_for_texts("[data-testid=detail-name]", LONG, <[String]>::is_empty).await?;
+            // `/` goes to the search box.
+            s.send_keys(&list, "/").await?;
+            if s.focused_testid().await?.as_deref() != Some("search") {
+                return Err(format!("/ should focus the search box, not {:?}", s.focused_testid().await?));
+            }
+            // Ctrl+N opens the registration form with the focus in it; Escape closes it.
+            s.send_keys(&list, &format!("{CTRL}n{RELEASE}")).await?;
+            s.wait_for("[data-testid=register-form]", LONG).await?;
+            s.send_keys(&list, ESCAPE).await?;
+            s.wait_for_texts("[data-testid=register-form]", LONG, <[String]>::is_empty).await?;
+            // Ctrl+, opens Settings, a dialog that Escape closes.
+            s.send_keys(&list, &format!("{CTRL},{RELEASE}")).await?;
+            s.wait_for("[data-testid=settings]", LONG).await?;
+            s.send_keys_to_focus(ESCAPE).await?;
+            s.wait_for_texts("[data-testid=settings]", LONG, <[String]>::is_empty).await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
 /// The lines the notification server (dunst, started by `cargo xtask e2e` in the app's
 /// D-Bus session) was asked to show: `summary<TAB>body`.
 fn desktop_notifications() -> Vec<String> {
@@ -545,6 +586,16 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
             tokio::time::sleep(Duration::from_secs(2)).await;
             let desktop = desktop_notifications();
             assert!(!desktop.iter().any(|l| l.contains(r_name)), "notifications are off: {desktop:?}");
+
+            // Opened from its notice, the active customer shows the credit offer that follows.
+            s.click("[data-testid=notice-open]").await?;
+            s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first().map(String::as_str) == Some(r_name))
+                .await?;
+            s.wait_for_texts("[data-testid=detail-status]", LONG, is_one_of(&["Active", "Ativo"])).await?;
+            let amounts = s.wait_for_texts("[data-testid=offer-amount]", LONG, |t| t.len() == 1).await?;
+            let amount = &amounts[0];
+            assert!(amount.starts_with("R$") && (amount.ends_with(",00") || amount.ends_with(".00")), "{amounts:?}");
+            screenshot(&s, "offers").await?;
             Ok(())
         }
         .await;
