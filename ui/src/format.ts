@@ -30,9 +30,10 @@ export function formatBRL(locale: Locale, amount: string): string {
 }
 
 /** A rate such as 0.0299 as "2.99%". */
-export function formatRate(locale: Locale, rate: number): string {
+/** A monthly rate as the API gives it, in percent (3.5 means 3.5 % a month): "3.50%". */
+export function formatRate(locale: Locale, percent: number): string {
   return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
-    rate,
+    percent / 100,
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dictionaries, statusLabel, translate } from "./i18n";
-import { formatRelative } from "./format";
+import { formatBRL, formatRate, formatRelative } from "./format";
 
 describe("i18n", () => {
   it("has every key in both languages, none empty", () => {
@@ -24,5 +24,11 @@ describe("i18n", () => {
     const now = new Date("2026-03-02T12:00:00Z");
     expect(formatRelative("en", "2026-03-02T11:55:00Z", now)).toBe("5 minutes ago");
     expect(formatRelative("pt-BR", "2026-03-02T10:00:00Z", now)).toBe("há 2 horas");
+  });
+
+  it("shows the API's monthly rate, given in percent, as that percent", () => {
+    expect(formatRate("en", 3.5)).toBe("3.50%");
+    expect(formatRate("pt-BR", 2.99)).toMatch(/^2,99\s?%$/);
+    expect(formatBRL("en", "50000.00")).toBe("R$50,000.00");
   });
 });

@@ -238,7 +238,7 @@ pub struct OfferView {
     pub status: String,
     /// Amount in BRL as the API sent it (a decimal string, e.g. `"15000.00"`).
     pub approved_amount: String,
-    /// Monthly interest rate, e.g. `0.0299`.
+    /// Monthly interest rate in percent, as the contract says: `3.5` is 3.5 % a month.
     pub interest_rate: f64,
     /// Expiry, RFC 3339.
     pub expires_at: Option<String>,

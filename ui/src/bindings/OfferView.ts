@@ -17,7 +17,7 @@ status: string,
  */
 approvedAmount: string, 
 /**
- * Monthly interest rate, e.g. `0.0299`.
+ * Monthly interest rate in percent, as the contract says: `3.5` is 3.5 % a month.
  */
 interestRate: number, 
 /**

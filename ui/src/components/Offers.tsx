@@ -35,7 +35,9 @@ export function Offers({ customerId, active }: { customerId: string; active: boo
                 <td className="mono" data-testid="offer-amount">
                   {formatBRL(locale, o.approvedAmount)}
                 </td>
-                <td className="mono">{formatRate(locale, o.interestRate)}</td>
+                <td className="mono" data-testid="offer-rate">
+                  {formatRate(locale, o.interestRate)}
+                </td>
                 <td>{o.expiresAt ? formatDateTime(locale, o.expiresAt) : "—"}</td>
                 <td>{o.status}</td>
               </tr>
