@@ -175,6 +175,24 @@ async fn document_bytes(
     Ok(tauri::ipc::Response::new(state.desk().await.document_bytes(&customer_id, &document_id).await?))
 }
 
+/// The writes the API refused in the background, with why and what they were.
+#[tauri::command]
+async fn refused_writes(state: State<'_, AppState>) -> Result<Vec<kyc_core::outbox::RefusedWrite>, ErrorView> {
+    Ok(state.desk().await.refused_writes().await?)
+}
+
+/// Takes a refused write out of the outbox.
+#[tauri::command]
+async fn dismiss_write(state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
+    Ok(state.desk().await.dismiss_write(i64::from(seq)).await?)
+}
+
+/// Writes waiting and refused, for the toolbar at start (changes arrive as events).
+#[tauri::command]
+async fn outbox_summary(state: State<'_, AppState>) -> Result<kyc_core::events::OutboxSummary, ErrorView> {
+    Ok(state.desk().await.outbox_summary().await?)
+}
+
 /// Starts a biometric capture session.
 #[tauri::command]
 async fn start_biometrics(state: State<'_, AppState>, id: String) -> Result<BiometricsView, ErrorView> {
@@ -464,6 +482,9 @@ pub fn run() {
             register,
             correct,
             upload_document,
+            refused_writes,
+            dismiss_write,
+            outbox_summary,
             document_bytes,
             start_biometrics,
             open_external,

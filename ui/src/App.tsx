@@ -4,11 +4,20 @@ import type { CustomerSort } from "./bindings/CustomerSort";
 import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { CustomerTable } from "./components/CustomerTable";
 import { ListControls } from "./components/ListControls";
+import { RefusedChanges } from "./components/RefusedChanges";
 import { RegisterForm } from "./components/RegisterForm";
 import { Settings } from "./components/Settings";
 import { Toasts } from "./components/Toasts";
 import { formatCount, formatRelative } from "./format";
-import { commands, on, toErrorView, type ErrorView, type OutboxSummary, type SyncProgress } from "./ipc";
+import {
+  commands,
+  on,
+  toErrorView,
+  type ErrorView,
+  type OutboxSummary,
+  type RefusedWrite,
+  type SyncProgress,
+} from "./ipc";
 import { locales, useI18n, type Locale } from "./i18n";
 
 const PAGE = 200;
@@ -35,6 +44,9 @@ export function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const [registering, setRegistering] = useState(false);
   const [settings, setSettings] = useState(false);
+  const [showRefused, setShowRefused] = useState(false);
+  /** A refused registration put back in the form. */
+  const [redo, setRedo] = useState<RefusedWrite | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   // Typing stays instant: the list follows the text as soon as React has time.
   const query = useDeferredValue(text.trim());
@@ -62,6 +74,11 @@ export function App() {
   });
 
   useEffect(() => {
+    // The counts at start; changes arrive as events.
+    commands
+      .outboxSummary()
+      .then(setOutbox)
+      .catch(() => undefined);
     const subs = [
       on("sync-progress", (p) => {
         setProgress(p.done ? null : p);
@@ -72,13 +89,22 @@ export function App() {
         setSyncError(e);
       }),
       on("customers-changed", () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
-      on("outbox-changed", setOutbox),
+      on("outbox-changed", (s) => {
+        setOutbox(s);
+        void queryClient.invalidateQueries({ queryKey: ["refused"] });
+      }),
       on("profile-changed", () => {
         // Another connection: another cache. Nothing of the old one stays on screen.
         setSelected(null);
         setRegistering(false);
         setConnectivity(null);
         setSyncError(null);
+        setShowRefused(false);
+        setRedo(null);
+        commands
+          .outboxSummary()
+          .then(setOutbox)
+          .catch(() => undefined);
         void queryClient.invalidateQueries();
       }),
       on("connectivity", (online) => {
@@ -161,9 +187,9 @@ export function App() {
           </span>
         )}
         {outbox.failed > 0 && (
-          <span className="badge error" data-testid="outbox-failed">
+          <button type="button" className="badge error" onClick={() => setShowRefused(true)} data-testid="outbox-failed">
             {t("outboxFailed", { count: outbox.failed })}
-          </span>
+          </button>
         )}
         <button type="button" onClick={startSync} disabled={syncing} aria-keyshortcuts="F5 Control+R" data-testid="sync-now">
           {t("syncNow")}
@@ -268,9 +294,15 @@ export function App() {
         <section className="detail-pane">
           {registering ? (
             <RegisterForm
-              onClose={() => setRegistering(false)}
+              key={redo?.seq ?? "new"}
+              initial={redo?.registration ? { registration: redo.registration, error: redo.error } : undefined}
+              onClose={() => {
+                setRegistering(false);
+                setRedo(null);
+              }}
               onOpenCustomer={(id) => {
                 setRegistering(false);
+                setRedo(null);
                 setSelected(id);
               }}
             />
@@ -282,6 +314,22 @@ export function App() {
         </section>
       </main>
       {settings && <Settings onClose={() => setSettings(false)} />}
+      {showRefused && (
+        <RefusedChanges
+          onClose={() => setShowRefused(false)}
+          onEditRegistration={(w) => {
+            setShowRefused(false);
+            setSelected(null);
+            setRedo(w);
+            setRegistering(true);
+          }}
+          onOpenCustomer={(id) => {
+            setShowRefused(false);
+            setRegistering(false);
+            setSelected(id);
+          }}
+        />
+      )}
       <Toasts
         onOpen={(id) => {
           setRegistering(false);

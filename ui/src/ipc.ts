@@ -17,6 +17,7 @@ import type { OutboxSummary } from "./bindings/OutboxSummary";
 import type { Profile } from "./bindings/Profile";
 import type { ProfilesView } from "./bindings/ProfilesView";
 import type { ProfileView } from "./bindings/ProfileView";
+import type { RefusedWrite } from "./bindings/RefusedWrite";
 import type { Registration } from "./bindings/Registration";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { WriteView } from "./bindings/WriteView";
@@ -35,6 +36,7 @@ export type {
   OutboxSummary,
   Profile,
   ProfileView,
+  RefusedWrite,
   Registration,
   SyncProgress,
   WriteView,
@@ -62,6 +64,9 @@ export const commands = {
         "x-filename": encodeURIComponent(file.name),
       },
     }),
+  refusedWrites: () => invoke<RefusedWrite[]>("refused_writes"),
+  dismissWrite: (seq: number) => invoke<null>("dismiss_write", { seq }),
+  outboxSummary: () => invoke<OutboxSummary>("outbox_summary"),
   documentBytes: (customerId: string, documentId: string) =>
     invoke<ArrayBuffer>("document_bytes", { customerId, documentId }),
   startBiometrics: (id: string) => invoke<BiometricsView>("start_biometrics", { id }),

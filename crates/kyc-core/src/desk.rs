@@ -261,6 +261,23 @@ impl Desk {
         Ok(())
     }
 
+    /// The writes the API refused in the background, with why and what they were.
+    pub async fn refused_writes(&self) -> Result<Vec<outbox::RefusedWrite>, CoreError> {
+        outbox::refused(&self.store).await
+    }
+
+    /// Takes a refused write out of the outbox (the user has read it, or redoes it).
+    pub async fn dismiss_write(&self, seq: i64) -> Result<(), CoreError> {
+        outbox::dismiss(&self.store, seq).await?;
+        self.events.emit(CoreEvent::OutboxChanged(outbox::summary(&self.store).await?));
+        Ok(())
+    }
+
+    /// The outbox at a glance (the toolbar's counts at start).
+    pub async fn outbox_summary(&self) -> Result<crate::events::OutboxSummary, CoreError> {
+        outbox::summary(&self.store).await
+    }
+
     /// Sends the outbox (one replay at a time).
     pub async fn replay_outbox(&self) -> Result<ReplayReport, CoreError> {
         let _guard = self.outbox_lock.lock().await;
@@ -284,7 +301,13 @@ impl Desk {
         let outcome = report.outcomes.iter().find(|(seq, _)| *seq == entry.seq).map(|(_, o)| o.clone());
         Ok(match outcome {
             Some(Outcome::Done { customer_id, created }) => WriteResult::Done { customer_id, created },
-            Some(Outcome::Failed(view)) => WriteResult::Refused(view),
+            Some(Outcome::Failed(view)) => {
+                // Refused while the user waits: the form or the upload shows why and keeps
+                // what was typed or picked, so the outbox need not keep it as well.
+                outbox::dismiss(&self.store, entry.seq).await?;
+                self.events.emit(CoreEvent::OutboxChanged(outbox::summary(&self.store).await?));
+                WriteResult::Refused(view)
+            }
             Some(Outcome::Queued) | None => WriteResult::Queued { seq: entry.seq },
         })
     }

@@ -36,7 +36,7 @@ impl From<FieldError> for CoreError {
 /// An error as the UI receives it: a stable code, a message for people, errors to
 /// show beside the fields they name, and the API's request id. Built from errors
 /// that never hold a token or a URL, so no secret can reach it.
-#[derive(Debug, Clone, PartialEq, Serialize, TS, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, TS, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 #[error("{message}")]

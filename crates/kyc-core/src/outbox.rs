@@ -116,6 +116,74 @@ pub async fn enqueue(
     Ok(entry)
 }
 
+/// A write the API refused after it had been queued (sent later, in the background):
+/// what it was, why, and enough to redo it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RefusedWrite {
+    /// Its place in the outbox (to dismiss it).
+    pub seq: u32,
+    /// `register`, `correct` or `upload`.
+    pub kind: String,
+    /// The customer it concerns, when known.
+    pub customer_id: Option<String>,
+    /// What it was about: the name registered or corrected, or the file's name.
+    pub label: String,
+    /// The API's refusal: message, field errors, request id.
+    pub error: ErrorView,
+    /// A refused registration as typed, to put back in the form.
+    pub registration: Option<kyc_model::Registration>,
+    /// When it was queued, RFC 3339.
+    pub queued_at: String,
+}
+
+/// The refused writes, oldest first.
+pub async fn refused(store: &Store) -> Result<Vec<RefusedWrite>, CoreError> {
+    let mut out = Vec::new();
+    for e in store.outbox_unfinished().await?.into_iter().filter(|e| e.state == OutboxState::Failed) {
+        let op: Option<Operation> = serde_json::from_str(&e.payload).ok();
+        let error = e
+            .last_error
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<ErrorView>(s).ok())
+            .unwrap_or_else(|| ErrorView::new("refused", e.last_error.clone().unwrap_or_default()));
+        let (mut label, registration) = match &op {
+            Some(Operation::Register(r)) => (r.name.clone(), Some(r.clone())),
+            Some(Operation::Correct(c)) => (c.name.clone().unwrap_or_default(), None),
+            Some(Operation::Upload { filename, .. }) => (filename.clone(), None),
+            None => (String::new(), None),
+        };
+        if label.is_empty()
+            && let Some(id) = &e.customer_id
+            && let Some(c) = store.get_customer(id).await?
+        {
+            label = c.name;
+        }
+        out.push(RefusedWrite {
+            seq: u32::try_from(e.seq).unwrap_or(u32::MAX),
+            kind: e.op.clone(),
+            customer_id: e.customer_id.clone(),
+            label,
+            error,
+            registration,
+            queued_at: crate::views::rfc3339(e.created_at),
+        });
+    }
+    Ok(out)
+}
+
+/// Takes a refused write out of the outbox, with the copy of its file if it had one.
+pub async fn dismiss(store: &Store, seq: i64) -> Result<(), CoreError> {
+    if let Some(entry) = store.outbox_dismiss(seq).await?
+        && let Some(path) = entry.file_path
+    {
+        // Only a refused upload's own copy: no stored document points at it.
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+    Ok(())
+}
+
 /// The outbox at a glance.
 pub async fn summary(store: &Store) -> Result<OutboxSummary, CoreError> {
     let open = store.outbox_unfinished().await?;

@@ -42,11 +42,50 @@ async fn a_registration_is_created_found_again_or_refused_with_the_apis_reason()
     };
     assert_eq!((view.code.as_str(), view.status), ("customer_conflict", Some(409)));
     assert!(view.request_id.is_some());
-    assert_eq!(kyc_core::outbox::summary(d.store()).await.unwrap().failed, 1, "the refusal stays visible");
+    // Refused while the user waited: the form shows it and keeps what was typed, so the
+    // outbox does not count it as something still to deal with.
+    assert_eq!(kyc_core::outbox::summary(d.store()).await.unwrap().failed, 0);
+    assert!(d.refused_writes().await.unwrap().is_empty());
 
     let invalid = d.register(Registration { cpf: "111".into(), ..Default::default() }).await.unwrap_err();
     let kyc_core::CoreError::Invalid(fields) = invalid else { panic!("invalid") };
     assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["cpf", "name", "email", "phone"]);
+    assert_eq!(stats(&sb).await["customers_created"], 1);
+}
+
+#[tokio::test]
+async fn a_queued_write_refused_later_is_kept_with_its_reason_until_dismissed() {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk_at(&format!("http://{addr}/api/v3"), dir.path()).await;
+    // Offline: queued.
+    let r = d.register(registration("123.456.789-09", "mine")).await.unwrap();
+    assert!(matches!(r, WriteResult::Queued { .. }), "{r:?}");
+    // Meanwhile someone registered that CPF under another external id.
+    let sb = Sandbox::start(addr, SandboxConfig { seed: Seed::Empty, ..Default::default() }).await.unwrap();
+    let other = reqwest::Client::new()
+        .post(format!("{}/customers", sb.base_url()))
+        .bearer_auth(kyc_sandbox::DEFAULT_TOKEN)
+        .json(&serde_json::json!({"cpf": "12345678909", "name": "Outra Pessoa", "email": "o@example.com",
+            "phone": "+5511977776666", "external_id": "theirs"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 201);
+    // Back online, in the background: refused, and kept with its reason and its data.
+    d.replay_outbox().await.unwrap();
+    assert_eq!(kyc_core::outbox::summary(d.store()).await.unwrap().failed, 1);
+    let refused = d.refused_writes().await.unwrap();
+    assert_eq!(refused.len(), 1);
+    let w = &refused[0];
+    assert_eq!((w.kind.as_str(), w.label.as_str()), ("register", "Joana Lima"));
+    assert_eq!((w.error.status, w.error.request_id.is_some()), (Some(409), true));
+    assert_eq!(w.registration.as_ref().map(|r| r.external_id.as_str()), Some("mine"), "what was typed");
+    // Dismissed once read (or put back in the form): gone, and never sent again.
+    d.dismiss_write(i64::from(w.seq)).await.unwrap();
+    assert!(d.refused_writes().await.unwrap().is_empty());
+    assert_eq!(kyc_core::outbox::summary(d.store()).await.unwrap().failed, 0);
+    d.replay_outbox().await.unwrap();
     assert_eq!(stats(&sb).await["customers_created"], 1);
 }
 

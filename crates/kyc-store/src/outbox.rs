@@ -178,6 +178,17 @@ impl Store {
         self.set_state(seq, OutboxState::Failed, Some(error), None, false).await
     }
 
+    /// Takes a refused entry out of the outbox (the user has seen why, and has what
+    /// they typed back in a form): the entry as it was, or `None` if it is not a
+    /// refused one.
+    pub async fn outbox_dismiss(&self, seq: i64) -> Result<Option<OutboxEntry>> {
+        let row = sqlx::query("DELETE FROM outbox WHERE seq = ? AND state = 'failed' RETURNING *")
+            .bind(seq)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(row_to_entry).transpose()
+    }
+
     /// Puts a failed entry back in the queue (after the user fixed what was wrong).
     pub async fn outbox_retry(&self, seq: i64) -> Result<()> {
         sqlx::query("UPDATE outbox SET state = 'pending', updated_at = ? WHERE seq = ? AND state = 'failed'")

@@ -480,6 +480,64 @@ async fn every_screen_opens_and_closes_from_the_keyboard() {
     .await;
 }
 
+#[tokio::test]
+async fn a_registration_queued_offline_and_refused_later_comes_back_to_the_form() {
+    with_app(|s, base| async move {
+        let r = async {
+            let cpf = kyc_model::Cpf::from_base([3, 1, 4, 1, 5, 9, 2, 6, 5]);
+            // Someone else registers this CPF under another external id first.
+            let theirs = reqwest::Client::new()
+                .post(format!("{base}/customers"))
+                .bearer_auth(kyc_sandbox::DEFAULT_TOKEN)
+                .json(&serde_json::json!({"cpf": cpf.formatted(), "name": "Outra Pessoa", "email": "outra@example.com",
+                    "phone": "+5511977776666", "external_id": "theirs"}))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            assert_eq!(theirs.status(), 201);
+            // The network goes: every connection to the sandbox is cut.
+            let faults = format!("{}/faults", admin(&base));
+            let http = reqwest::Client::new();
+            http.post(&faults)
+                .json(&serde_json::json!({"drop_next": 1_000_000}))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+
+            s.click("[data-testid=new-customer]").await?;
+            s.type_into("[data-testid=field-cpf]", &cpf.formatted()).await?;
+            s.type_into("[data-testid=field-name]", "Rita Offline Teste").await?;
+            s.type_into("[data-testid=field-email]", "rita@example.com").await?;
+            s.type_into("[data-testid=field-phone]", "+5511912345678").await?;
+            s.type_into("[data-testid=field-external_id]", "mine").await?;
+            s.click("[data-testid=register-submit]").await?;
+            s.wait_for("[data-testid=outcome-queued]", LONG).await?;
+            s.click("[data-testid=register-form] button[aria-label]").await?;
+
+            // The network is back; the outbox sends it and the API refuses it (409).
+            http.delete(&faults).send().await.map_err(|e| e.to_string())?;
+            s.wait_for("[data-testid=outbox-failed]", LONG).await?;
+            s.click("[data-testid=outbox-failed]").await?;
+            let labels = s.wait_for_texts("[data-testid=refused-label]", LONG, |t| t.len() == 1).await?;
+            assert!(labels[0].ends_with("Rita Offline Teste"), "{labels:?}");
+            s.wait_for_texts("[data-testid=refused-changes] [data-testid=request-id]", LONG, |t| t.len() == 1).await?;
+            screenshot(&s, "refused-changes").await?;
+
+            // Back in the form, as typed, with the conflict explained; the badge is gone.
+            s.click("[data-testid=refused-edit]").await?;
+            s.wait_for("[data-testid=register-form] [data-testid=outcome-conflict]", LONG).await?;
+            assert_eq!(s.property("[data-testid=field-cpf]", "value").await?, cpf.formatted());
+            assert_eq!(s.property("[data-testid=field-name]", "value").await?, "Rita Offline Teste");
+            assert_eq!(s.property("[data-testid=field-external_id]", "value").await?, "mine");
+            s.wait_for_texts("[data-testid=outbox-failed]", LONG, <[String]>::is_empty).await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
 /// The lines the notification server (dunst, started by `cargo xtask e2e` in the app's
 /// D-Bus session) was asked to show: `summary<TAB>body`.
 fn desktop_notifications() -> Vec<String> {

@@ -90,6 +90,35 @@ describe("RegisterForm", () => {
     expect(localStorage.getItem("kyc-desk.draft.register")).toContain("Ana Lima");
   });
 
+  it("puts a registration refused in the background back, masked, with the API's reason", async () => {
+    render(
+      <I18nProvider locale="en">
+        <RegisterForm
+          onClose={() => undefined}
+          onOpenCustomer={() => undefined}
+          initial={{
+            registration: {
+              cpf: "52998224725",
+              cnpj: "",
+              name: "Ana Lima",
+              email: "ana@example.com",
+              phone: "+5511999999999",
+              tradingName: "",
+              externalId: "mine",
+            },
+            error: { code: "conflict", message: "CPF already registered", fieldErrors: [], requestId: "req_7", status: 409 },
+          }}
+        />
+      </I18nProvider>,
+    );
+    expect((screen.getByTestId("field-cpf") as HTMLInputElement).value).toBe("529.982.247-25");
+    expect((screen.getByTestId("field-external_id") as HTMLInputElement).value).toBe("mine");
+    const box = await screen.findByTestId("outcome-conflict");
+    expect(box.textContent).toContain("req_7");
+    // It is the draft now: closing the form does not lose it.
+    await waitFor(() => expect(localStorage.getItem("kyc-desk.draft.register")).toContain("Ana Lima"));
+  });
+
   it("says created, offers to open the customer and drops the draft", async () => {
     registerAnswer = { outcome: "created", customerId: "cust_1" };
     const onOpen = renderForm();

@@ -49,7 +49,14 @@ function outcomeOf(v: WriteView): Outcome {
 type Props = {
   onClose: () => void;
   onOpenCustomer: (id: string) => void;
+  /** A refused registration put back in the form, with the API's reason. */
+  initial?: { registration: Registration; error: ErrorView } | undefined;
 };
+
+/** A registration as stored (digits only) in the form's masks. */
+function masked(r: Registration): Registration {
+  return { ...r, cpf: maskCpf(r.cpf), cnpj: r.cnpj ? maskCnpj(r.cnpj) : "", phone: maskPhone(r.phone) };
+}
 
 /**
  * Registers a customer. Validation is Rust's (the same rules the core applies), live
@@ -57,16 +64,18 @@ type Props = {
  * typed is kept as a draft until the customer exists, so closing the form, a refusal
  * or a crash loses nothing.
  */
-export function RegisterForm({ onClose, onOpenCustomer }: Props) {
+export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
   const { t } = useI18n();
-  const [form, setForm] = useState<Registration>(loadDraft);
+  const [form, setForm] = useState<Registration>(() => (initial ? masked(initial.registration) : loadDraft()));
   // The validators' verdict on what is typed now, and the API's on what was sent.
   const [liveErrors, setLiveErrors] = useState<FieldError[]>([]);
-  const [apiErrors, setApiErrors] = useState<FieldError[]>([]);
+  const [apiErrors, setApiErrors] = useState<FieldError[]>(initial?.error.fieldErrors ?? []);
   const [touched, setTouched] = useState<Set<string>>(new Set());
-  const [submitted, setSubmitted] = useState(false);
+  const [submitted, setSubmitted] = useState(initial !== undefined);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(() =>
+    initial ? outcomeOf({ outcome: "refused", error: initial.error }) : null,
+  );
 
   useEffect(() => {
     localStorage.setItem(DRAFT_KEY, JSON.stringify(form));
