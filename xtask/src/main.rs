@@ -364,7 +364,16 @@ impl Drop for Background {
         // The whole process group when it has one of its own (the driver, its D-Bus
         // session and keyring daemon); the process alone otherwise.
         #[cfg(unix)]
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
+        {
+            let pid = self.0.id().to_string();
+            let _ = Command::new("kill").args(["-TERM", "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
+            // SIGTERM lets Xvfb remove its lock and socket (SIGKILL would leave them).
+            let _ = Command::new("kill").args(["-TERM", &pid]).stderr(Stdio::null()).status();
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(3) && matches!(self.0.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
         eprintln!("stopped {}", self.1);
@@ -388,11 +397,16 @@ fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) -> Re
 }
 
 fn start_xvfb() -> Result<(String, Background)> {
-    let n = (99..140)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .ok_or("no free X display number")?;
+    // A display is taken when its lock names a live process; a lock left by a server
+    // that was killed is stale, and Xvfb replaces it.
+    let taken = |n: u32| {
+        std::fs::read_to_string(format!("/tmp/.X{n}-lock"))
+            .ok()
+            .and_then(|pid| pid.trim().parse::<u32>().ok())
+            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
+    };
+    let n = (99..200).find(|&n| !taken(n)).ok_or("no free X display number")?;
+    let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
     let display = format!(":{n}");
     let child = Command::new("Xvfb")
         .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])

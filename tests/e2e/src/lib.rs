@@ -163,6 +163,41 @@ impl Session {
         Ok(v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
     }
 
+    /// Runs a script in the window (`arguments` holds `args`) and returns its result.
+    pub async fn execute(&self, script: &str, args: Value) -> Result<Value, String> {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": args}))).await
+    }
+
+    /// Drops files onto the element matching `css` as a drag from the file manager
+    /// would: `dragenter`, `dragover` and `drop` events carrying a `DataTransfer` with
+    /// the files. (WebDriver cannot drive an OS-level drag; this is the same DOM events
+    /// the webview would deliver.) `files`: name, MIME type, bytes.
+    pub async fn drop_files(&self, css: &str, files: &[(String, &str, Vec<u8>)]) -> Result<(), String> {
+        use base64::Engine;
+        let files: Vec<Value> = files
+            .iter()
+            .map(|(name, mime, bytes)| {
+                json!({"name": name, "type": mime, "b64": base64::engine::general_purpose::STANDARD.encode(bytes)})
+            })
+            .collect();
+        let script = r#"
+            const [css, files] = arguments;
+            const zone = document.querySelector(css);
+            if (!zone) return "no element " + css;
+            const dt = new DataTransfer();
+            for (const f of files) {
+                const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+                dt.items.add(new File([bytes], f.name, { type: f.type }));
+            }
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+            }
+            return dt.files.length;
+        "#;
+        let v = self.execute(script, json!([css, files])).await?;
+        if v.as_u64() == Some(files.len() as u64) { Ok(()) } else { Err(format!("dropping files: {v}")) }
+    }
+
     /// Sends keys to whatever has the focus (WebDriver key codes for special keys).
     pub async fn send_keys_to_focus(&self, text: &str) -> Result<(), String> {
         let v = self.call(reqwest::Method::GET, "/element/active", None).await?;

@@ -250,6 +250,45 @@ async fn uploading_a_document_through_the_file_input_until_it_is_approved() {
 }
 
 #[tokio::test]
+async fn dropping_two_files_on_an_item_sends_both_with_thumbnails() {
+    with_app(|s, base| async move {
+        let r = async {
+            let pending = customers(&base, "pending_kyc").await;
+            let (c, item) = pending
+                .iter()
+                .find_map(|c| {
+                    ["identity_card_front", "identity_card_back"]
+                        .into_iter()
+                        .find(|t| item_status(c, t) == Some("pending"))
+                        .map(|t| (c, t))
+                })
+                .ok_or("a customer with an identity card side to send")?;
+            open_customer(&s, c).await?;
+            let holder = c["name"].as_str().unwrap_or_default();
+            let (front, back) = (kyc_sandbox::docs::sample(item, holder), kyc_sandbox::docs::sample("selfie", holder));
+            let files =
+                [(format!("frente-{}", front.0), front.1, front.2), (format!("outra-foto-{}", back.0), back.1, back.2)];
+            s.drop_files(&format!("[data-testid=upload-{item}]"), &files).await?;
+            // One entry per file, each with its thumbnail, both sent.
+            s.wait_for_texts("[data-testid=upload-entry]", LONG, |t| t.len() == 2).await?;
+            assert_eq!(s.find_all("[data-testid=upload-entry] img").await?.len(), 2, "a thumbnail per file");
+            s.wait_for_texts("[data-testid=upload-state]", LONG, |t| t.len() == 2).await?;
+            assert!(s.find_all("[data-testid=upload-error]").await?.is_empty());
+            s.wait_for_texts(
+                &format!("[data-testid=item-{item}] [data-testid=item-status]"),
+                LONG,
+                is_one_of(&["In review", "Em análise", "Approved", "Aprovado"]),
+            )
+            .await?;
+            Ok(())
+        }
+        .await;
+        (s, r)
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn starting_biometrics_and_seeing_it_complete() {
     with_app(|s, base| async move {
         let r = async {
