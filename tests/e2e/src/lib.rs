@@ -230,6 +230,18 @@ impl Session {
     /// Saves a PNG screenshot of the window.
     pub async fn screenshot(&self, path: &Path) -> Result<(), String> {
         use base64::Engine;
+        // WebKitWebDriver answers a screenshot after the page's next presentation update,
+        // and a page with nothing changing on screen may not have one: its screenshot
+        // call then never returns. A one-pixel, nearly transparent mark added now and
+        // removed a moment later makes sure there is one.
+        self.execute(
+            "const m = document.createElement('div');
+             m.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0.01;background:#000;pointer-events:none';
+             document.body.appendChild(m);
+             setTimeout(() => m.remove(), 300);",
+            json!([]),
+        )
+        .await?;
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
