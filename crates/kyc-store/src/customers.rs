@@ -205,7 +205,7 @@ const ROWS_PER_STATEMENT: usize = 100;
 
 impl Store {
     /// Writes customers (insert or update) in one transaction. A customer whose
-    /// `updated_at` is unchanged is left alone; for one that changed, status transitions
+    /// `updated_at` is not newer than the cached one is left alone; for one that changed, status transitions
     /// and kyc item outcomes go to the timeline.
     pub async fn upsert_customers(&self, customers: &[Customer], synced_at: OffsetDateTime) -> Result<UpsertReport> {
         let mut report = UpsertReport::default();
@@ -234,7 +234,9 @@ impl Store {
             let old = existing.get(&c.id);
             let mut changes = Vec::new();
             match old {
-                Some(row) if row.try_get::<i64, _>("updated_at")? == millis(c.updated_at) => continue,
+                // The same version, or an older one: a refresh that read the API before
+                // another one did may write after it, and must not put the cache back.
+                Some(row) if row.try_get::<i64, _>("updated_at")? >= millis(c.updated_at) => continue,
                 Some(row) => {
                     let old_status: String = row.try_get("status")?;
                     let at = c.updated_at;

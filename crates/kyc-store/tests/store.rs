@@ -215,6 +215,14 @@ async fn a_changed_customer_leaves_a_timeline_and_an_unchanged_one_nothing() {
         got,
         [("status", None, Some("pending_kyc"), "under_review"), ("kyc", Some("selfie"), Some("rejected"), "approved")]
     );
+
+    // A refresh that read the API earlier but writes later brings an older version: it
+    // must neither put the cache back nor record the transition backwards (and so tell
+    // the forward one a second time when the newer version comes again).
+    let r = store.upsert_customers(std::slice::from_ref(&first), OffsetDateTime::now_utc()).await.unwrap();
+    assert!(r.updated.is_empty() && r.changes.is_empty(), "an older version is ignored: {r:?}");
+    assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().status, CustomerStatus::UnderReview);
+    assert_eq!(store.changes_for("cust_0001").await.unwrap().len(), 2);
 }
 
 #[tokio::test]
