@@ -74,11 +74,13 @@ export function App() {
   });
 
   useEffect(() => {
-    // The counts at start; changes arrive as events.
-    commands
-      .outboxSummary()
-      .then(setOutbox)
-      .catch(() => undefined);
+    // The counts at start (and for another connection); changes arrive as events.
+    const readOutbox = () =>
+      void commands
+        .outboxSummary()
+        .then(setOutbox)
+        .catch(() => undefined);
+    readOutbox();
     const subs = [
       on("sync-progress", (p) => {
         setProgress(p.done ? null : p);
@@ -101,10 +103,7 @@ export function App() {
         setSyncError(null);
         setShowRefused(false);
         setRedo(null);
-        commands
-          .outboxSummary()
-          .then(setOutbox)
-          .catch(() => undefined);
+        readOutbox();
         void queryClient.invalidateQueries();
       }),
       on("connectivity", (online) => {

@@ -150,10 +150,9 @@ async fn receive(State(st): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) 
     tokio::spawn(async move {
         let result = match event.kind {
             EventKind::CustomerCreated(c) => desk.refresh_customer(&c.id).await.map(drop),
-            EventKind::CustomerUnderReview(c) | EventKind::CustomerActive(c) => {
-                desk.refresh_customer(&c.id).await.map(drop)
-            }
-            EventKind::CustomerKycUpdated { customer, .. } => desk.refresh_customer(&customer.id).await.map(drop),
+            EventKind::CustomerUnderReview(c)
+            | EventKind::CustomerActive(c)
+            | EventKind::CustomerKycUpdated { customer: c, .. } => desk.refresh_customer(&c.id).await.map(drop),
             EventKind::CreditOfferAvailable(o) => desk.offers_arrived(&o.customer_id).await,
             EventKind::Unknown { event_type, .. } => {
                 tracing::debug!(%event_type, "webhook of a type this version does not act on");

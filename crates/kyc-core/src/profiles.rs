@@ -265,10 +265,12 @@ impl Profiles {
             return Err(CoreError::Profile("the built-in sandbox cannot be changed".into()));
         }
         let method_changed = std::mem::discriminant(&old.auth) != std::mem::discriminant(&auth);
-        let keep = secret.trim().is_empty() && !method_changed && self.secrets.get(id)?.is_some();
+        let stored = self.secrets.get(id)?;
+        let keep = secret.trim().is_empty() && !method_changed && stored.is_some();
         let (name, base_url) = checked(name, kind, base_url, &auth, if keep { None } else { Some(secret) })?;
         let profile = Profile { id: id.to_owned(), name, kind, base_url, auth };
-        let previous_secret = if keep { None } else { self.secrets.get(id)? };
+        // What to put back if saving the file fails.
+        let previous_secret = if keep { None } else { stored };
         if !keep {
             self.secrets.set(id, secret)?;
         }
