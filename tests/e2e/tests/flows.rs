@@ -49,6 +49,21 @@ async fn with_pending_item(base: &str, items: &[&'static str]) -> Result<(Value,
         .ok_or_else(|| format!("a customer pending KYC with one of {items:?} to send"))
 }
 
+/// Waits until kyc item `item` of the open customer shows one of `labels`.
+async fn wait_item_status(s: &Session, item: &str, labels: &[&str]) -> Result<Vec<String>, String> {
+    s.wait_for_texts(&format!("[data-testid=item-{item}] [data-testid=item-status]"), LONG, is_one_of(labels)).await
+}
+
+/// Cuts every connection to the sandbox mid-response (`true`), or stops cutting them.
+async fn cut_network(base: &str, cut: bool) -> Result<(), String> {
+    let faults = format!("{}/faults", admin(base));
+    let http = reqwest::Client::new();
+    let request =
+        if cut { http.post(&faults).json(&serde_json::json!({"drop_next": 1_000_000})) } else { http.delete(&faults) };
+    let status = request.send().await.map_err(|e| e.to_string())?.status();
+    if status == 204 { Ok(()) } else { Err(format!("setting the sandbox's faults: {status}")) }
+}
+
 fn admin(base: &str) -> String {
     base.replace("/api/v3", "/_sandbox")
 }
@@ -222,12 +237,7 @@ async fn uploading_a_document_through_the_file_input_until_it_is_approved() {
         assert!(s.find_all("[data-testid=upload-error]").await?.is_empty(), "the upload failed: {outcome:?}");
         screenshot(s, "upload").await?;
         // The sandbox reviews it in about 2 s; the detail follows while it is in review.
-        s.wait_for_texts(
-            &format!("[data-testid=item-{item}] [data-testid=item-status]"),
-            LONG,
-            is_one_of(&["Approved", "Aprovado"]),
-        )
-        .await?;
+        wait_item_status(s, item, &["Approved", "Aprovado"]).await?;
         // The document is listed, and the viewer opens on the copy kept here.
         s.wait_for("[data-testid=document]", LONG).await?;
         s.click("[data-testid=document] button").await?;
@@ -254,12 +264,7 @@ async fn dropping_two_files_on_an_item_sends_both_with_thumbnails() {
         assert_eq!(s.find_all("[data-testid=upload-entry] img").await?.len(), 2, "a thumbnail per file");
         s.wait_for_texts("[data-testid=upload-state]", LONG, |t| t.len() == 2).await?;
         assert!(s.find_all("[data-testid=upload-error]").await?.is_empty());
-        s.wait_for_texts(
-            &format!("[data-testid=item-{item}] [data-testid=item-status]"),
-            LONG,
-            is_one_of(&["In review", "Em análise", "Approved", "Aprovado"]),
-        )
-        .await?;
+        wait_item_status(s, item, &["In review", "Em análise", "Approved", "Aprovado"]).await?;
         Ok(())
     })
     .await;
@@ -283,12 +288,7 @@ async fn starting_biometrics_and_seeing_it_complete() {
         let r = reqwest::Client::new().post(format!("{url}/complete")).send().await.map_err(|e| e.to_string())?;
         assert!(r.status().is_success(), "completed: {}", r.status());
         s.wait_for("[data-testid=biometrics-done]", LONG).await?;
-        s.wait_for_texts(
-            "[data-testid=item-biometrics] [data-testid=item-status]",
-            LONG,
-            is_one_of(&["Approved", "Aprovado"]),
-        )
-        .await?;
+        wait_item_status(s, "biometrics", &["Approved", "Aprovado"]).await?;
         Ok(())
     })
     .await;
@@ -300,13 +300,7 @@ async fn browsing_and_searching_offline_with_the_sandbox_unreachable() {
         let active = customers(&base, "active").await;
         let c = active.first().ok_or("an active customer")?.clone();
         // From now on every connection to the sandbox is cut mid-response.
-        let r = reqwest::Client::new()
-            .post(format!("{}/faults", admin(&base)))
-            .json(&serde_json::json!({"drop_next": 1_000_000}))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        assert_eq!(r.status(), 204);
+        cut_network(&base, true).await?;
         s.click("[data-testid=sync-now]").await?;
         s.wait_for("[data-testid=offline-banner]", LONG).await?;
         // The cache still answers: search, open, read.
@@ -487,13 +481,7 @@ async fn a_registration_queued_offline_and_refused_later_comes_back_to_the_form(
             .map_err(|e| e.to_string())?;
         assert_eq!(theirs.status(), 201);
         // The network goes: every connection to the sandbox is cut.
-        let faults = format!("{}/faults", admin(&base));
-        let http = reqwest::Client::new();
-        http.post(&faults)
-            .json(&serde_json::json!({"drop_next": 1_000_000}))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
+        cut_network(&base, true).await?;
 
         s.click("[data-testid=new-customer]").await?;
         s.type_into("[data-testid=field-cpf]", &cpf.formatted()).await?;
@@ -506,7 +494,7 @@ async fn a_registration_queued_offline_and_refused_later_comes_back_to_the_form(
         s.click("[data-testid=register-form] button[aria-label]").await?;
 
         // The network is back; the outbox sends it and the API refuses it (409).
-        http.delete(&faults).send().await.map_err(|e| e.to_string())?;
+        cut_network(&base, false).await?;
         s.wait_for("[data-testid=outbox-failed]", LONG).await?;
         s.click("[data-testid=outbox-failed]").await?;
         let labels = s.wait_for_texts("[data-testid=refused-label]", LONG, |t| t.len() == 1).await?;
@@ -597,12 +585,7 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
         // The toast opens the customer, whose checklist already shows the rejection.
         s.click("[data-testid=notice-open]").await?;
         s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first().map(String::as_str) == Some(name)).await?;
-        s.wait_for_texts(
-            &format!("[data-testid=item-{item_type}] [data-testid=item-status]"),
-            LONG,
-            is_one_of(&["Rejected", "Rejeitado"]),
-        )
-        .await?;
+        wait_item_status(s, item_type, &["Rejected", "Rejeitado"]).await?;
 
         // With desktop notifications turned off, the window still says it; the desktop does not.
         s.click("[data-testid=open-settings]").await?;
