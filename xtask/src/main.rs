@@ -32,8 +32,7 @@ const BUILD_PACKAGES: &[&str] = &[
     "libxdo-dev",
 ];
 /// Debian packages the tests add: a virtual display, the WebKit WebDriver, a keychain.
-const TEST_PACKAGES: &[&str] =
-    &["xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus-x11", "libsecret-tools", "procps", "dunst"];
+const TEST_PACKAGES: &[&str] = &["xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus-x11", "procps", "dunst"];
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 const MIN_NODE: (u32, u32) = (20, 19);
 
