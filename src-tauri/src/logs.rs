@@ -1,6 +1,7 @@
 //! Logging: to standard error and to daily files in the OS log directory (kept 14
-//! days), every line passed through `kyc_core::redact` so CPFs, CNPJs, e-mails and
-//! phone numbers never reach a log. Tokens never reach one in the first place: no
+//! days, at most `kyc_core::logcap::DEFAULT_DAILY_BYTES` a day), every line passed
+//! through `kyc_core::redact` so CPFs, CNPJs, e-mails and phone numbers never reach a
+//! log. Tokens never reach one in the first place: no
 //! secret is ever formatted into a log event.
 
 use std::io::Write;
@@ -34,8 +35,21 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacted<M> {
     }
 }
 
+/// Makes writers of the daily files, all within one daily budget.
+pub struct CappedFiles<M>(M, std::sync::Arc<kyc_core::logcap::DailyBudget>);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for CappedFiles<M> {
+    type Writer = kyc_core::logcap::Capped<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        kyc_core::logcap::Capped::new(self.0.make_writer(), self.1.clone())
+    }
+}
+
 /// Starts logging into `dir` (and standard error). `RUST_LOG` overrides the level.
 pub fn init(dir: &Path) {
+    // The appender lists the folder at start; a first start has none yet.
+    let _ = std::fs::create_dir_all(dir);
+    let budget = kyc_core::logcap::DailyBudget::new(kyc_core::logcap::DEFAULT_DAILY_BYTES);
     let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
     let file = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
@@ -51,7 +65,7 @@ pub fn init(dir: &Path) {
                 .with(
                     tracing_subscriber::fmt::layer()
                         .with_ansi(false)
-                        .with_writer(Redacted(appender))
+                        .with_writer(Redacted(CappedFiles(appender, budget)))
                         .with_filter(filter()),
                 )
                 .try_init();

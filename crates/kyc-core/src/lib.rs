@@ -15,6 +15,7 @@ pub mod dinie;
 mod error;
 pub mod events;
 pub mod live;
+pub mod logcap;
 pub mod notices;
 pub mod outbox;
 pub mod profiles;

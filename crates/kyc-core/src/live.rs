@@ -20,14 +20,27 @@ use axum::routing::post;
 use base64::Engine;
 use dinie_api::webhook::{EventKind, WebhookHeaders, WebhookVerifier};
 use std::collections::{HashSet, VecDeque};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use time::OffsetDateTime;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The path events are posted to.
 pub const PATH: &str = "/webhooks";
 
 /// Webhook ids remembered to drop redeliveries.
 const REMEMBERED_IDS: usize = 4096;
+
+/// Connections the listener serves at once; more wait to be accepted. The provider
+/// delivers one event at a time, so this only bounds what a hostile local process can
+/// hold open.
+pub const MAX_CONNECTIONS: usize = 16;
+
+/// How often refused webhooks are logged at most: the first of a burst, then one line
+/// a minute with how many more were refused, so a flood cannot fill the log files.
+const REFUSAL_LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A bound listener with its own secret, not yet serving.
 pub struct WebhookListener {
@@ -82,14 +95,21 @@ impl WebhookListener {
     /// `desk`, the customer (or the offers) it names.
     pub fn serve(self, desk: Desk) -> (tokio::task::JoinHandle<()>, Arc<ListenerStats>) {
         let stats = Arc::new(ListenerStats::default());
-        let state = Arc::new(Inner { verifier: self.verifier, desk, seen: Mutex::default(), stats: stats.clone() });
+        let state = Arc::new(Inner {
+            verifier: self.verifier,
+            desk,
+            seen: Mutex::default(),
+            stats: stats.clone(),
+            refusals: Mutex::new(RefusalLog { last: None, unlogged: 0 }),
+        });
         let app = Router::new()
             .route(PATH, post(receive))
             // Events are small; anything larger is not one of them.
             .layer(DefaultBodyLimit::max(1024 * 1024))
             .with_state(state);
+        let listener = Limited { inner: self.listener, permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)) };
         let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(self.listener, app).await {
+            if let Err(e) = axum::serve(listener, app).await {
                 tracing::warn!(error = %e, "the webhook listener stopped");
             }
         });
@@ -102,6 +122,78 @@ struct Inner {
     desk: Desk,
     seen: Mutex<(HashSet<String>, VecDeque<String>)>,
     stats: Arc<ListenerStats>,
+    refusals: Mutex<RefusalLog>,
+}
+
+/// When a refusal was last logged, and how many came since.
+struct RefusalLog {
+    last: Option<std::time::Instant>,
+    unlogged: u64,
+}
+
+impl RefusalLog {
+    /// Whether to log this refusal now; `Some(n)` with the refusals left unlogged
+    /// since the last line.
+    fn log_now(&mut self, now: std::time::Instant) -> Option<u64> {
+        if self.last.is_some_and(|t| now.duration_since(t) < REFUSAL_LOG_EVERY) {
+            self.unlogged = self.unlogged.saturating_add(1);
+            return None;
+        }
+        self.last = Some(now);
+        Some(std::mem::take(&mut self.unlogged))
+    }
+}
+
+/// A TCP listener that holds at most [`MAX_CONNECTIONS`] open connections: each
+/// accepted one carries a permit, returned when it closes.
+struct Limited {
+    inner: tokio::net::TcpListener,
+    permits: Arc<Semaphore>,
+}
+
+impl axum::serve::Listener for Limited {
+    type Io = LimitedStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        // The semaphore is never closed.
+        let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else { std::future::pending().await };
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, addr)) => return (LimitedStream { stream, _permit: permit }, addr),
+                // Out of file descriptors and the like: wait, as axum's own listener does.
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+/// An accepted connection and its permit.
+struct LimitedStream {
+    stream: tokio::net::TcpStream,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl AsyncRead for LimitedStream {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for LimitedStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
 }
 
 impl Inner {
@@ -134,7 +226,14 @@ async fn receive(State(st): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) 
         Ok(e) => e,
         Err(e) => {
             st.stats.refused.fetch_add(1, Relaxed);
-            tracing::warn!(reason = %e, "webhook refused");
+            let log_now = st
+                .refusals
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .log_now(std::time::Instant::now());
+            if let Some(unlogged) = log_now {
+                tracing::warn!(reason = %e, refused_since_last_line = unlogged, "webhook refused");
+            }
             return StatusCode::UNAUTHORIZED;
         }
     };
@@ -164,4 +263,20 @@ async fn receive(State(st): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) 
         }
     });
     StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_of_refusals_logs_one_line_a_minute_with_the_count() {
+        let mut log = RefusalLog { last: None, unlogged: 0 };
+        let t0 = std::time::Instant::now();
+        assert_eq!(log.log_now(t0), Some(0), "the first is logged");
+        for i in 1..10_000 {
+            assert_eq!(log.log_now(t0 + std::time::Duration::from_millis(i)), None);
+        }
+        assert_eq!(log.log_now(t0 + REFUSAL_LOG_EVERY), Some(9_999), "then a line with how many were not");
+    }
 }

@@ -126,3 +126,40 @@ async fn forged_stale_and_repeated_webhooks_change_nothing() {
     eventually("the rejection notice", async || notices(&events).len() == 1).await;
     assert_eq!((stats.accepted.load(Relaxed), stats.duplicates.load(Relaxed)), (1, 1));
 }
+
+/// A local process opening connections by the hundred cannot make the listener hold
+/// them all: it accepts at most `MAX_CONNECTIONS` at once, and serves events again as
+/// soon as they close. (Counted by this process's open sockets, so Linux only.)
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_listener_holds_a_bounded_number_of_connections() {
+    let listener = WebhookListener::bind().await.unwrap();
+    let url = listener.url().to_owned();
+    let addr = url.trim_start_matches("http://").trim_end_matches(kyc_core::live::PATH).to_owned();
+    let sb = sandbox(Seed::Empty).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    let (_task, stats) = listener.serve(d);
+    let open_fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+
+    let before = open_fds();
+    let mut idle = Vec::new();
+    // (Fewer than the kernel's accept backlog, 128 here, so every connect completes.)
+    for _ in 0..100 {
+        idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held_by_listener = open_fds() - before - idle.len();
+    assert!(
+        held_by_listener <= kyc_core::live::MAX_CONNECTIONS,
+        "the listener accepted {held_by_listener} idle connections"
+    );
+    drop(idle);
+    // Served again once they are gone: an unsigned post is refused (401), not left hanging.
+    let answer = tokio::time::timeout(Duration::from_secs(10), reqwest::Client::new().post(&url).body("{}").send())
+        .await
+        .expect("served again after the idle connections closed")
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    assert_eq!(stats.refused.load(Relaxed), 1);
+}
