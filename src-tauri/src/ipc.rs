@@ -18,3 +18,9 @@ pub const UPLOAD_PROGRESS: &str = "upload-progress";
 pub const NOTICES: &str = "notices";
 /// Payload `ProfileView`: another connection is in use; re-read everything.
 pub const PROFILE_CHANGED: &str = "profile-changed";
+/// Payload `ErrorView`: the API refused the connection's credentials while sending
+/// queued writes; they wait until the secret is entered again.
+pub const CREDENTIALS_REFUSED: &str = "credentials-refused";
+/// Payload `CoreEvent` of type `background`: background rounds are failing (and when
+/// they run again), or run normally again.
+pub const BACKGROUND: &str = "background";

@@ -187,6 +187,13 @@ async fn dismiss_write(state: State<'_, AppState>, seq: u32) -> Result<(), Error
     Ok(state.desk().await.dismiss_write(i64::from(seq)).await?)
 }
 
+/// Puts a refused write back in the queue and sends it again.
+#[tauri::command]
+async fn retry_write(state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
+    state.desk().await.retry_write(i64::from(seq)).await?;
+    Ok(())
+}
+
 /// Writes waiting and refused, for the toolbar at start (changes arrive as events).
 #[tauri::command]
 async fn outbox_summary(state: State<'_, AppState>) -> Result<kyc_core::events::OutboxSummary, ErrorView> {
@@ -257,6 +264,8 @@ impl EventSink for TauriEvents {
             CoreEvent::Connectivity { online } => app.emit(ipc::CONNECTIVITY, online),
             CoreEvent::Notices { notices } => app.emit(ipc::NOTICES, notices),
             e @ CoreEvent::UploadProgress { .. } => app.emit(ipc::UPLOAD_PROGRESS, e),
+            CoreEvent::CredentialsRefused { error } => app.emit(ipc::CREDENTIALS_REFUSED, error),
+            e @ CoreEvent::Background { .. } => app.emit(ipc::BACKGROUND, e),
         };
     }
 }
@@ -305,6 +314,13 @@ async fn open_profile(
                 url: listener.url().to_owned(),
                 secret: listener.secret().to_owned(),
             }],
+            // Its admin calls need a token: `cargo xtask e2e` passes the tests' one.
+            admin_token: Some(
+                std::env::var(kyc_sandbox::ADMIN_TOKEN_ENV)
+                    .ok()
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(kyc_sandbox::random_admin_token),
+            ),
             ..Default::default()
         };
         let sb = kyc_sandbox::Sandbox::start_local(config).await.map_err(|e| startup("the built-in sandbox", e))?;
@@ -385,7 +401,7 @@ async fn test_new_profile(
         let e = kyc_core::model::FieldError::new("baseUrl", "required", "the API address is required");
         return Err(ErrorView::from(kyc_core::CoreError::from(e)));
     }
-    let auth = state.profiles().auth_to_test(id.as_deref(), &profile.auth, &profile.secret)?;
+    let auth = state.profiles().auth_to_test(id.as_deref(), &url, &profile.auth, &profile.secret)?;
     Ok(kyc_core::profiles::test_connection(&url, auth).await?)
 }
 
@@ -484,6 +500,7 @@ pub fn run() {
             upload_document,
             refused_writes,
             dismiss_write,
+            retry_write,
             outbox_summary,
             document_bytes,
             start_biometrics,

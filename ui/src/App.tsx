@@ -37,6 +37,10 @@ export function App() {
   const [progress, setProgress] = useState<SyncProgress | null>(null);
   const [syncError, setSyncError] = useState<ErrorView | null>(null);
   const [connectivity, setConnectivity] = useState<boolean | null>(null);
+  /** The API refused the connection's credentials while sending queued writes. */
+  const [credentialsRefused, setCredentialsRefused] = useState<ErrorView | null>(null);
+  /** Background rounds failing: seconds until the next try, or null when all is well. */
+  const [backgroundRetry, setBackgroundRetry] = useState<number | null>(null);
   const [outbox, setOutbox] = useState<OutboxSummary>({ pending: 0, failed: 0 });
   const [text, setText] = useState("");
   const [statuses, setStatuses] = useState<string[]>([]);
@@ -101,6 +105,8 @@ export function App() {
         setRegistering(false);
         setConnectivity(null);
         setSyncError(null);
+        setCredentialsRefused(null);
+        setBackgroundRetry(null);
         setShowRefused(false);
         setRedo(null);
         readOutbox();
@@ -110,6 +116,8 @@ export function App() {
         setConnectivity(online);
         if (online) setSyncError(null);
       }),
+      on("credentials-refused", setCredentialsRefused),
+      on("background", (b) => setBackgroundRetry(b.failing ? b.retryInSecs : null)),
     ];
     return () => subs.forEach((s) => void s.then((unlisten) => unlisten()));
   }, [queryClient]);
@@ -230,6 +238,15 @@ export function App() {
         </button>
       </header>
 
+      {credentialsRefused && (
+        <div className="banner error" role="alert" data-testid="credentials-refused">
+          <strong>{t("credentialsRefused")}</strong>
+          <button type="button" onClick={() => setSettings(true)}>
+            {t("settings")}
+          </button>
+          {credentialsRefused.requestId && <small>{t("requestId", { id: credentialsRefused.requestId })}</small>}
+        </div>
+      )}
       {offline ? (
         <div className="banner offline" role="alert" data-testid="offline-banner">
           <strong>{t("offline")}</strong>
@@ -343,6 +360,11 @@ export function App() {
         {profile.data && (
           <span className={profile.data.webhooks ? "live" : undefined} data-testid="live-updates">
             {profile.data.webhooks ? t("liveWebhooks") : t("livePolling")}
+          </span>
+        )}
+        {backgroundRetry !== null && (
+          <span className="warn" role="status" data-testid="background-failing">
+            {t("backgroundFailing", { secs: String(backgroundRetry) })}
           </span>
         )}
       </footer>

@@ -15,6 +15,11 @@ const en = {
   noticeSummaryBody: "{active} customers became active; {rejected} items were rejected.",
   open: "Open",
   dismiss: "Dismiss",
+  dismissUploadConfirm: "Dismissing deletes the copy of this file kept for sending. Dismiss it?",
+  dismissAndDelete: "Delete copy and dismiss",
+  backgroundFailing: "Background updates failed unexpectedly; trying again in {secs} s",
+  credentialsRefused:
+    "The API refused this connection's credentials (expired or revoked?). Queued changes are kept and wait: enter the secret again in Settings.",
   liveWebhooks: "Live updates (webhooks)",
   livePolling: "Checks for updates every 15 s",
   demoBadge: "Demo data · built-in sandbox",
@@ -207,6 +212,11 @@ const ptBR: Dictionary = {
   noticeSummaryBody: "{active} clientes ficaram ativos; {rejected} itens foram rejeitados.",
   open: "Abrir",
   dismiss: "Dispensar",
+  dismissUploadConfirm: "Dispensar apaga a cópia deste arquivo guardada para envio. Dispensar?",
+  dismissAndDelete: "Apagar cópia e dispensar",
+  backgroundFailing: "As atualizações em segundo plano falharam inesperadamente; nova tentativa em {secs} s",
+  credentialsRefused:
+    "A API recusou as credenciais desta conexão (expiradas ou revogadas?). As alterações na fila são mantidas e aguardam: informe o segredo de novo em Configurações.",
   liveWebhooks: "Atualizações ao vivo (webhooks)",
   livePolling: "Procura atualizações a cada 15 s",
   appTitle: "KYC Desk",

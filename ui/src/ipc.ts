@@ -43,6 +43,7 @@ export type {
 };
 
 export type UploadProgress = Extract<CoreEvent, { type: "uploadProgress" }>;
+export type BackgroundState = Extract<CoreEvent, { type: "background" }>;
 
 export const commands = {
   listCustomers: (query: CustomerListQuery) => invoke<CustomerPage>("list_customers", { query }),
@@ -66,6 +67,7 @@ export const commands = {
     }),
   refusedWrites: () => invoke<RefusedWrite[]>("refused_writes"),
   dismissWrite: (seq: number) => invoke<null>("dismiss_write", { seq }),
+  retryWrite: (seq: number) => invoke<null>("retry_write", { seq }),
   outboxSummary: () => invoke<OutboxSummary>("outbox_summary"),
   documentBytes: (customerId: string, documentId: string) =>
     invoke<ArrayBuffer>("document_bytes", { customerId, documentId }),
@@ -91,6 +93,8 @@ type EventPayloads = {
   "profile-changed": ProfileView;
   notices: Notice[];
   connectivity: boolean;
+  "credentials-refused": ErrorView;
+  background: BackgroundState;
 };
 
 export function on<E extends keyof EventPayloads>(

@@ -286,7 +286,18 @@ impl Desk {
             Ok(report) if report.offline => self.online.store(false, Ordering::Relaxed),
             _ => self.observe(&r),
         }
+        if let Ok(ReplayReport { credentials_refused: Some(error), .. }) = &r {
+            tracing::warn!(code = %error.code, "the API refused the credentials; queued writes wait");
+            self.events.emit(CoreEvent::CredentialsRefused { error: error.clone() });
+        }
         r
+    }
+
+    /// Sends a refused write again (after what was wrong was fixed on the API's side).
+    pub async fn retry_write(&self, seq: i64) -> Result<ReplayReport, CoreError> {
+        outbox::retry(&self.store, seq).await?;
+        self.events.emit(CoreEvent::OutboxChanged(outbox::summary(&self.store).await?));
+        self.replay_outbox().await
     }
 
     async fn write(
@@ -442,21 +453,59 @@ impl Desk {
     /// Runs the background schedule until the returned handle is aborted: every
     /// `every`, send the outbox and refresh customers in flight; every fourth time,
     /// an incremental sync.
+    ///
+    /// Supervised: each round runs as a task of its own, so a panic in it (a bug, or a
+    /// hostile answer that slipped through) ends that round only. The schedule goes on
+    /// after a pause that doubles with each failed round in a row (up to 32 × `every`),
+    /// and the UI is told ([`CoreEvent::Background`]) that rounds are failing and when
+    /// they run again.
     pub fn start_background(&self, every: Duration) -> tokio::task::JoinHandle<()> {
         let desk = self.clone();
         tokio::spawn(async move {
             let mut tick = 0u64;
+            let mut failures = 0u32;
             loop {
-                tokio::time::sleep(every).await;
+                tokio::time::sleep(every.saturating_mul(1 << failures.min(5))).await;
                 tick += 1;
-                let _ = desk.replay_outbox().await;
-                if tick.is_multiple_of(4) || !desk.is_online() {
-                    let _ = desk.sync().await;
-                } else {
-                    let _ = desk.refresh_in_flight().await;
+                let d = desk.clone();
+                // Aborted with the schedule (a profile switch), not left running.
+                let mut round = AbortOnDrop(tokio::spawn(async move { d.background_round(tick).await }));
+                match (&mut round.0).await {
+                    Ok(()) if failures > 0 => {
+                        failures = 0;
+                        tracing::info!("background rounds run again");
+                        desk.events.emit(CoreEvent::Background { failing: false, retry_in_secs: 0 });
+                    }
+                    Ok(()) => {}
+                    Err(e) if e.is_panic() => {
+                        failures = failures.saturating_add(1);
+                        let retry_in = every.saturating_mul(1 << failures.min(5));
+                        tracing::error!(failures, retry_in_secs = retry_in.as_secs(), "a background round panicked");
+                        desk.events.emit(CoreEvent::Background { failing: true, retry_in_secs: retry_in.as_secs() });
+                    }
+                    Err(_) => return,
                 }
             }
         })
+    }
+
+    /// One round of the background schedule.
+    async fn background_round(&self, tick: u64) {
+        let _ = self.replay_outbox().await;
+        if tick.is_multiple_of(4) || !self.is_online() {
+            let _ = self.sync().await;
+        } else {
+            let _ = self.refresh_in_flight().await;
+        }
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -56,6 +56,23 @@ pub enum CoreEvent {
         /// Whether the API answers.
         online: bool,
     },
+    /// The background schedule (sending the outbox, refreshing, syncing) had a round
+    /// fail unexpectedly, or runs again after such failures.
+    #[serde(rename_all = "camelCase")]
+    Background {
+        /// Whether its rounds are failing.
+        failing: bool,
+        /// When it tries again, in seconds (0 when running normally).
+        #[ts(type = "number")]
+        retry_in_secs: u64,
+    },
+    /// The API refused this connection's credentials (an expired or revoked token, a
+    /// changed client secret) while sending queued writes: they all wait, none is
+    /// refused, until the secret is entered again in Settings.
+    CredentialsRefused {
+        /// The API's answer (message, request id).
+        error: crate::ErrorView,
+    },
 }
 
 /// Where events go.

@@ -3,9 +3,10 @@
 //! Every write (register, correct, upload) is first queued in the cache's outbox with
 //! the idempotency key it will carry on every attempt (an upload's file is first
 //! copied into the app's data dir). The replayer sends open entries strictly in order;
-//! when the API cannot be reached it stops and leaves them queued; when the API refuses
-//! one, that entry is marked failed with the API's error for the user to see, and the
-//! next one goes. An entry interrupted mid-send is sent again with the same key, and
+//! when the API cannot be reached, is failing, or refuses the connection's credentials
+//! (an expired or revoked token), it stops and leaves them all queued; when the API
+//! refuses one entry, that entry is marked failed with the API's error for the user to
+//! see (and to retry or dismiss), and the next one goes. An entry interrupted mid-send is sent again with the same key, and
 //! the API answers it from its idempotency cache instead of acting twice.
 
 use crate::events::{CoreEvent, EventSink, OutboxSummary};
@@ -68,6 +69,10 @@ pub struct ReplayReport {
     pub outcomes: Vec<(i64, Outcome)>,
     /// Whether it stopped because the API could not be reached.
     pub offline: bool,
+    /// Set when it stopped because the API refused the connection's credentials (401
+    /// or 403): the API's answer. Nothing was marked refused; every entry waits until
+    /// the secret is entered again.
+    pub credentials_refused: Option<ErrorView>,
 }
 
 /// Queues an operation. For uploads, `file` is copied into `documents_dir` first, so a
@@ -263,6 +268,19 @@ async fn execute(
     }
 }
 
+/// Whether an error says nothing about the entry itself, so it must wait and the replay
+/// stop: the API could not be reached, is overloaded or failing (408 after the client's
+/// retries, 429, 5xx), or refused the connection's credentials (401, 403), which holds
+/// for every entry behind it too and is cured by entering the secret again.
+fn wait_and_stop(e: &dinie_api::Error) -> bool {
+    e.is_unreachable() || e.api().is_some_and(|a| matches!(a.status, 401 | 403 | 408 | 429) || a.status >= 500)
+}
+
+/// Puts a refused entry back in the queue, to be sent again by the next replay.
+pub async fn retry(store: &Store, seq: i64) -> Result<(), CoreError> {
+    Ok(store.outbox_retry(seq).await?)
+}
+
 /// Sends every open entry, in order (see the module docs).
 pub async fn replay(
     provider: &dyn Provider,
@@ -283,11 +301,12 @@ pub async fn replay(
                 events.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.clone()] });
                 Outcome::Done { customer_id, created }
             }
-            Err(CoreError::Api(e))
-                if e.is_unreachable() || e.api().is_some_and(|a| a.status == 429 || a.status >= 500) =>
-            {
+            Err(CoreError::Api(e)) if wait_and_stop(&e) => {
                 store.outbox_pending(entry.seq).await?;
                 report.offline = e.is_unreachable();
+                if e.api().is_some_and(|a| matches!(a.status, 401 | 403)) {
+                    report.credentials_refused = Some(ErrorView::from(CoreError::Api(e)));
+                }
                 report.outcomes.push((entry.seq, Outcome::Queued));
                 break;
             }

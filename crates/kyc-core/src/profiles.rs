@@ -266,8 +266,18 @@ impl Profiles {
         }
         let method_changed = std::mem::discriminant(&old.auth) != std::mem::discriminant(&auth);
         let stored = self.secrets.get(id)?;
-        let keep = secret.trim().is_empty() && !method_changed && stored.is_some();
-        let (name, base_url) = checked(name, kind, base_url, &auth, if keep { None } else { Some(secret) })?;
+        let typed = !secret.trim().is_empty();
+        let (name, base_url) = checked(name, kind, base_url, &auth, typed.then_some(secret))?;
+        // A stored secret is only ever sent to the origin it was saved for: moving the
+        // profile to another address needs the secret typed again.
+        let moved = !same_origin(&old.base_url, &base_url);
+        if !typed && stored.is_some() && moved {
+            return Err(address_changed());
+        }
+        let keep = !typed && !method_changed && stored.is_some();
+        if !typed && !keep {
+            return Err(CoreError::Invalid(vec![secret_required()]));
+        }
         let profile = Profile { id: id.to_owned(), name, kind, base_url, auth };
         // What to put back if saving the file fails.
         let previous_secret = if keep { None } else { stored };
@@ -287,26 +297,27 @@ impl Profiles {
 
     /// The credentials for checking a profile as typed: the typed secret, or the one
     /// the keychain holds for `id` when none was typed (editing without retyping it).
+    ///
+    /// A stored secret is only used for the origin (scheme, host, port) it was saved
+    /// for: testing the profile at another address needs the secret typed again, so no
+    /// edit of the address can send a saved secret somewhere else.
     pub fn auth_to_test(
         &self,
         id: Option<&str>,
+        base_url: &str,
         auth: &AuthMethod,
         secret: &str,
     ) -> Result<dinie_api::Auth, CoreError> {
         if !secret.is_empty() {
             return Ok(auth.with_secret(secret));
         }
-        let stored = match id {
-            Some(id) => self.secrets.get(id)?,
-            None => None,
+        let Some(saved) = id.and_then(|id| self.file.profiles.iter().find(|p| p.id == id)) else {
+            return Err(CoreError::Invalid(vec![secret_required()]));
         };
-        let stored = stored.ok_or_else(|| {
-            CoreError::Invalid(vec![kyc_model::FieldError::new(
-                "secret",
-                "required",
-                "the token or client secret is required",
-            )])
-        })?;
+        if !same_origin(&saved.base_url, base_url) {
+            return Err(address_changed());
+        }
+        let stored = self.secrets.get(&saved.id)?.ok_or_else(|| CoreError::Invalid(vec![secret_required()]))?;
         Ok(auth.with_secret(&stored))
     }
 
@@ -375,6 +386,27 @@ impl AuthMethod {
     }
 }
 
+/// Whether two API addresses share an origin (scheme, host and port). Unparsable
+/// addresses share nothing.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.origin().is_tuple() && a.origin() == b.origin(),
+        _ => false,
+    }
+}
+
+fn secret_required() -> kyc_model::FieldError {
+    kyc_model::FieldError::new("secret", "required", "the token or client secret is required")
+}
+
+fn address_changed() -> CoreError {
+    CoreError::Invalid(vec![kyc_model::FieldError::new(
+        "secret",
+        "address_changed",
+        "the address changed: type the token or client secret again (a saved secret is only sent to the address it was saved for)",
+    )])
+}
+
 /// A profile's fields checked all at once, every bad one named: its trimmed name and
 /// its base URL (fixed for Dinie's own). `secret` is `None` when the stored one is kept.
 fn checked(
@@ -430,6 +462,13 @@ pub fn is_https_or_loopback(url: &str) -> bool {
 /// Checks that an API answers with these credentials: one authenticated list call
 /// (for client credentials, the token request comes first). Nothing is stored.
 pub async fn test_connection(base_url: &str, auth: dinie_api::Auth) -> Result<(), CoreError> {
+    if !is_https_or_loopback(base_url) {
+        return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
+            "baseUrl",
+            "invalid_url",
+            "use an https:// address (http:// only on this machine)",
+        )]));
+    }
     let cfg = dinie_api::ClientConfig::new(base_url, auth);
     let client = dinie_api::Client::new(cfg)?;
     let params = dinie_api::ListCustomers { limit: Some(1), ..Default::default() };
@@ -504,10 +543,22 @@ mod tests {
         let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
         let a = p.add("Parceiro", ProfileKind::Custom, "https://a.example/api/v3", AuthMethod::Bearer, "old").unwrap();
 
-        // Renamed and moved, no secret typed: the stored one stays.
-        let b = p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "").unwrap();
-        assert_eq!((b.name.as_str(), b.base_url.as_str()), ("Parceiro A", DINIE_SANDBOX_URL));
+        // Renamed, no secret typed: the stored one stays.
+        let r = p.update(&a.id, "Parceiro", ProfileKind::Custom, "https://a.example/api/v3/", AuthMethod::Bearer, "");
+        assert_eq!(r.unwrap().name, "Parceiro");
         assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("old"));
+        // Moved to another address with no secret typed: refused, the saved secret
+        // belongs to the old address.
+        let Err(CoreError::Invalid(e)) =
+            p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "")
+        else {
+            panic!("moving a profile must need its secret again")
+        };
+        assert_eq!((e[0].field.as_str(), e[0].code.as_str()), ("secret", "address_changed"));
+        assert_eq!(p.list()[1].base_url, "https://a.example/api/v3", "nothing changed");
+        let b = p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "moved").unwrap();
+        assert_eq!((b.name.as_str(), b.base_url.as_str()), ("Parceiro A", DINIE_SANDBOX_URL));
+        assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("moved"));
         assert_eq!(Profiles::load(dir.path(), secrets.clone()).unwrap().list()[1], b, "saved");
 
         // A new secret typed: it replaces the old one.
@@ -529,10 +580,60 @@ mod tests {
         let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
         assert!(!file.contains("client-secret") && !file.contains("new"), "no secret in the file");
 
-        // Testing an edit without retyping uses the stored secret; a new profile must type one.
-        assert!(p.auth_to_test(Some(&a.id), &AuthMethod::Bearer, "").is_ok());
-        assert!(p.auth_to_test(None, &AuthMethod::Bearer, "").is_err());
+        // Testing an edit without retyping uses the stored secret, at the saved address
+        // only; a new profile must type one.
+        assert!(p.auth_to_test(Some(&a.id), DINIE_SANDBOX_URL, &AuthMethod::Bearer, "").is_ok());
+        assert!(p.auth_to_test(None, DINIE_SANDBOX_URL, &AuthMethod::Bearer, "").is_err());
         assert!(p.update(BUILTIN_ID, "x", ProfileKind::Custom, "https://x", AuthMethod::Bearer, "t").is_err());
+    }
+
+    #[test]
+    fn a_stored_secret_is_only_sent_to_the_origin_it_was_saved_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
+        let prod = p.add("Produção", ProfileKind::DinieProduction, "", AuthMethod::Bearer, "prod-token").unwrap();
+        let stored = |r: Result<dinie_api::Auth, CoreError>| match r {
+            Ok(dinie_api::Auth::Bearer(t)) => Some(t.expose().to_owned()),
+            _ => None,
+        };
+        // Same origin (another path on it too): the stored token may be used.
+        assert_eq!(
+            stored(p.auth_to_test(Some(&prod.id), DINIE_PRODUCTION_URL, &AuthMethod::Bearer, "")).as_deref(),
+            Some("prod-token")
+        );
+        // Another scheme, host or port: never, whatever the address looks like.
+        for elsewhere in [
+            "http://api.dinie.com.br/api/v3",
+            "https://api.dinie.com.br:8443/api/v3",
+            "https://evil.example/api/v3",
+            "https://api.dinie.com.br.evil.example/api/v3",
+            "http://127.0.0.1:9/api/v3",
+            "not a url",
+        ] {
+            let Err(CoreError::Invalid(e)) = p.auth_to_test(Some(&prod.id), elsewhere, &AuthMethod::Bearer, "") else {
+                panic!("the stored secret must not be offered to {elsewhere}")
+            };
+            assert_eq!(e[0].field, "secret", "{elsewhere}");
+        }
+        // A typed secret goes where it was typed for.
+        assert_eq!(
+            stored(p.auth_to_test(Some(&prod.id), "https://evil.example", &AuthMethod::Bearer, "typed")).as_deref(),
+            Some("typed")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_connection_test_refuses_plain_http_to_another_machine_before_sending() {
+        // A listener that would receive the token: nothing may reach it over plain http
+        // unless it is this machine. (A remote host cannot be reached from the tests, so
+        // the check must hold before any request is made.)
+        let Err(CoreError::Invalid(e)) =
+            test_connection("http://api.dinie.com.br/api/v3", dinie_api::Auth::bearer("t")).await
+        else {
+            panic!("plain http to another machine must be refused before sending")
+        };
+        assert_eq!(e[0].field, "baseUrl");
     }
 
     #[test]

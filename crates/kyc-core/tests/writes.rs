@@ -7,6 +7,7 @@ use kyc_core::WriteResult;
 use kyc_core::events::CoreEvent;
 use kyc_model::{Correction, Registration};
 use kyc_sandbox::{Sandbox, SandboxConfig, Seed};
+use std::sync::Arc;
 use std::time::Duration;
 
 fn registration(cpf: &str, ext: &str) -> Registration {
@@ -154,4 +155,71 @@ async fn corrections_and_uploads_go_through_and_the_file_stays_for_the_viewer() 
     let e = d.upload(&customer_id, "selfie", &gif).await.unwrap_err();
     assert!(e.to_string().contains("PDF, JPEG or PNG"), "{e}");
     assert_eq!(stats(&sb).await["documents_stored"], 1);
+}
+
+#[tokio::test]
+async fn refused_credentials_hold_the_queue_instead_of_refusing_it() {
+    let sb = sandbox(Seed::Empty).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The connection's token was revoked (or expired): the API answers 401 to everything.
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    let profile = kyc_core::ProfileInfo { name: "t".into(), base_url: sb.base_url(), is_demo: true, webhooks: false };
+    let d = kyc_core::Desk::open_dinie(
+        profile.clone(),
+        kyc_core::dinie::Auth::bearer("dinie_at_revoked"),
+        dir.path(),
+        Arc::new(move |e| sink.lock().unwrap().push(e)),
+    )
+    .await
+    .unwrap();
+    for (i, cpf) in ["123.456.789-09", "529.982.247-25"].iter().enumerate() {
+        let r = d.register(registration(cpf, &format!("held-{i}"))).await.unwrap();
+        assert!(matches!(r, WriteResult::Queued { .. }), "kept in the queue, not refused: {r:?}");
+    }
+    let s = kyc_core::outbox::summary(d.store()).await.unwrap();
+    assert_eq!((s.pending, s.failed), (2, 0), "nothing marked refused");
+    assert!(d.refused_writes().await.unwrap().is_empty());
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, CoreEvent::CredentialsRefused { error } if error.status == Some(401))),
+        "the user is told to enter the secret again"
+    );
+    // The secret entered again: the same queue goes through, in order, once.
+    drop(d);
+    let (d, _) = desk(&sb, dir.path()).await;
+    let report = d.replay_outbox().await.unwrap();
+    assert_eq!(report.outcomes.len(), 2);
+    assert!(report.credentials_refused.is_none());
+    assert_eq!(stats(&sb).await["customers_created"], 2);
+}
+
+#[tokio::test]
+async fn a_refused_write_can_be_sent_again() {
+    let sb = sandbox(Seed::Empty).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    // Queued offline, then refused in the background: the customer is unknown to the API.
+    let seq = d
+        .store()
+        .enqueue(
+            "correct",
+            Some("cus_missing"),
+            r#"{"correct":{"name":"Ana Souza"}}"#,
+            "2f9c0f3e-1111-4111-8111-111111111111",
+            None,
+        )
+        .await
+        .unwrap()
+        .seq;
+    d.replay_outbox().await.unwrap();
+    assert_eq!(d.refused_writes().await.unwrap().len(), 1);
+    // Retried: back in the queue and sent again (refused again here, with the API's reason).
+    let report = d.retry_write(seq).await.unwrap();
+    assert_eq!(report.outcomes.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [seq], "sent again");
+    assert!(matches!(&report.outcomes[0].1, kyc_core::outbox::Outcome::Failed(v) if v.status == Some(404)));
+    assert_eq!(d.refused_writes().await.unwrap().len(), 1);
 }

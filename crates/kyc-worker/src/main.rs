@@ -42,6 +42,10 @@ impl EventSink for Lines {
             CoreEvent::Connectivity { online } => format!("online {online}"),
             CoreEvent::Notices { notices } => format!("notices {}", notices.len()),
             CoreEvent::UploadProgress { seq, sent, total, .. } => format!("upload {seq}: {sent}/{total} bytes"),
+            CoreEvent::CredentialsRefused { error } => format!("credentials refused: {}", error.message),
+            CoreEvent::Background { failing, retry_in_secs } => {
+                format!("background failing {failing}, next try in {retry_in_secs} s")
+            }
         };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

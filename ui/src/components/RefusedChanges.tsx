@@ -28,16 +28,22 @@ export function RefusedChanges({ onClose, onEditRegistration, onOpenCustomer }: 
   const queryClient = useQueryClient();
   const refused = useQuery({ queryKey: ["refused"], queryFn: commands.refusedWrites });
   const [error, setError] = useState<ErrorView | null>(null);
+  /** The refused upload whose dismissal (which deletes its file's copy) awaits a yes. */
+  const [confirming, setConfirming] = useState<number | null>(null);
 
-  const dismiss = async (seq: number) => {
+  const act = async (what: () => Promise<unknown>) => {
     setError(null);
+    setConfirming(null);
     try {
-      await commands.dismissWrite(seq);
-      await queryClient.invalidateQueries({ queryKey: ["refused"] });
+      await what();
     } catch (e) {
       setError(toErrorView(e));
+    } finally {
+      await queryClient.invalidateQueries({ queryKey: ["refused"] });
     }
   };
+  const dismiss = (seq: number) => act(() => commands.dismissWrite(seq));
+  const retry = (seq: number) => act(() => commands.retryWrite(seq));
 
   return (
     <Modal className="panel refused" labelledBy="refused-title" onClose={onClose} testId="refused-changes">
@@ -94,9 +100,34 @@ export function RefusedChanges({ onClose, onEditRegistration, onOpenCustomer }: 
                   {t("openCustomer")}
                 </button>
               )}
-              <button type="button" onClick={() => void dismiss(w.seq)} data-testid="refused-dismiss">
-                {t("dismiss")}
+              <button type="button" onClick={() => void retry(w.seq)} data-testid="refused-retry">
+                {t("retry")}
               </button>
+              {confirming === w.seq ? (
+                <span className="confirm" role="group" aria-label={t("dismissUploadConfirm")}>
+                  <span>{t("dismissUploadConfirm")}</span>
+                  <button
+                    type="button"
+                    className="danger"
+                    autoFocus
+                    onClick={() => void dismiss(w.seq)}
+                    data-testid="refused-dismiss-confirm"
+                  >
+                    {t("dismissAndDelete")}
+                  </button>
+                  <button type="button" onClick={() => setConfirming(null)}>
+                    {t("cancel")}
+                  </button>
+                </span>
+              ) : (
+                <button
+                  type="button"
+                  onClick={() => (w.kind === "upload" ? setConfirming(w.seq) : void dismiss(w.seq))}
+                  data-testid="refused-dismiss"
+                >
+                  {t("dismiss")}
+                </button>
+              )}
             </div>
           </li>
         ))}
