@@ -104,7 +104,12 @@ impl Desk {
         cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
         let client = dinie_api::Client::new(cfg)?;
         let store = Store::open(&profile_dir.join("cache.sqlite")).await?;
-        Ok(Self::new(Arc::new(DinieProvider::new(client)), store, profile, profile_dir.join("documents"), events))
+        let documents = profile_dir.join("documents");
+        let swept = outbox::sweep_strays(&store, &documents).await?;
+        if swept > 0 {
+            tracing::info!(swept, "removed upload copies left by a crash before they were queued");
+        }
+        Ok(Self::new(Arc::new(DinieProvider::new(client)), store, profile, documents, events))
     }
 
     /// The cache.
@@ -523,14 +528,24 @@ impl WriteResult {
 }
 
 /// Checks a file as the API will: PDF, JPEG or PNG by its bytes, at most 10 MB.
+/// Refuses a document over the 10 MB limit (checked before a file is written anywhere).
+pub fn check_document_size(len: u64) -> Result<(), CoreError> {
+    if len > dinie_api::MAX_DOCUMENT_BYTES {
+        return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
+            "file",
+            "invalid_file",
+            format!("{:.1} MB is over the 10 MB limit", len as f64 / 1_048_576.0),
+        )]));
+    }
+    Ok(())
+}
+
 pub async fn check_document(file: &Path) -> Result<(), CoreError> {
     use kyc_model::FieldError;
     use tokio::io::AsyncReadExt;
     let invalid = |m: String| CoreError::Invalid(vec![FieldError::new("file", "invalid_file", m)]);
     let meta = tokio::fs::metadata(file).await.map_err(|e| invalid(format!("cannot read {}: {e}", file.display())))?;
-    if meta.len() > dinie_api::MAX_DOCUMENT_BYTES {
-        return Err(invalid(format!("{:.1} MB is over the 10 MB limit", meta.len() as f64 / 1_048_576.0)));
-    }
+    check_document_size(meta.len())?;
     let mut head = [0u8; 8];
     let n = tokio::fs::File::open(file)
         .await

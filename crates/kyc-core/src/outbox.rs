@@ -96,6 +96,9 @@ pub async fn enqueue(
             tokio::fs::copy(src, &dest)
                 .await
                 .map_err(|e| CoreError::Io(format!("cannot copy {}: {e}", src.display())))?;
+            // On disk, with its name in the folder, before the outbox entry that points
+            // at it is committed: after a power cut the entry never points at nothing.
+            crate::durable::sync_file_and_dir(&dest).await?;
             Some(dest)
         }
     };
@@ -119,6 +122,25 @@ pub async fn enqueue(
             .await?;
     }
     Ok(entry)
+}
+
+/// Deletes files in `documents_dir` that nothing in the cache points at: copies made
+/// just before a crash, whose outbox entry was never committed. Returns how many.
+pub async fn sweep_strays(store: &Store, documents_dir: &Path) -> Result<usize, CoreError> {
+    let Ok(mut dir) = tokio::fs::read_dir(documents_dir).await else { return Ok(0) };
+    let kept: std::collections::HashSet<std::path::PathBuf> =
+        store.referenced_files().await?.into_iter().map(std::path::PathBuf::from).collect();
+    let mut swept = 0;
+    while let Ok(Some(entry)) = dir.next_entry().await {
+        let path = entry.path();
+        if entry.file_type().await.is_ok_and(|t| t.is_file())
+            && !kept.contains(&path)
+            && tokio::fs::remove_file(&path).await.is_ok()
+        {
+            swept += 1;
+        }
+    }
+    Ok(swept)
 }
 
 /// A write the API refused after it had been queued (sent later, in the background):

@@ -182,28 +182,48 @@ fn builtin() -> Profile {
 
 impl Profiles {
     /// Loads the profiles of `data_dir`; on first start, just the built-in sandbox.
+    ///
+    /// A `profiles.json` that cannot be read as profiles (a disk fault, an edit by hand)
+    /// never blocks start: the last good copy (`profiles.json.bak`, kept by every save)
+    /// is used, and failing that the built-in sandbox alone; the bad file is kept aside
+    /// as `profiles.json.corrupt` for support to look at.
     pub fn load(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self, CoreError> {
         let path = data_dir.join("profiles.json");
-        let file = match std::fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| CoreError::Profile(format!("{}: {e}", path.display())))?
+        let backup = data_dir.join("profiles.json.bak");
+        let parse = |p: &Path| -> Result<Option<ProfilesFile>, String> {
+            match std::fs::read(p) {
+                Ok(bytes) => serde_json::from_slice::<ProfilesFile>(&bytes)
+                    .ok()
+                    .filter(|f| f.profiles.iter().any(|p| p.id == BUILTIN_ID))
+                    .map(Some)
+                    .ok_or_else(|| format!("{} is not a profiles file", p.display())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(format!("{}: {e}", p.display())),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                ProfilesFile { active: BUILTIN_ID.into(), profiles: vec![builtin()] }
+        };
+        let first_start = || ProfilesFile { active: BUILTIN_ID.into(), profiles: vec![builtin()] };
+        let file = match parse(&path) {
+            Ok(Some(f)) => f,
+            Ok(None) => first_start(),
+            Err(why) => {
+                tracing::error!(%why, "profiles.json is damaged; using the last good copy");
+                let _ = std::fs::rename(&path, data_dir.join("profiles.json.corrupt"));
+                parse(&backup).ok().flatten().unwrap_or_else(first_start)
             }
-            Err(e) => return Err(CoreError::Io(format!("{}: {e}", path.display()))),
         };
         Ok(Self { data_dir: data_dir.to_owned(), secrets, file })
     }
 
+    /// Saves the profiles durably (flushed, renamed, folder flushed), the file it
+    /// replaces kept as `profiles.json.bak`.
     fn save(&self) -> Result<(), CoreError> {
         std::fs::create_dir_all(&self.data_dir).map_err(|e| CoreError::Io(e.to_string()))?;
         let path = self.data_dir.join("profiles.json");
-        let tmp = path.with_extension("json.tmp");
         let json = serde_json::to_vec_pretty(&self.file).map_err(|e| CoreError::Io(e.to_string()))?;
-        std::fs::write(&tmp, json)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))
+        if path.exists() {
+            let _ = std::fs::copy(&path, self.data_dir.join("profiles.json.bak"));
+        }
+        crate::durable::write_atomic(&path, &json)
     }
 
     /// Every profile.
@@ -634,6 +654,29 @@ mod tests {
             panic!("plain http to another machine must be refused before sending")
         };
         assert_eq!(e[0].field, "baseUrl");
+    }
+
+    #[test]
+    fn a_damaged_profiles_file_never_blocks_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
+        let a = p.add("Produção", ProfileKind::DinieProduction, "", AuthMethod::Bearer, "t").unwrap();
+        p.set_active(&a.id).unwrap();
+        let path = dir.path().join("profiles.json");
+
+        // Torn by a power cut: the last good copy is used, the bad one kept aside.
+        let good = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &good[..good.len() / 2]).unwrap();
+        let loaded = Profiles::load(dir.path(), secrets.clone()).unwrap();
+        assert_eq!(loaded.list().len(), 2, "the profile added before the last save survives");
+        assert!(dir.path().join("profiles.json.corrupt").exists());
+
+        // Nothing good at all: the built-in sandbox, never a refusal to start.
+        std::fs::write(&path, b"\0\0\0").unwrap();
+        std::fs::write(dir.path().join("profiles.json.bak"), b"{\"active\": 3}").unwrap();
+        let loaded = Profiles::load(dir.path(), secrets).unwrap();
+        assert_eq!((loaded.list().len(), loaded.active().id.as_str()), (1, BUILTIN_ID));
     }
 
     #[test]

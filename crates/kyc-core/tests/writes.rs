@@ -223,3 +223,23 @@ async fn a_refused_write_can_be_sent_again() {
     assert!(matches!(&report.outcomes[0].1, kyc_core::outbox::Outcome::Failed(v) if v.status == Some(404)));
     assert_eq!(d.refused_writes().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn copies_left_by_a_crash_before_queuing_are_swept_and_queued_ones_kept() {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk_at(&format!("http://{addr}/api/v3"), dir.path()).await;
+    // Offline: an upload waits in the outbox with its copy.
+    let src = dir.path().join("rg.jpg");
+    std::fs::write(&src, kyc_sandbox::docs::sample("selfie", "Joana").2).unwrap();
+    let WriteResult::Queued { seq } = d.upload("cus_1", "selfie", &src).await.unwrap() else { panic!("queued") };
+    let queued = d.store().outbox_entry(seq).await.unwrap().unwrap().file_path.unwrap();
+    // A copy made just before a crash, whose outbox entry was never committed.
+    let stray = dir.path().join("documents").join("0b7c-stray-cnh.pdf");
+    std::fs::write(&stray, b"%PDF-1.7 half a copy").unwrap();
+    drop(d);
+
+    let (_d, _) = desk_at(&format!("http://{addr}/api/v3"), dir.path()).await;
+    assert!(!stray.exists(), "the stray copy is swept at start");
+    assert!(std::path::Path::new(&queued).exists(), "the queued upload's copy stays");
+}

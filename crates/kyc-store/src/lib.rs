@@ -72,7 +72,9 @@ impl Store {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a committed transaction (an outbox entry above all) is on disk
+            // before the commit returns, so a power cut cannot lose a queued write.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10))
             // A desktop cache of up to a million customers: a 64 MiB page cache and
@@ -83,6 +85,11 @@ impl Store {
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// The connection's `PRAGMA synchronous` (2 = FULL), for tests of durability.
+    pub async fn synchronous(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("PRAGMA synchronous").fetch_one(&self.pool).await?)
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {

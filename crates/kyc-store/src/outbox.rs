@@ -168,9 +168,27 @@ impl Store {
         self.set_state(seq, OutboxState::Pending, None, None, false).await
     }
 
-    /// Done, with what the API answered.
+    /// Done, with what the API answered. The payload (the personal data that was
+    /// sent) is not kept once the API has it.
     pub async fn outbox_done(&self, seq: i64, result: &str) -> Result<()> {
-        self.set_state(seq, OutboxState::Done, None, Some(result), false).await
+        self.set_state(seq, OutboxState::Done, None, Some(result), false).await?;
+        sqlx::query("UPDATE outbox SET payload = '' WHERE seq = ? AND state = 'done'")
+            .bind(seq)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Every file the cache points at: queued uploads' copies and documents kept for
+    /// the viewer. Anything else in the documents folder is a stray (a copy made just
+    /// before a crash, with no outbox entry yet).
+    pub async fn referenced_files(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT file_path FROM outbox WHERE file_path IS NOT NULL
+             UNION SELECT local_path FROM documents WHERE local_path IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Refused by the API, with why.

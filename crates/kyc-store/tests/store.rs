@@ -254,3 +254,17 @@ async fn the_outbox_keeps_order_keys_and_state_across_reopening() {
     store.outbox_retry(unfinished[0].seq).await.unwrap();
     assert_eq!(store.outbox_open().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_sent_writes_personal_data_is_not_kept_and_commits_are_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let cpf = r#"{"register":{"cpf":"12345678909","name":"Joana Lima"}}"#;
+    let e = store.enqueue("register", None, cpf, "key-p", Some("/data/documents/key-p-rg.pdf")).await.unwrap();
+    store.outbox_done(e.seq, r#"{"customer_id":"cus_1"}"#).await.unwrap();
+    let kept = store.outbox_entry(e.seq).await.unwrap().unwrap();
+    assert_eq!(kept.payload, "", "the API has it; the cache keeps no copy");
+    assert_eq!(store.referenced_files().await.unwrap(), ["/data/documents/key-p-rg.pdf"]);
+    // synchronous=FULL: a commit is on disk before it returns (2 = FULL).
+    assert_eq!(store.synchronous().await.unwrap(), 2);
+}
