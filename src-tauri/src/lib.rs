@@ -135,6 +135,8 @@ async fn upload_document(state: State<'_, AppState>, request: tauri::ipc::Reques
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(ErrorView::new("invalid", "the file's bytes are missing"));
     };
+    // Too large: refused before a byte is written to disk.
+    kyc_core::check_document_size(bytes.len() as u64)?;
     let staged = stage(&state.incoming, &filename, bytes).await?;
     let result = state.desk().await.upload(&customer, &item, &staged).await;
     // The core copied the file into its outbox; the staged copy is no longer needed.
@@ -152,14 +154,18 @@ async fn stage(incoming: &Path, filename: &str, bytes: &[u8]) -> Result<PathBuf,
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "document".into());
-    let unique = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-    );
-    let dir = incoming.join(unique);
     let io = |e: std::io::Error| ErrorView::new("file_error", format!("cannot stage the upload: {e}"));
-    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+    tokio::fs::create_dir_all(incoming).await.map_err(io)?;
+    // A folder of its own per upload: created, never reused, so two uploads of files
+    // with the same name at the same moment cannot overwrite (or delete) each other.
+    let dir = loop {
+        let dir = incoming.join(kyc_core::unique_name());
+        match tokio::fs::create_dir(&dir).await {
+            Ok(()) => break dir,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(e)),
+        }
+    };
     let path = dir.join(name);
     tokio::fs::write(&path, bytes).await.map_err(io)?;
     Ok(path)
@@ -482,6 +488,9 @@ pub fn run() {
                 .inner_size(1200.0, 780.0)
                 .min_inner_size(820.0, 520.0)
                 .data_directory(data.join("webview"))
+                // Files dropped on the window reach the page as HTML5 drop events (the
+                // upload zones); the native handler would swallow them on Windows.
+                .disable_drag_drop_handler()
                 .build()?;
             Ok(())
         })

@@ -483,3 +483,41 @@ fn e2e(filter: &[String], screenshots: &Path) -> Result {
         .args(filter))
     .map_err(|e| format!("{e} (driver log: {})", log_dir.join("tauri-driver.log").display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::root;
+    use std::collections::BTreeSet;
+
+    fn quoted_after(text: &str, start: &str, end: &str) -> Vec<String> {
+        let from = text.find(start).map(|i| i + start.len()).unwrap_or(text.len());
+        let to = text[from..].find(end).map(|i| from + i).unwrap_or(text.len());
+        text[from..to].split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    }
+
+    /// Every command the app registers is in the app manifest (build.rs) and granted
+    /// by name to the main window, and nothing else is: a command added to one list and
+    /// not the others is refused at run time or granted without being declared.
+    #[test]
+    fn commands_registered_declared_and_granted_agree() {
+        let read = |p: &str| std::fs::read_to_string(root().join(p)).unwrap();
+        let lib = read("src-tauri/src/lib.rs");
+        let from = lib.find("generate_handler![").expect("generate_handler! in src-tauri/src/lib.rs");
+        let to = from + lib[from..].find(']').unwrap();
+        let registered: BTreeSet<String> = lib[from + "generate_handler![".len()..to]
+            .split(',')
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let declared: BTreeSet<String> =
+            quoted_after(&read("src-tauri/build.rs"), "const COMMANDS: &[&str] = &[", "];").into_iter().collect();
+        let granted: BTreeSet<String> =
+            quoted_after(&read("src-tauri/capabilities/default.json"), "\"permissions\"", "]")
+                .into_iter()
+                .filter_map(|p| p.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+                .collect();
+        assert!(!registered.is_empty());
+        assert_eq!(registered, declared, "generate_handler! vs build.rs COMMANDS");
+        assert_eq!(registered, granted, "generate_handler! vs capabilities/default.json");
+    }
+}
