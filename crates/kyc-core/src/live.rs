@@ -66,6 +66,10 @@ pub struct ListenerStats {
     pub duplicates: std::sync::atomic::AtomicU64,
     /// Requests refused (bad or missing signature, stale timestamp, not an event).
     pub refused: std::sync::atomic::AtomicU64,
+    /// Connections accepted and still open.
+    pub open_connections: std::sync::atomic::AtomicU64,
+    /// The most connections that were open at once.
+    pub most_open_connections: std::sync::atomic::AtomicU64,
 }
 
 impl WebhookListener {
@@ -107,7 +111,8 @@ impl WebhookListener {
             // Events are small; anything larger is not one of them.
             .layer(DefaultBodyLimit::max(1024 * 1024))
             .with_state(state);
-        let listener = Limited { inner: self.listener, permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)) };
+        let listener =
+            Limited { inner: self.listener, permits: Arc::new(Semaphore::new(MAX_CONNECTIONS)), stats: stats.clone() };
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::warn!(error = %e, "the webhook listener stopped");
@@ -149,6 +154,7 @@ impl RefusalLog {
 struct Limited {
     inner: tokio::net::TcpListener,
     permits: Arc<Semaphore>,
+    stats: Arc<ListenerStats>,
 }
 
 impl axum::serve::Listener for Limited {
@@ -160,7 +166,13 @@ impl axum::serve::Listener for Limited {
         let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else { std::future::pending().await };
         loop {
             match self.inner.accept().await {
-                Ok((stream, addr)) => return (LimitedStream { stream, _permit: permit }, addr),
+                Ok((stream, addr)) => {
+                    use std::sync::atomic::Ordering::Relaxed;
+                    let open = self.stats.open_connections.fetch_add(1, Relaxed) + 1;
+                    self.stats.most_open_connections.fetch_max(open, Relaxed);
+                    let stats = Arc::clone(&self.stats);
+                    return (LimitedStream { stream, _permit: permit, stats }, addr);
+                }
                 // Out of file descriptors and the like: wait, as axum's own listener does.
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
             }
@@ -176,6 +188,13 @@ impl axum::serve::Listener for Limited {
 struct LimitedStream {
     stream: tokio::net::TcpStream,
     _permit: OwnedSemaphorePermit,
+    stats: Arc<ListenerStats>,
+}
+
+impl Drop for LimitedStream {
+    fn drop(&mut self) {
+        self.stats.open_connections.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl AsyncRead for LimitedStream {
