@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "refresh_customer",
     "validate_registration",
     "validate_correction",
+    "read_phone",
     "register",
     "correct",
     "upload_document",

@@ -106,6 +106,14 @@ fn validate_correction(correction: Correction) -> Vec<FieldError> {
     correction.validate()
 }
 
+/// A phone as typed in a registration, read in its country (`11 99999-9999` in Brazil):
+/// how it will be sent, formatted for reading, or `None` when it is not a number there.
+#[tauri::command]
+fn read_phone(phone: String) -> Option<String> {
+    use kyc_core::model::{Belongs, PHONE_COUNTRY, Phone};
+    Phone::parse_in(&phone, PHONE_COUNTRY, Belongs::Preferred).ok().map(|p| p.formatted())
+}
+
 /// Registers a customer: created, already existed, refused (409 among them) or queued.
 #[tauri::command]
 async fn register(state: State<'_, AppState>, registration: Registration) -> Result<WriteView, ErrorView> {
@@ -504,6 +512,7 @@ pub fn run() {
             refresh_customer,
             validate_registration,
             validate_correction,
+            read_phone,
             register,
             correct,
             upload_document,

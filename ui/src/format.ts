@@ -67,8 +67,9 @@ export function maskCnpj(input: string): string {
 
 /** Phones are E.164: a leading + and up to 15 digits, whatever separators were typed. */
 export function maskPhone(input: string): string {
-  const trimmed = input.trim();
-  if (trimmed === "") return "";
-  const digits = trimmed.replace(/\D/g, "").slice(0, 15);
-  return `+${digits}`;
+  // As people write numbers: digits, spaces, dots, dashes, parentheses and a leading +.
+  // Which country it is and what it becomes in E.164 is Rust's call (`readPhone`).
+  const kept = input.replace(/[^\d\s().+-]/g, "");
+  const lead = kept.trimStart().startsWith("+") ? "+" : "";
+  return (lead + kept.replace(/\+/g, "").trimStart()).slice(0, 24);
 }

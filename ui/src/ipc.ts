@@ -54,6 +54,8 @@ export const commands = {
   validateRegistration: (registration: Registration) =>
     invoke<FieldError[]>("validate_registration", { registration }),
   validateCorrection: (correction: Correction) => invoke<FieldError[]>("validate_correction", { correction }),
+  /** A phone as typed, read in the customer's country: how it will be sent, or null. */
+  readPhone: (phone: string) => invoke<string | null>("read_phone", { phone }),
   register: (registration: Registration) => invoke<WriteView>("register", { registration }),
   correct: (id: string, correction: Correction) => invoke<WriteView>("correct", { id, correction }),
   /** Sends the file's bytes as the request body (no JSON, no base64). */

@@ -336,7 +336,7 @@ impl Desk {
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
-        self.write(None, Operation::Register(r), None).await
+        self.write(None, Operation::Register(r.normalized()), None).await
     }
 
     /// Corrects a customer's data (name, e-mail, phone, trading name).
@@ -345,7 +345,7 @@ impl Desk {
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
-        self.write(Some(customer_id), Operation::Correct(c), None).await
+        self.write(Some(customer_id), Operation::Correct(c.normalized()), None).await
     }
 
     /// Uploads a document for a kyc item. The file is checked (PDF/JPEG/PNG by its

@@ -1,7 +1,16 @@
 //! What staff type to register or correct a customer, and its validation: every field
 //! checked, every error named, so a form can show them all at once.
 
-use crate::{Cnpj, Cpf, Email, FieldError, Phone};
+use crate::{Belongs, Cnpj, Cpf, Email, FieldError, Phone};
+
+/// The country a registration's phone is read in when typed without `+`: the Dinie
+/// customers registered here are in Brazil.
+pub const PHONE_COUNTRY: &str = "BR";
+
+/// A phone as typed, read in [`PHONE_COUNTRY`].
+fn phone(typed: &str) -> Result<Phone, FieldError> {
+    Phone::parse_in(typed, PHONE_COUNTRY, Belongs::Preferred)
+}
 use serde::{Deserialize, Serialize};
 
 /// A registration as typed. Only the CPF is required by the API; the app also asks
@@ -77,7 +86,7 @@ impl Registration {
         }
         if self.phone.trim().is_empty() {
             required(&mut errors, "phone", &self.phone, "phone");
-        } else if let Err(e) = Phone::parse(&self.phone) {
+        } else if let Err(e) = phone(&self.phone) {
             errors.push(e);
         }
         too_long(&mut errors, "trading_name", &self.trading_name, 200);
@@ -86,7 +95,26 @@ impl Registration {
     }
 }
 
+impl Registration {
+    /// The registration as the API takes it: the phone in E.164 (`11 99999-9999` →
+    /// `+5511999999999`). Call after [`Registration::validate`] found nothing.
+    pub fn normalized(mut self) -> Self {
+        if let Ok(p) = phone(&self.phone) {
+            self.phone = p.as_str().to_owned();
+        }
+        self
+    }
+}
+
 impl Correction {
+    /// The correction as the API takes it (the phone in E.164).
+    pub fn normalized(mut self) -> Self {
+        if let Some(p) = self.phone.as_deref().and_then(|p| phone(p).ok()) {
+            self.phone = Some(p.as_str().to_owned());
+        }
+        self
+    }
+
     /// Every problem with the correction; empty when it can be sent.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
@@ -100,7 +128,7 @@ impl Correction {
             errors.push(err);
         }
         if let Some(p) = &self.phone
-            && let Err(err) = Phone::parse(p)
+            && let Err(err) = phone(p)
         {
             errors.push(err);
         }
@@ -141,6 +169,10 @@ mod tests {
             ..Default::default()
         };
         assert!(ok.validate().is_empty());
+        // As Brazilians write it: valid, and sent as E.164 with Brazil's code.
+        let national = Registration { phone: "(11) 99999-9999".into(), ..ok };
+        assert!(national.validate().is_empty());
+        assert_eq!(national.normalized().phone, "+5511999999999");
     }
 
     #[test]

@@ -10,8 +10,10 @@
 
 mod customer;
 mod forms;
+mod phone;
 mod validate;
 
 pub use customer::{CreditOffer, Customer, CustomerStatus, DocumentInfo, KycItem, KycItemStatus, KycKind};
-pub use forms::{Correction, Registration};
-pub use validate::{Cnpj, Cpf, Email, FieldError, Phone, mask_cnpj, mask_cpf, only_digits};
+pub use forms::{Correction, PHONE_COUNTRY, Registration};
+pub use phone::{Belongs, DIAL_PLANS, DialPlan, Phone, dial_plan};
+pub use validate::{Cnpj, Cpf, Email, FieldError, mask_cnpj, mask_cpf, only_digits};

@@ -163,28 +163,6 @@ impl fmt::Display for Cnpj {
     }
 }
 
-/// A phone number in E.164 form (`+5511999999999`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phone(String);
-
-impl Phone {
-    /// Parses an E.164 number: `+`, a non-zero country digit, 8 to 15 digits in all.
-    pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let s = input.trim();
-        let bad = || FieldError::new("phone", "invalid_phone", "phone must be in E.164 format, e.g. +5511999999999");
-        let digits = s.strip_prefix('+').ok_or_else(bad)?;
-        if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
-            return Err(bad());
-        }
-        Ok(Self(s.to_owned()))
-    }
-
-    /// The number as `+` and digits.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// A well-formed e-mail address (one `@`, a local part, a dotted domain, no spaces).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -257,14 +235,6 @@ mod tests {
         assert!(Cnpj::parse("11.222.333/0001-81").is_ok());
         assert_eq!(Cnpj::parse("12.345.678/0001-90").unwrap_err().code, "invalid_cnpj");
         assert_eq!(Cnpj::from_base([1, 1, 2, 2, 2, 3, 3, 3, 0, 0, 0, 1]).formatted(), "11.222.333/0001-81");
-    }
-
-    #[test]
-    fn phone_is_e164() {
-        assert!(Phone::parse("+5511999999999").is_ok());
-        for bad in ["5511999999999", "+0511999999", "+55 11 99999-9999", "+55", "+5511999999999999"] {
-            assert_eq!(Phone::parse(bad).unwrap_err().field, "phone", "{bad}");
-        }
     }
 
     #[test]

@@ -139,7 +139,7 @@ async fn searching_by_cpf_and_name_and_filtering_by_status() {
 
 #[tokio::test]
 async fn registering_shows_created_then_already_existed_then_conflict() {
-    with_app(async |s, _base| {
+    with_app(async |s, base| {
         s.click("[data-testid=new-customer]").await?;
         // Live validation from Rust: a wrong check digit is named beside the field.
         s.type_into("[data-testid=field-cpf]", "12345678900").await?;
@@ -149,8 +149,15 @@ async fn registering_shows_created_then_already_existed_then_conflict() {
         s.replace_text("[data-testid=field-cpf]", &new_cpf).await?;
         s.type_into("[data-testid=field-name]", "Helena Duarte Teste").await?;
         s.type_into("[data-testid=field-email]", "helena.e2e@example.com").await?;
-        s.type_into("[data-testid=field-phone]", "+5511987654321").await?;
+        // Typed as Brazilians write it: read as a São Paulo mobile (+55), not as +1.
+        s.type_into("[data-testid=field-phone]", "11 98765-4321").await?;
         s.type_into("[data-testid=field-external_id]", "e2e-helena-1").await?;
+        let t = std::time::Instant::now();
+        while s.property("[data-testid=field-phone]", "value").await? != "+55 11 98765-4321" {
+            // Shown as it will be sent once the field is left.
+            assert!(t.elapsed() < LONG, "phone shown as {:?}", s.property("[data-testid=field-phone]", "value").await?);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         s.wait_for_texts("[data-testid=error-cpf]", LONG, <[String]>::is_empty).await?;
         screenshot(s, "register-form").await?;
 
@@ -168,10 +175,13 @@ async fn registering_shows_created_then_already_existed_then_conflict() {
         assert_eq!(s.property("[data-testid=field-name]", "value").await?, "Helena Duarte Teste");
         screenshot(s, "register-conflict").await?;
 
-        // The new customer is in the list.
+        // The new customer is in the list, and the API has the number in E.164.
         s.click("[data-testid=register-form] button[aria-label]").await?;
         s.replace_text("[data-testid=search]", "Helena Duarte").await?;
         s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t == ["Helena Duarte Teste"]).await?;
+        let registered = customers(&base, "pending_kyc").await;
+        let helena = registered.iter().find(|c| c["name"] == "Helena Duarte Teste").ok_or("registered")?;
+        assert_eq!(helena["phone"], "+5511987654321");
         Ok(())
     })
     .await;

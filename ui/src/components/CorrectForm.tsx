@@ -119,6 +119,7 @@ export function CorrectForm({ customer, onClose, onSaved }: Props) {
           onChange={(v) => setValues({ ...values, phone: maskPhone(v) })}
           errors={shown}
           show
+          hint={t("phoneHint")}
           inputProps={{ type: "tel" }}
         />
       </div>

@@ -15,11 +15,13 @@ type Props = {
   onBlur?: () => void;
   optional?: boolean;
   readOnly?: boolean;
+  /** A line under the input saying what to type. */
+  hint?: string;
   inputProps?: InputHTMLAttributes<HTMLInputElement>;
 };
 
 /** A labelled input with its errors beside it, announced to screen readers. */
-export function Field({ name, label, value, onChange, errors, show, onBlur, optional, readOnly, inputProps }: Props) {
+export function Field({ name, label, value, onChange, errors, show, onBlur, optional, readOnly, hint, inputProps }: Props) {
   const { t, locale } = useI18n();
   const id = useId();
   const mine = show ? errors.filter((e) => e.field === name) : [];
@@ -35,12 +37,17 @@ export function Field({ name, label, value, onChange, errors, show, onBlur, opti
         value={value}
         readOnly={readOnly}
         aria-invalid={mine.length > 0}
-        aria-describedby={mine.length > 0 ? `${id}-error` : undefined}
+        aria-describedby={mine.length > 0 ? `${id}-error` : hint ? `${id}-hint` : undefined}
         onChange={(e) => onChange(e.target.value)}
         onBlur={onBlur}
         data-testid={`field-${name}`}
         {...inputProps}
       />
+      {hint && mine.length === 0 && (
+        <small id={`${id}-hint`} className="hint">
+          {hint}
+        </small>
+      )}
       {mine.length > 0 && (
         <p id={`${id}-error`} className="field-error" role="alert" data-testid={`error-${name}`}>
           {mine.map((e) => fieldErrorText(locale, e.code, e.message)).join(" ")}

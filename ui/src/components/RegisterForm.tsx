@@ -188,10 +188,17 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
           label={t("fieldPhone")}
           value={form.phone}
           onChange={(v) => set("phone", maskPhone(v))}
-          onBlur={() => leave("phone")}
+          onBlur={() => {
+            leave("phone");
+            // Shown as it will be sent: `11 99999-9999` becomes `+55 11 99999-9999`.
+            void commands.readPhone(form.phone).then((p) => {
+              if (p !== null) setForm((f) => (f.phone === form.phone ? { ...f, phone: p } : f));
+            });
+          }}
           errors={errors}
           show={show("phone")}
-          inputProps={{ type: "tel", placeholder: "+5511999999999" }}
+          hint={t("phoneHint")}
+          inputProps={{ type: "tel", placeholder: "(11) 99999-9999" }}
         />
       </div>
       <div className="grid-2">
