@@ -437,10 +437,24 @@ fn notification_server(dir: &Path) -> Result<PathBuf> {
     Ok(log)
 }
 
+/// 32 random bytes from the kernel, in hex: the built-in sandbox's admin token for one
+/// end-to-end run.
+fn random_hex_token() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("cannot read /dev/urandom: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn e2e(filter: &[String], screenshots: &Path) -> Result {
     if !cfg!(target_os = "linux") {
         return Err("the end-to-end tests drive WebKitWebDriver and run on Linux only".into());
     }
+    // The app's built-in sandbox takes its admin token from this variable (inherited
+    // through tauri-driver), and the tests send it on their `/_sandbox` calls.
+    let admin_token = random_hex_token()?;
     let (display, _xvfb) = start_xvfb()?;
     let port = free_port()?;
     let native_port = free_port()?;
@@ -462,6 +476,7 @@ fn e2e(filter: &[String], screenshots: &Path) -> Result {
         .env("KYC_DUNSTRC", log_dir.join("dunstrc"))
         .env("KYC_DUNST_LOG", log_dir.join("dunst.log"))
         .env("KYC_NOTIFY_LOG", &notify_log)
+        .env("KYC_SANDBOX_ADMIN_TOKEN", &admin_token)
         // Without these a headless WebKit can show a blank window with no error.
         .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
@@ -477,6 +492,7 @@ fn e2e(filter: &[String], screenshots: &Path) -> Result {
         .env("WEBDRIVER_URL", format!("http://127.0.0.1:{port}"))
         .env("KYC_DESK_SCREENSHOTS", screenshots)
         .env("KYC_NOTIFY_LOG", &notify_log)
+        .env("KYC_SANDBOX_ADMIN_TOKEN", &admin_token)
         .env("DISPLAY", &display)
         // One app window at a time: the tests share one driver.
         .args(["test", "-p", "kyc-desk-e2e", "--locked", "--", "--test-threads=1"])

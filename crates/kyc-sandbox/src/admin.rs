@@ -1,38 +1,81 @@
-//! The admin surface for tests and demos, under `/_sandbox/` (off the public API, no
-//! auth: the sandbox listens on loopback).
+//! The admin surface for tests and demos, under `/_sandbox/` (off the public API).
+//!
+//! With an admin token configured every call needs it as a bearer token, except the
+//! biometric capture page and its two buttons, which the customer opens in a browser
+//! from the `session_url` the API hands out (its unguessable session id is the
+//! credential). State-changing calls from another web origin are refused (403).
 
 use crate::http::{AppState, Problem};
-use crate::middleware::{FaultKind, Faults};
+use crate::middleware::{self as mw, FaultKind, Faults};
 use crate::state::Db;
 use crate::webhooks::WebhookEndpoint;
-use crate::{Seed, effects};
+use crate::{MAX_COUNT, Seed, effects};
 use axum::{
     Json, Router,
-    extract::{Path, State},
+    extract::{FromRequest, Path, Request, State, rejection::JsonRejection},
     http::{StatusCode, header},
+    middleware,
     response::{Html, IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use time::OffsetDateTime;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(state: &AppState) -> Router<AppState> {
+    let guarded = Router::new()
         .route("/stats", get(stats))
         .route("/reset", post(reset))
         .route("/seed", post(seed))
         .route("/customers/{id}/kyc/{item}", post(decide))
         .route("/customers/{id}/documents", get(list_documents))
         .route("/documents/{doc_id}", get(get_document))
-        .route("/biometrics/{sid}", get(biometrics_page))
-        .route("/biometrics/{sid}/complete", post(|st, p| finish_biometrics(st, p, true)))
-        .route("/biometrics/{sid}/fail", post(|st, p| finish_biometrics(st, p, false)))
         .route("/faults", post(set_faults).delete(clear_faults))
         .route("/webhooks", get(list_webhooks).post(add_webhook))
         .route("/tokens/expire", post(expire_tokens))
+        .route_layer(middleware::from_fn_with_state(state.clone(), mw::require_admin));
+    // What the customer's browser opens: no admin token.
+    let capture = Router::new()
+        .route("/biometrics/{sid}", get(biometrics_page))
+        .route("/biometrics/{sid}/complete", post(|st, p| finish_biometrics(st, p, true)))
+        .route("/biometrics/{sid}/fail", post(|st, p| finish_biometrics(st, p, false)));
+    guarded.merge(capture).layer(middleware::from_fn(mw::same_origin))
+}
+
+/// A JSON body, with its problems as problem+json (400 syntax, 415 content type, 422
+/// a field of the wrong type, naming it).
+struct Body<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(e) => {
+                let (status, code) = match (&e, e.status()) {
+                    (JsonRejection::MissingJsonContentType(_), _) => {
+                        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+                    }
+                    (JsonRejection::JsonDataError(_), _) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+                    (_, StatusCode::PAYLOAD_TOO_LARGE) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+                    _ => (StatusCode::BAD_REQUEST, "invalid_request"),
+                };
+                Err(Problem::new(status, code, e.body_text()))
+            }
+        }
+    }
+}
+
+/// A count from a request: at most [`MAX_COUNT`], or 422 naming `field`.
+fn count(field: &str, n: u64) -> Result<u32, Problem> {
+    if n > MAX_COUNT {
+        return Err(Problem::field(field, format!("{field} must be at most {MAX_COUNT} (got {n})")));
+    }
+    u32::try_from(n).map_err(|_| Problem::field(field, format!("{field} is too large")))
 }
 
 async fn stats(State(st): State<AppState>) -> Response {
@@ -65,15 +108,19 @@ async fn reset(State(st): State<AppState>) -> Response {
 
 #[derive(Deserialize)]
 struct SeedBody {
-    count: usize,
+    count: u64,
 }
 
-/// Replaces everything with `count` demo customers.
-async fn seed(State(st): State<AppState>, Json(b): Json<SeedBody>) -> Response {
-    let mut db = Db::with_seed(Seed::Demo(b.count));
+/// Replaces everything with `count` demo customers (at most [`MAX_COUNT`]).
+async fn seed(State(st): State<AppState>, Body(b): Body<SeedBody>) -> Result<Response, Problem> {
+    let n = count("count", b.count)? as usize;
+    // Generating a large seed takes a while: off the async workers.
+    let mut db = tokio::task::spawn_blocking(move || Db::with_seed(Seed::Demo(n)))
+        .await
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("seeding failed: {e}")))?;
     db.dirty = true;
     *st.db.write().await = db;
-    Json(json!({"customers": b.count})).into_response()
+    Ok(Json(json!({"customers": n})).into_response())
 }
 
 #[derive(Deserialize)]
@@ -89,7 +136,7 @@ struct Decision {
 async fn decide(
     State(st): State<AppState>,
     Path((id, item)): Path<(String, String)>,
-    Json(d): Json<Decision>,
+    Body(d): Body<Decision>,
 ) -> Result<Response, Problem> {
     if !matches!(d.status.as_str(), "pending" | "in_review" | "approved" | "rejected" | "pending_correction") {
         return Err(Problem::new(
@@ -206,11 +253,11 @@ async fn finish_biometrics(State(st): State<AppState>, Path(sid): Path<String>, 
 #[derive(Deserialize, Default)]
 struct FaultsBody {
     #[serde(default)]
-    fail_next: u32,
+    fail_next: u64,
     #[serde(default)]
     status: Option<u16>,
     #[serde(default)]
-    drop_next: u32,
+    drop_next: u64,
     #[serde(default)]
     latency_ms: u64,
     #[serde(default)]
@@ -224,8 +271,17 @@ struct FaultsBody {
 /// Sets fault injection: `fail_next` requests answer `status` (default 503);
 /// `drop_next` responses lose their connection halfway; `latency_ms` before each;
 /// `ratio` of requests fail at random with one of `kinds` (`"503"`, `"500"`, `"429"`,
-/// `"drop"`); `retry_after` seconds on 429/503 (default 1).
-async fn set_faults(State(st): State<AppState>, Json(b): Json<FaultsBody>) -> Result<Response, Problem> {
+/// `"drop"`); `retry_after` seconds on 429/503 (default 1). Counts are at most
+/// [`MAX_COUNT`], the latency at most a minute, `retry_after` at most an hour.
+async fn set_faults(State(st): State<AppState>, Body(b): Body<FaultsBody>) -> Result<Response, Problem> {
+    let fail_next = count("fail_next", b.fail_next)?;
+    let drop_next = count("drop_next", b.drop_next)?;
+    if b.latency_ms > 60_000 {
+        return Err(Problem::field("latency_ms", "latency_ms must be at most 60000"));
+    }
+    if b.retry_after.is_some_and(|s| s > 3600) {
+        return Err(Problem::field("retry_after", "retry_after must be at most 3600"));
+    }
     let kinds = b
         .kinds
         .iter()
@@ -248,9 +304,9 @@ async fn set_faults(State(st): State<AppState>, Json(b): Json<FaultsBody>) -> Re
             .param("ratio"));
     }
     *st.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Faults {
-        fail_next: b.fail_next,
+        fail_next,
         fail_status: b.status.unwrap_or(503),
-        drop_next: b.drop_next,
+        drop_next,
         latency: Duration::from_millis(b.latency_ms),
         ratio: b.ratio,
         kinds,
@@ -264,8 +320,27 @@ async fn clear_faults(State(st): State<AppState>) -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
+/// An endpoint as the admin API shows it: never its secret.
+fn endpoint_view(ep: &WebhookEndpoint) -> serde_json::Value {
+    json!({"url": ep.url, "secret_set": !ep.secret.is_empty()})
+}
+
+/// The endpoints, without their secrets.
 async fn list_webhooks(State(st): State<AppState>) -> Response {
-    Json(json!({"data": st.hooks.endpoints()})).into_response()
+    let data: Vec<serde_json::Value> = st.hooks.endpoints().iter().map(endpoint_view).collect();
+    Json(json!({"data": data})).into_response()
+}
+
+/// Whether webhooks may be sent to `url`: http(s) on this machine only (127.0.0.0/8,
+/// `localhost`, `[::1]`), so the admin API cannot make the sandbox post to others.
+fn loopback_http(url: &reqwest::Url) -> bool {
+    matches!(url.scheme(), "http" | "https")
+        && match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        }
 }
 
 #[derive(Deserialize)]
@@ -274,10 +349,10 @@ struct NewWebhook {
     secret: Option<String>,
 }
 
-/// Registers an endpoint; answers it with its secret.
-async fn add_webhook(State(st): State<AppState>, Json(b): Json<NewWebhook>) -> Result<Response, Problem> {
-    let url = reqwest::Url::parse(&b.url).ok().filter(|u| matches!(u.scheme(), "http" | "https")).ok_or_else(|| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "url must be an http(s) URL").param("url")
+/// Registers an endpoint on loopback; answers its URL (not its secret).
+async fn add_webhook(State(st): State<AppState>, Body(b): Body<NewWebhook>) -> Result<Response, Problem> {
+    let url = reqwest::Url::parse(&b.url).ok().filter(loopback_http).ok_or_else(|| {
+        Problem::field("url", "url must be an http(s) URL on this machine (127.0.0.1, localhost or [::1])")
     })?;
     let secret = b.secret.unwrap_or_else(|| crate::webhooks::DEFAULT_SECRET.to_owned());
     if crate::webhooks::sign(&secret, "x", 0, "").is_none() {
@@ -290,7 +365,7 @@ async fn add_webhook(State(st): State<AppState>, Json(b): Json<NewWebhook>) -> R
     }
     let ep = WebhookEndpoint { url: url.to_string(), secret };
     st.hooks.register(ep.clone());
-    Ok((StatusCode::CREATED, Json(ep)).into_response())
+    Ok((StatusCode::CREATED, Json(endpoint_view(&ep))).into_response())
 }
 
 /// Expires every token issued by `POST /auth/token` (to test a client's refresh).

@@ -2,6 +2,7 @@
 
 use crate::docs::{MAX_DOCUMENT_BYTES, TINY_DOCUMENT_BYTES, sniff};
 use crate::state::{BiometricSession, CreateOutcome, Document, DocumentMeta, Filter, NewCustomer, SortKey, new_id};
+use crate::util::{constant_time_eq, sha256_hex};
 use crate::{Shared, middleware as mw};
 use axum::{
     Json, Router,
@@ -14,17 +15,11 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::Digest;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use time::OffsetDateTime;
 
 pub type AppState = Arc<Shared>;
-
-/// Hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// An RFC 9457 problem response.
 #[derive(Debug)]
@@ -44,6 +39,13 @@ impl Problem {
     pub fn param(mut self, p: &str) -> Self {
         self.param = Some(p.to_owned());
         self
+    }
+    /// 422 `validation_failed` naming one field.
+    pub fn field(param: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut p = Self::invalid(vec![(param.to_owned(), detail.clone(), "invalid".to_owned())]);
+        p.detail = detail;
+        p.param(param)
     }
     fn bad(param: &str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", detail).param(param)
@@ -76,6 +78,7 @@ pub fn type_and_title(status: StatusCode) -> (&'static str, &'static str) {
         404 => ("not-found", "Not found"),
         409 => ("conflict", "Conflict"),
         410 => ("gone", "Gone"),
+        421 => ("misdirected-request", "Misdirected request"),
         413 => ("payload-too-large", "Payload too large"),
         415 => ("unsupported-media-type", "Unsupported media type"),
         422 => ("validation-failed", "Validation failed"),
@@ -145,8 +148,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), mw::rate_limit));
     Router::new()
         .nest("/api/v3", api)
-        .nest("/_sandbox", crate::admin::router())
+        .nest("/_sandbox", crate::admin::router(&state))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .layer(middleware::from_fn_with_state(state.clone(), mw::host_allowlist))
+        .layer(middleware::from_fn(mw::linger))
         .layer(middleware::from_fn_with_state(state.clone(), request_id))
         .with_state(state)
 }
@@ -162,14 +167,9 @@ async fn request_id(State(st): State<AppState>, req: Request, next: Next) -> Res
     resp
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn require_bearer(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let unauthorized = |d: &str| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", d).into_response();
-    let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let Some(token) = given.and_then(|v| v.strip_prefix("Bearer ")) else {
+    let Some(token) = mw::bearer_token(req.headers()) else {
         return unauthorized("missing bearer token: send Authorization: Bearer <token>");
     };
     if constant_time_eq(token.as_bytes(), st.config.token.as_bytes()) {
@@ -183,26 +183,65 @@ async fn require_bearer(State(st): State<AppState>, req: Request, next: Next) ->
     }
 }
 
+/// The fields of a token request body: JSON (what the official SDKs send) or
+/// form-encoded (RFC 6749). Which one comes from `Content-Type`, else from the first
+/// byte.
+fn token_request_fields(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, Problem> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let is_json = if content_type.contains("json") {
+        true
+    } else if content_type.contains("x-www-form-urlencoded") {
+        false
+    } else {
+        body.trim_ascii_start().starts_with(b"{")
+    };
+    if !is_json {
+        return Ok(url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect());
+    }
+    let m = json_object(body)?;
+    let mut fields = Vec::new();
+    for field in ["grant_type", "client_id", "client_secret"] {
+        match m.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(v)) => fields.push((field.to_owned(), v.clone())),
+            Some(_) => return Err(Problem::bad(field, format!("{field} must be a string"))),
+        }
+    }
+    Ok(fields)
+}
+
+/// `POST /auth/token`: the client credentials in a JSON body (`grant_type`,
+/// `client_id`, `client_secret`), in a form-encoded body, or with HTTP Basic and a body
+/// (JSON or form) carrying only `grant_type`.
 async fn issue_token(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
     use base64::Engine;
     let unauthorized = || Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "client credentials are not valid");
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .ok_or_else(|| {
-            Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "send the client id and secret with HTTP Basic auth")
-        })?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).map_err(|_| unauthorized())?;
-    let decoded = String::from_utf8(decoded).map_err(|_| unauthorized())?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(unauthorized)?;
-    let grant: Option<String> =
-        url::form_urlencoded::parse(&body).find(|(k, _)| k == "grant_type").map(|(_, v)| v.into_owned());
-    match grant.as_deref() {
+    let fields = token_request_fields(&headers, &body)?;
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    match field("grant_type") {
         Some("client_credentials") => {}
-        None => return Err(Problem::bad("grant_type", "grant_type is required (client_credentials)")),
+        None | Some("") => return Err(Problem::bad("grant_type", "grant_type is required (client_credentials)")),
         Some(_) => return Err(Problem::bad("grant_type", "grant_type must be client_credentials")),
     }
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let (id, secret) = match authorization.and_then(|v| v.strip_prefix("Basic ")) {
+        Some(basic) => {
+            let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).map_err(|_| unauthorized())?;
+            let decoded = String::from_utf8(decoded).map_err(|_| unauthorized())?;
+            let (id, secret) = decoded.split_once(':').ok_or_else(unauthorized)?;
+            (id.to_owned(), secret.to_owned())
+        }
+        None => match (field("client_id"), field("client_secret")) {
+            (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
+            _ => {
+                return Err(Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "send client_id and client_secret in the body, or with HTTP Basic auth",
+                ));
+            }
+        },
+    };
     if !(constant_time_eq(id.as_bytes(), st.config.client_id.as_bytes())
         && constant_time_eq(secret.as_bytes(), st.config.client_secret.as_bytes()))
     {

@@ -9,6 +9,12 @@
 //! webhooks with retries, and an admin surface (`/_sandbox/`) for resets, seeds,
 //! forced outcomes and fault injection.
 //!
+//! Hardening, since anything on the machine (and any web page its browser opens) can
+//! reach loopback: every request must name the bound address in its `Host` header
+//! (421 otherwise, which defeats DNS rebinding); the admin surface takes a bearer token
+//! when [`SandboxConfig::admin_token`] is set, and refuses state-changing calls from
+//! another web origin (403); counts are capped; webhook secrets are never sent back.
+//!
 //! May depend on `kyc-model` (to share its validators) and on nothing else of this
 //! workspace: in particular not on `dinie-api`, so that the client is tested against
 //! an independent implementation of the contract.
@@ -21,6 +27,7 @@ mod middleware;
 mod persist;
 pub mod seed;
 mod state;
+mod util;
 pub mod webhooks;
 
 pub use http::PUBLIC_ROUTES;
@@ -47,6 +54,20 @@ pub const DEFAULT_CLIENT_SECRET: &str = "sandbox-secret";
 
 /// How many customers the demo seed creates by default.
 pub const DEFAULT_DEMO_SIZE: usize = 60;
+
+/// The largest count the admin API and the command line accept (customers to seed,
+/// requests to fail or drop): larger ones are refused with 422 before anything is
+/// allocated. `cargo xtask bench` seeds 100,000.
+pub const MAX_COUNT: u64 = 1_000_000;
+
+/// The environment variable the app reads its built-in sandbox's admin token from
+/// (`cargo xtask e2e` sets it so the end-to-end tests can use the admin surface).
+pub const ADMIN_TOKEN_ENV: &str = "KYC_SANDBOX_ADMIN_TOKEN";
+
+/// A fresh random admin token (64 hex digits).
+pub fn random_admin_token() -> String {
+    util::random_token()
+}
 
 /// What the sandbox starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +107,20 @@ pub struct SandboxConfig {
     pub webhook_retry_base: Duration,
     /// A SQLite file to keep state in across restarts; memory only when `None`.
     pub data_file: Option<PathBuf>,
+    /// When set, every `/_sandbox/*` call except the biometric capture page (and the
+    /// two buttons on it) needs `Authorization: Bearer <admin token>` (401 otherwise).
+    /// `None` (the default) leaves the admin surface open, for tests.
+    pub admin_token: Option<String>,
+}
+
+impl SandboxConfig {
+    /// This configuration with a fresh random admin token (read it back from
+    /// [`SandboxConfig::admin_token`] or [`Sandbox::admin_token`]).
+    #[must_use]
+    pub fn with_random_admin_token(mut self) -> Self {
+        self.admin_token = Some(random_admin_token());
+        self
+    }
 }
 
 impl Default for SandboxConfig {
@@ -104,6 +139,7 @@ impl Default for SandboxConfig {
             webhooks: Vec::new(),
             webhook_retry_base: Duration::from_secs(1),
             data_file: None,
+            admin_token: None,
         }
     }
 }
@@ -124,6 +160,8 @@ pub struct Stats {
 pub struct Shared {
     config: SandboxConfig,
     base_url: String,
+    /// The `Host` values accepted; `None` when bound to an unspecified address.
+    allowed_hosts: Option<Vec<String>>,
     db: RwLock<state::Db>,
     idem: Mutex<middleware::IdemCache>,
     faults: Mutex<middleware::Faults>,
@@ -134,11 +172,20 @@ pub struct Shared {
 }
 
 /// A running sandbox. Dropping it stops the server (after a last save to its file).
-#[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    admin_token: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     stopped: Option<oneshot::Receiver<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sandbox {
@@ -162,6 +209,7 @@ impl Sandbox {
         };
         let shared = Arc::new(Shared {
             base_url: format!("http://{addr}"),
+            allowed_hosts: middleware::allowed_hosts(addr),
             db: RwLock::new(db),
             idem: Mutex::default(),
             faults: Mutex::default(),
@@ -171,6 +219,7 @@ impl Sandbox {
             stats: Stats::default(),
             config,
         });
+        let admin_token = shared.config.admin_token.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let (stopped_tx, stopped_rx) = oneshot::channel::<()>();
         let app = http::router(shared.clone());
@@ -191,7 +240,7 @@ impl Sandbox {
             }
             let _ = stopped_tx.send(());
         });
-        Ok(Self { addr, shutdown: Some(tx), stopped: Some(stopped_rx) })
+        Ok(Self { addr, admin_token, shutdown: Some(tx), stopped: Some(stopped_rx) })
     }
 
     /// Starts on a free loopback port.
@@ -212,6 +261,11 @@ impl Sandbox {
     /// The admin base URL, e.g. `http://127.0.0.1:40123/_sandbox`.
     pub fn admin_url(&self) -> String {
         format!("http://{}/_sandbox", self.addr)
+    }
+
+    /// The admin token its `/_sandbox` calls need, if any.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref()
     }
 
     /// Stops serving and waits until the state is saved (when it has a file).

@@ -25,6 +25,8 @@ OPTIONS:
     --rate-limit-rps N        token bucket refill per second (default 500)
     --webhook URL             deliver webhooks to URL (repeatable)
     --webhook-secret SECRET   whsec_<base64> secret for --webhook (default: the fixture's key)
+    --admin-token TOKEN       bearer token the /_sandbox admin calls need (default: $KYC_SANDBOX_ADMIN_TOKEN,
+                              else a random one, printed at start)
     -h, --help                this text
 ";
 
@@ -44,7 +46,13 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
                 addr = v.parse().map_err(|e| format!("--addr {v:?}: {e} (expected e.g. 127.0.0.1:8080)"))?;
             }
             "--empty" => cfg.seed = Seed::Empty,
-            "--seed" => cfg.seed = Seed::Demo(number("--seed", value("--seed")?)? as usize),
+            "--seed" => {
+                let n = number("--seed", value("--seed")?)?;
+                if n > kyc_sandbox::MAX_COUNT {
+                    return Err(format!("--seed {n}: at most {}", kyc_sandbox::MAX_COUNT));
+                }
+                cfg.seed = Seed::Demo(n as usize);
+            }
             "--data" => cfg.data_file = Some(value("--data")?.into()),
             "--token" => cfg.token = value("--token")?,
             "--client-id" => cfg.client_id = value("--client-id")?,
@@ -64,6 +72,13 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
             }
             "--webhook" => hooks.push(value("--webhook")?),
             "--webhook-secret" => secret = value("--webhook-secret")?,
+            "--admin-token" => {
+                let t = value("--admin-token")?;
+                if t.trim().is_empty() {
+                    return Err("--admin-token cannot be empty".into());
+                }
+                cfg.admin_token = Some(t);
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -71,6 +86,14 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
         return Err("--webhook-secret must be whsec_<base64>".into());
     }
     cfg.webhooks = hooks.into_iter().map(|url| WebhookEndpoint { url, secret: secret.clone() }).collect();
+    if cfg.admin_token.is_none() {
+        cfg.admin_token = Some(
+            std::env::var(kyc_sandbox::ADMIN_TOKEN_ENV)
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(kyc_sandbox::random_admin_token),
+        );
+    }
     Ok((addr, cfg))
 }
 
@@ -98,6 +121,15 @@ async fn main() {
     };
     println!("kyc-sandbox listening on {}", sandbox.base_url());
     println!("admin calls under {}", sandbox.admin_url());
+    if let Some(token) = sandbox.admin_token() {
+        println!("admin token: {token}  (send Authorization: Bearer <admin token>)");
+    }
+    if addr.ip().is_unspecified() {
+        println!(
+            "warning: listening on every interface ({addr}): the Host check is off and anyone who can reach \
+             this machine can use the API and, with the admin token, the admin calls"
+        );
+    }
     let _ = tokio::signal::ctrl_c().await;
     sandbox.stop().await;
 }

@@ -1,18 +1,209 @@
-//! Cross-cutting behaviour of the public API: idempotency keys, the rate limit, and
-//! injected faults.
+//! Cross-cutting behaviour: the `Host` allowlist and the lingering drain of unread
+//! request bodies (every route), the admin token and the same-origin rule (the admin
+//! surface), idempotency keys, the rate limit and injected faults (the public API).
 
-use crate::http::{AppState, Problem, sha256_hex};
+use crate::http::{AppState, Problem};
+use crate::util::{constant_time_eq, sha256_hex};
 use axum::{
-    body::{Body, to_bytes},
+    body::{Body, BodyDataStream, Bytes, HttpBody, to_bytes},
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+
+// ------------------------------------------------------------------ host allowlist
+
+/// The `Host` header values a sandbox bound to `addr` answers: the address itself and,
+/// on loopback, `localhost`, each with the port (and without it on port 80).
+///
+/// `None` when bound to an unspecified address (`0.0.0.0`, `[::]`, only through the
+/// command line's `--addr`): the sandbox is then reachable under any of the machine's
+/// names and addresses, which cannot be listed, so the check is skipped.
+pub fn allowed_hosts(addr: SocketAddr) -> Option<Vec<String>> {
+    let ip = addr.ip();
+    if ip.is_unspecified() {
+        return None;
+    }
+    let mut names = vec![match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }];
+    if ip.is_loopback() {
+        names.push("localhost".to_owned());
+    }
+    let port = addr.port();
+    let mut hosts: Vec<String> = names.iter().map(|n| format!("{n}:{port}")).collect();
+    if port == 80 {
+        hosts.extend(names);
+    }
+    Some(hosts)
+}
+
+/// The request's `Host` (or, over HTTP/2, its `:authority`).
+fn host_of(req: &Request) -> Option<String> {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| h.trim().to_owned())
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()))
+}
+
+/// Every request must name the address the sandbox bound in its `Host` header; any
+/// other name is `421 misdirected_request`. A page on `http://evil.example:8080` whose
+/// name is re-pointed to 127.0.0.1 (DNS rebinding) sends `Host: evil.example:8080`, so
+/// it never reaches the API or the admin surface.
+pub async fn host_allowlist(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(allowed) = &st.allowed_hosts else { return next.run(req).await };
+    match host_of(&req) {
+        Some(h) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&h)) => next.run(req).await,
+        given => Problem::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "misdirected_request",
+            format!(
+                "this sandbox answers only to Host {} (got {})",
+                allowed.join(", "),
+                given.as_deref().map_or_else(|| "none".to_owned(), |h| format!("{h:?}"))
+            ),
+        )
+        .into_response(),
+    }
+}
+
+// ------------------------------------------------------------------ admin surface
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+}
+
+/// With an admin token configured, the admin call needs `Authorization: Bearer <it>`
+/// (`401 unauthorized` otherwise).
+pub async fn require_admin(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(expected) = st.config.admin_token.as_deref() else { return next.run(req).await };
+    match bearer_token(req.headers()) {
+        Some(t) if constant_time_eq(t.trim().as_bytes(), expected.as_bytes()) => next.run(req).await,
+        given => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            if given.is_some() {
+                "the admin token is not valid"
+            } else {
+                "the admin surface needs Authorization: Bearer <admin token> (kyc-sandbox prints it at start)"
+            },
+        )
+        .into_response(),
+    }
+}
+
+/// A state-changing call (anything but GET and HEAD) that carries an `Origin` other
+/// than the sandbox's own (`http://` and the `Host` it was called by, which the host
+/// allowlist has checked) is `403 forbidden`: a web page cannot reset or re-seed the
+/// sandbox with a simple cross-origin form or `fetch`. Clients that are not browsers
+/// send no `Origin` and are not affected.
+pub async fn same_origin(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        return next.run(req).await;
+    }
+    if let Some(origin) = req.headers().get(header::ORIGIN) {
+        let own = host_of(&req).map(|h| format!("http://{h}"));
+        let same = origin.to_str().ok().zip(own).is_some_and(|(o, own)| o.trim().eq_ignore_ascii_case(&own));
+        if !same {
+            return Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "admin calls are refused from another web origin ({})",
+                    String::from_utf8_lossy(origin.as_bytes())
+                ),
+            )
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+// ------------------------------------------------------------------ lingering drain
+
+/// At most this much of an unread request body is read (and thrown away) after the
+/// answer, so a client that sends its whole body before reading gets the answer.
+pub const LINGER_MAX_BYTES: usize = 64 << 20;
+/// And for at most this long…
+pub const LINGER_MAX_TIME: Duration = Duration::from_secs(10);
+/// …with no more than this between two pieces.
+pub const LINGER_IDLE: Duration = Duration::from_secs(2);
+
+/// The request body as the handler sees it; when dropped before its end it hands the
+/// rest back through `slot`.
+struct Reclaim {
+    inner: Option<BodyDataStream>,
+    ended: bool,
+    slot: Arc<Mutex<Option<BodyDataStream>>>,
+}
+
+impl Stream for Reclaim {
+    type Item = Result<Bytes, axum::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let Some(inner) = self.inner.as_mut() else { return Poll::Ready(None) };
+        let next = inner.poll_next_unpin(cx);
+        if matches!(next, Poll::Ready(None)) {
+            self.ended = true;
+        }
+        next
+    }
+}
+
+impl Drop for Reclaim {
+    fn drop(&mut self) {
+        if let Some(rest) = self.inner.take().filter(|_| !self.ended) {
+            *self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rest);
+        }
+    }
+}
+
+/// An answer given before the request body was read (a 413 from `Content-Length`, a
+/// 401 on an upload, a 413 halfway through a stream) would otherwise close the
+/// connection with the rest of the body unread: the kernel then resets it, and a
+/// client that writes its whole body before reading (Python's `urllib`, many others)
+/// gets "broken pipe" instead of the answer. Like nginx's lingering close, the rest of
+/// the body is read and discarded after the answer, up to [`LINGER_MAX_BYTES`] and
+/// [`LINGER_MAX_TIME`].
+pub async fn linger(req: Request, next: Next) -> Response {
+    if req.body().is_end_stream() {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let slot: Arc<Mutex<Option<BodyDataStream>>> = Arc::default();
+    let body = Body::from_stream(Reclaim { inner: Some(body.into_data_stream()), ended: false, slot: slot.clone() });
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    let rest = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    if let Some(rest) = rest {
+        tokio::spawn(drain(rest));
+    }
+    resp
+}
+
+async fn drain(mut rest: BodyDataStream) {
+    let deadline = tokio::time::Instant::now() + LINGER_MAX_TIME;
+    let mut read = 0usize;
+    while read < LINGER_MAX_BYTES {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left.min(LINGER_IDLE), rest.next()).await {
+            Ok(Some(Ok(chunk))) => read += chunk.len(),
+            _ => break,
+        }
+    }
+}
 
 // ------------------------------------------------------------------ idempotency
 
@@ -348,5 +539,21 @@ pub async fn faults(State(st): State<AppState>, req: Request, next: Next) -> Res
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from_stream(stream))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed_hosts;
+
+    #[test]
+    fn the_allowed_hosts_follow_the_bound_address() {
+        let hosts = |a: &str| allowed_hosts(a.parse().unwrap());
+        assert_eq!(hosts("127.0.0.1:8080").unwrap(), ["127.0.0.1:8080", "localhost:8080"]);
+        assert_eq!(hosts("[::1]:9").unwrap(), ["[::1]:9", "localhost:9"]);
+        assert_eq!(hosts("127.0.0.1:80").unwrap(), ["127.0.0.1:80", "localhost:80", "127.0.0.1", "localhost"]);
+        assert_eq!(hosts("192.168.1.5:8080").unwrap(), ["192.168.1.5:8080"], "no localhost off loopback");
+        assert_eq!(hosts("0.0.0.0:8080"), None, "every interface: no check");
+        assert_eq!(hosts("[::]:8080"), None);
     }
 }

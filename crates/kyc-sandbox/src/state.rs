@@ -606,7 +606,7 @@ impl Db {
                 filename,
                 content_type: content_type.into(),
                 size: bytes.len() as u64,
-                sha256: crate::http::sha256_hex(&bytes),
+                sha256: crate::util::sha256_hex(&bytes),
                 uploaded_at: at,
             });
         }

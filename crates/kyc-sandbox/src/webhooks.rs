@@ -69,7 +69,12 @@ impl Hooks {
         let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
         let hooks = Arc::new(Self { endpoints: RwLock::new(endpoints), tx, stats: Arc::default() });
         let weak = Arc::downgrade(&hooks);
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        // No redirects: a loopback endpoint must not bounce customer records elsewhere.
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
         tokio::spawn(async move {
             while let Some(event) = rx.recv().await {
                 let Some(hooks) = weak.upgrade() else { break };

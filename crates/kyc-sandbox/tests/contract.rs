@@ -241,7 +241,7 @@ async fn an_upload_goes_in_review_then_is_approved_and_can_be_fetched_back() {
     assert!(item(&c, "selfie")["uploaded_at"].is_string());
     e.wait_customer(id, |c| item(c, "selfie")["status"] == "approved").await;
 
-    let back = e.http.get(e.admin(&format!("/documents/{}", meta["id"].as_str().unwrap()))).send().await.unwrap();
+    let back = e.admin_get(&format!("/documents/{}", meta["id"].as_str().unwrap())).await;
     assert_eq!(back.headers()["content-type"], "image/png");
     assert_eq!(back.bytes().await.unwrap().to_vec(), bytes);
     problem(e.upload(id, "selfie", "again.png", png(5000)).await, 409, "document_already_submitted").await;
@@ -306,8 +306,9 @@ async fn more_than_10_mb_is_413_streamed_or_declared() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(e.sb.addr()).await.unwrap();
     let head = format!(
-        "POST /api/v3/customers/{id}/documents HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Type: multipart/form-data; boundary=B\r\nContent-Length: 50000000\r\n\r\n--B\r\n"
+        "POST /api/v3/customers/{id}/documents HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: multipart/form-data; boundary=B\r\nContent-Length: 50000000\r\n\r\n--B\r\n",
+        e.sb.addr()
     );
     s.write_all(head.as_bytes()).await.unwrap();
     let mut head = [0u8; 64];
@@ -516,7 +517,7 @@ async fn injected_faults_fail_drop_and_delay() {
 
     let p = problem(e.admin_post("/faults", json!({"ratio": 2.0})).await, 422, "validation_failed").await;
     assert_eq!(p["param"], "ratio");
-    assert_eq!(e.http.delete(e.admin("/faults")).send().await.unwrap().status(), 204);
+    assert_eq!(e.admin_req(reqwest::Method::DELETE, "/faults").send().await.unwrap().status(), 204);
     assert!(e.stats().await["faults_injected"].as_u64().unwrap() >= 4);
 }
 
@@ -529,15 +530,8 @@ async fn admin_can_seed_reset_and_force_outcomes() {
     let all: Value = e.get("/customers?limit=100").await.json().await.unwrap();
     assert_eq!(all["data"].as_array().unwrap().len(), 12);
     let cust = all["data"].as_array().unwrap().iter().find(|c| c["status"] == "active").unwrap();
-    let docs: Value = e
-        .http
-        .get(e.admin(&format!("/customers/{}/documents", cust["id"].as_str().unwrap())))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let docs: Value =
+        e.admin_get(&format!("/customers/{}/documents", cust["id"].as_str().unwrap())).await.json().await.unwrap();
     let kinds: std::collections::HashSet<&str> =
         docs["data"].as_array().unwrap().iter().map(|d| d["content_type"].as_str().unwrap()).collect();
     assert!(
@@ -625,6 +619,6 @@ async fn a_sandbox_with_a_data_file_survives_a_restart() {
     let all: Value = e2.get("/customers?limit=100").await.json().await.unwrap();
     assert_eq!(all["data"].as_array().unwrap().len(), 6, "the saved sandbox, not a new seed");
     assert_eq!(e2.customer(&id).await["id"], id.as_str());
-    let back = e2.http.get(e2.admin(&format!("/documents/{}", meta["id"].as_str().unwrap()))).send().await.unwrap();
+    let back = e2.admin_get(&format!("/documents/{}", meta["id"].as_str().unwrap())).await;
     assert_eq!(back.bytes().await.unwrap().len(), 4321);
 }

@@ -60,12 +60,19 @@ async fn cut_network(base: &str, cut: bool) -> Result<(), String> {
     let http = reqwest::Client::new();
     let request =
         if cut { http.post(&faults).json(&serde_json::json!({"drop_next": 1_000_000})) } else { http.delete(&faults) };
-    let status = request.send().await.map_err(|e| e.to_string())?.status();
+    let status = request.bearer_auth(admin_token()?).send().await.map_err(|e| e.to_string())?.status();
     if status == 204 { Ok(()) } else { Err(format!("setting the sandbox's faults: {status}")) }
 }
 
 fn admin(base: &str) -> String {
     base.replace("/api/v3", "/_sandbox")
+}
+
+/// The built-in sandbox's admin token: `cargo xtask e2e` gives the app and the tests
+/// the same one.
+fn admin_token() -> Result<String, String> {
+    std::env::var(kyc_sandbox::ADMIN_TOKEN_ENV)
+        .map_err(|_| format!("{}: run through `cargo xtask e2e`", kyc_sandbox::ADMIN_TOKEN_ENV))
 }
 
 /// Opens a customer the way staff do: search by CPF, then Enter on the row.
@@ -546,6 +553,7 @@ async fn wait_for_desktop_notification(needle: &str) -> Result<(), String> {
 async fn decide(base: &str, customer: &str, item: &str, status: &str, message: Option<&str>) -> Result<(), String> {
     let r = reqwest::Client::new()
         .post(format!("{}/customers/{customer}/kyc/{item}", admin(base)))
+        .bearer_auth(admin_token()?)
         .json(&serde_json::json!({"status": status, "message": message}))
         .send()
         .await

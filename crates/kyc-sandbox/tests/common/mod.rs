@@ -15,10 +15,12 @@ pub struct Env {
     pub http: Client,
 }
 
-/// A sandbox with fast reviews and offers, and `seed`.
+/// A sandbox with fast reviews and offers, `seed`, and a random admin token (which
+/// the admin helpers send).
 pub async fn env_with(seed: Seed, tweak: impl FnOnce(&mut SandboxConfig)) -> Env {
     let mut cfg = SandboxConfig {
         seed,
+        admin_token: Some(kyc_sandbox::random_admin_token()),
         review_delay: Duration::from_millis(150),
         offer_delay: Duration::from_millis(150),
         webhook_retry_base: Duration::from_millis(50),
@@ -49,8 +51,19 @@ impl Env {
     pub async fn patch(&self, path: &str, body: Value) -> Response {
         self.http.patch(self.url(path)).bearer_auth(TOKEN).json(&body).send().await.expect("PATCH")
     }
+    /// An admin request, with the admin token when the sandbox has one.
+    pub fn admin_req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let rb = self.http.request(method, self.admin(path));
+        match self.sb.admin_token() {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+    pub async fn admin_get(&self, path: &str) -> Response {
+        self.admin_req(reqwest::Method::GET, path).send().await.expect("admin GET")
+    }
     pub async fn admin_post(&self, path: &str, body: Value) -> Response {
-        self.http.post(self.admin(path)).json(&body).send().await.expect("admin POST")
+        self.admin_req(reqwest::Method::POST, path).json(&body).send().await.expect("admin POST")
     }
     /// Registers a customer and returns it.
     pub async fn create(&self, cpf: &str, cnpj: Option<&str>, ext: &str, email: &str) -> Value {
@@ -87,7 +100,7 @@ impl Env {
         panic!("customer {id} never reached the expected state: {}", self.customer(id).await);
     }
     pub async fn stats(&self) -> Value {
-        self.http.get(self.admin("/stats")).send().await.expect("stats").json().await.expect("json")
+        self.admin_get("/stats").await.json().await.expect("json")
     }
 }
 
