@@ -485,6 +485,8 @@ pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
             let data = data_dir(app)?;
+            // Caches, documents, drafts and logs below it: this user's only.
+            kyc_core::durable::private_dir(&data)?;
             logs::init(&log_dir(app, &data));
             let state = tauri::async_runtime::block_on(start(data.clone(), app.handle().clone()))?;
             app.manage(state);

@@ -47,8 +47,9 @@ impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for CappedFiles<M> {
 
 /// Starts logging into `dir` (and standard error). `RUST_LOG` overrides the level.
 pub fn init(dir: &Path) {
-    // The appender lists the folder at start; a first start has none yet.
-    let _ = std::fs::create_dir_all(dir);
+    // The appender lists the folder at start; a first start has none yet. Masked as
+    // they are, logs still say who did what when: this user's only.
+    let _ = kyc_core::durable::private_dir(dir);
     let budget = kyc_core::logcap::DailyBudget::new(kyc_core::logcap::DEFAULT_DAILY_BYTES);
     let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
     let file = tracing_appender::rolling::Builder::new()

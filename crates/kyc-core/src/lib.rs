@@ -12,7 +12,7 @@
 
 mod desk;
 pub mod dinie;
-mod durable;
+pub mod durable;
 mod error;
 pub mod events;
 pub mod live;

@@ -88,14 +88,13 @@ pub async fn enqueue(
     let copy = match file {
         None => None,
         Some(src) => {
-            tokio::fs::create_dir_all(documents_dir)
-                .await
-                .map_err(|e| CoreError::Io(format!("{}: {e}", documents_dir.display())))?;
+            crate::durable::private_dir(documents_dir)?;
             let name = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
             let dest = documents_dir.join(format!("{key}-{name}"));
             tokio::fs::copy(src, &dest)
                 .await
                 .map_err(|e| CoreError::Io(format!("cannot copy {}: {e}", src.display())))?;
+            crate::durable::private_file(&dest)?;
             // On disk, with its name in the folder, before the outbox entry that points
             // at it is committed: after a power cut the entry never points at nothing.
             crate::durable::sync_file_and_dir(&dest).await?;

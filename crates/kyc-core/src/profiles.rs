@@ -217,11 +217,14 @@ impl Profiles {
     /// Saves the profiles durably (flushed, renamed, folder flushed), the file it
     /// replaces kept as `profiles.json.bak`.
     fn save(&self) -> Result<(), CoreError> {
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| CoreError::Io(e.to_string()))?;
+        crate::durable::private_dir(&self.data_dir)?;
         let path = self.data_dir.join("profiles.json");
         let json = serde_json::to_vec_pretty(&self.file).map_err(|e| CoreError::Io(e.to_string()))?;
         if path.exists() {
-            let _ = std::fs::copy(&path, self.data_dir.join("profiles.json.bak"));
+            let backup = self.data_dir.join("profiles.json.bak");
+            if std::fs::copy(&path, &backup).is_ok() {
+                crate::durable::private_file(&backup)?;
+            }
         }
         crate::durable::write_atomic(&path, &json)
     }
@@ -541,6 +544,12 @@ mod tests {
         assert_eq!(prod.base_url, DINIE_PRODUCTION_URL);
         let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
         assert!(!file.contains("s3cr3t-value"), "no secret on disk outside the keychain");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!((mode(dir.path()), mode(&dir.path().join("profiles.json"))), (0o700, 0o600));
+        }
         assert_eq!(secrets.get(&prod.id).unwrap().as_deref(), Some("s3cr3t-value"));
         p.set_active(&prod.id).unwrap();
         std::fs::create_dir_all(p.profile_dir(&prod.id)).unwrap();

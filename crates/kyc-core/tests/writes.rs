@@ -243,3 +243,24 @@ async fn copies_left_by_a_crash_before_queuing_are_swept_and_queued_ones_kept() 
     assert!(!stray.exists(), "the stray copy is swept at start");
     assert!(std::path::Path::new(&queued).exists(), "the queued upload's copy stays");
 }
+
+/// Personal data at rest is this user's only: the profile's folder and cache, and the
+/// copies of uploads waiting to be sent.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_cache_and_upload_copies_are_readable_by_this_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile_dir = dir.path().join("profiles").join("p1");
+    let (d, _) = desk_at(&format!("http://{addr}/api/v3"), &profile_dir).await;
+    let src = dir.path().join("rg.jpg");
+    std::fs::write(&src, kyc_sandbox::docs::sample("selfie", "Joana").2).unwrap();
+    let WriteResult::Queued { seq } = d.upload("cus_1", "selfie", &src).await.unwrap() else { panic!("queued") };
+    let copy = d.store().outbox_entry(seq).await.unwrap().unwrap().file_path.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&profile_dir), 0o700);
+    assert_eq!(mode(&profile_dir.join("cache.sqlite")), 0o600);
+    assert_eq!(mode(&profile_dir.join("documents")), 0o700);
+    assert_eq!(mode(std::path::Path::new(&copy)), 0o600);
+}

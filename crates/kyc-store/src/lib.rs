@@ -61,12 +61,23 @@ pub(crate) fn from_millis(ms: i64) -> Result<OffsetDateTime> {
 /// Meta key: when the last successful sync finished (epoch ms).
 pub const META_LAST_SYNC: &str = "last_sync_at";
 
+/// Sets Unix permissions (nothing elsewhere: Windows keeps app data under the user's ACL).
+fn private(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+        .map_err(|e| StoreError::Sql(sqlx::Error::Io(e)))?;
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the cache file at `path` and brings its schema up to
     /// date.
     pub async fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Sql(sqlx::Error::Io(e)))?;
+            private(dir, 0o700)?;
         }
         let opts = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
@@ -84,6 +95,15 @@ impl Store {
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        // The cache and its WAL hold personal data: this user's only.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut f = path.as_os_str().to_owned();
+            f.push(suffix);
+            let f = std::path::PathBuf::from(f);
+            if f.exists() {
+                private(&f, 0o600)?;
+            }
+        }
         Ok(Self { pool })
     }
 
