@@ -315,8 +315,7 @@ fn log_dir(app: &tauri::App, data: &std::path::Path) -> PathBuf {
 /// a loopback listener) for its profile, reads the secret from the keychain for the
 /// others, then syncs and keeps syncing in the background.
 async fn open_profile(
-    auth: kyc_core::dinie::Auth,
-    profile_dir: PathBuf,
+    (auth, profile_dir, cache_key): Credentials,
     profile: &Profile,
     app: &AppHandle,
 ) -> Result<Active, ErrorView> {
@@ -345,7 +344,8 @@ async fn open_profile(
     };
     let info =
         ProfileInfo { name: profile.name.clone(), base_url, is_demo: sandbox.is_some(), webhooks: listener.is_some() };
-    let desk = Desk::open_dinie(info, auth, &profile_dir, Arc::new(TauriEvents(app.clone()))).await?;
+    let events = Arc::new(TauriEvents(app.clone()));
+    let desk = Desk::open_dinie(info, auth, &profile_dir, cache_key.as_ref(), events).await?;
     let webhooks = listener.map(|l| l.serve(desk.clone()).0);
     let (handle, first) = (app.clone(), desk.clone());
     let first_sync = tauri::async_runtime::spawn(async move {
@@ -359,18 +359,17 @@ async fn open_profile(
 
 /// What opening a profile needs from the profiles, read without holding their lock
 /// across the opening.
-fn credentials(profiles: &Profiles, profile: &Profile) -> Result<(kyc_core::dinie::Auth, PathBuf), ErrorView> {
-    Ok((profiles.auth_for(profile)?, profiles.profile_dir(&profile.id)))
+fn credentials(profiles: &Profiles, profile: &Profile) -> Result<Credentials, ErrorView> {
+    Ok((profiles.auth_for(profile)?, profiles.profile_dir(&profile.id), profiles.cache_key(profile)?))
 }
+
+/// A profile's API credentials, its folder and its cache's key, all from the keychain.
+type Credentials = (kyc_core::dinie::Auth, PathBuf, Option<kyc_core::CacheKey>);
 
 async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
     let mut profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
     let wanted = profiles.active().clone();
-    let opened = async {
-        let (auth, dir) = credentials(&profiles, &wanted)?;
-        open_profile(auth, dir, &wanted, &app).await
-    }
-    .await;
+    let opened = async { open_profile(credentials(&profiles, &wanted)?, &wanted, &app).await }.await;
     let active = match opened {
         Ok(a) => a,
         // A profile whose secret is gone from the keychain must not lock staff out: the
@@ -379,8 +378,7 @@ async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
             tracing::warn!(profile = %wanted.id, code = %e.code, "could not open the last profile; using the built-in sandbox");
             profiles.set_active(kyc_core::profiles::BUILTIN_ID)?;
             let builtin = profiles.active().clone();
-            let (auth, dir) = credentials(&profiles, &builtin)?;
-            open_profile(auth, dir, &builtin, &app).await?
+            open_profile(credentials(&profiles, &builtin)?, &builtin, &app).await?
         }
         Err(e) => return Err(e),
     };
@@ -450,7 +448,7 @@ async fn update_profile(
 /// Switches to another profile: its own cache, its own outbox; a sync starts at once.
 #[tauri::command]
 async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<ProfileView, ErrorView> {
-    let (profile, auth, dir) = {
+    let (profile, credentials) = {
         let p = state.profiles();
         let profile = p
             .list()
@@ -458,10 +456,10 @@ async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: String) 
             .find(|x| x.id == id)
             .cloned()
             .ok_or_else(|| ErrorView::new("profile_error", format!("no profile {id}")))?;
-        let (auth, dir) = credentials(&p, &profile)?;
-        (profile, auth, dir)
+        let credentials = credentials(&p, &profile)?;
+        (profile, credentials)
     };
-    let opened = open_profile(auth, dir, &profile, &app).await?;
+    let opened = open_profile(credentials, &profile, &app).await?;
     let view = opened.desk.profile();
     // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
     *state.active.write().await = opened;

@@ -94,16 +94,24 @@ impl Desk {
     }
 
     /// A desk on a Dinie API, with its cache and documents in `profile_dir`.
+    ///
+    /// With `cache_key` the cache is encrypted (an unencrypted one from an earlier
+    /// version is encrypted in place first).
     pub async fn open_dinie(
         profile: ProfileInfo,
         auth: crate::dinie::Auth,
         profile_dir: &Path,
+        cache_key: Option<&kyc_store::CacheKey>,
         events: Arc<dyn EventSink>,
     ) -> Result<Self, CoreError> {
         let mut cfg = dinie_api::ClientConfig::new(&profile.base_url, auth);
         cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
         let client = dinie_api::Client::new(cfg)?;
-        let store = Store::open(&profile_dir.join("cache.sqlite")).await?;
+        let path = profile_dir.join("cache.sqlite");
+        let store = match cache_key {
+            Some(key) => Store::open_encrypted(&path, key).await?,
+            None => Store::open(&path).await?,
+        };
         let documents = profile_dir.join("documents");
         let swept = outbox::sweep_strays(&store, &documents).await?;
         if swept > 0 {

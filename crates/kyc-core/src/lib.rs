@@ -30,6 +30,7 @@ pub use desk::{Desk, MAX_LIST_LIMIT, ProfileInfo, WriteResult, check_document, c
 pub use error::{CoreError, ErrorView};
 /// The provider-neutral model the views and forms are made of.
 pub use kyc_model as model;
+pub use kyc_store::CacheKey;
 pub use provider::{Page, Provider};
 
 /// A random name (128 bits, in hex) for files and folders that must never collide.

@@ -367,6 +367,7 @@ impl Profiles {
         }
         self.index_of(id)?;
         self.secrets.delete(id)?;
+        self.secrets.delete(&cache_key_id(id))?;
         self.file.profiles.retain(|p| p.id != id);
         if self.file.active == id {
             self.file.active = BUILTIN_ID.into();
@@ -382,6 +383,32 @@ impl Profiles {
     /// The folder of a profile's cache and documents.
     pub fn profile_dir(&self, id: &str) -> PathBuf {
         self.data_dir.join("profiles").join(id)
+    }
+
+    /// The key a profile's cache is encrypted with: kept in the OS keychain beside the
+    /// profile's secret (made on first use), never on disk and never logged.
+    ///
+    /// The built-in sandbox holds only demo data: when the keychain cannot be reached
+    /// its cache stays unencrypted (`None`) rather than the app refusing to start.
+    pub fn cache_key(&self, p: &Profile) -> Result<Option<kyc_store::CacheKey>, CoreError> {
+        let id = cache_key_id(&p.id);
+        let stored = match self.secrets.get(&id) {
+            Ok(s) => s,
+            Err(e) if p.kind == ProfileKind::BuiltinSandbox => {
+                tracing::warn!(error = %e, "no keychain: the demo cache stays unencrypted");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(key) = stored.as_deref().and_then(kyc_store::CacheKey::from_hex) {
+            return Ok(Some(key));
+        }
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| CoreError::Keychain(format!("no random source for a cache key: {e}")))?;
+        let key = kyc_store::CacheKey::from_bytes(bytes);
+        self.secrets.set(&id, &key.to_hex())?;
+        Ok(Some(key))
     }
 
     /// The API credentials of a profile, read from the keychain.
@@ -407,6 +434,11 @@ impl AuthMethod {
             Self::ClientCredentials { client_id } => dinie_api::Auth::client_credentials(client_id.clone(), secret),
         }
     }
+}
+
+/// The keychain name of a profile's cache key (beside its secret, `profile:<id>`).
+fn cache_key_id(profile_id: &str) -> String {
+    format!("{profile_id}/cache-key")
 }
 
 /// Whether two API addresses share an origin (scheme, host and port). Unparsable
@@ -558,8 +590,15 @@ mod tests {
         assert_eq!(reloaded.active().id, prod.id);
         assert!(matches!(reloaded.auth_for(reloaded.active()).unwrap(), dinie_api::Auth::ClientCredentials { .. }));
 
+        // Its cache key: made once, kept in the keychain, the same on every open.
+        let key = p.cache_key(&prod).unwrap().unwrap();
+        assert_eq!(p.cache_key(&prod).unwrap(), Some(key.clone()));
+        assert_eq!(secrets.get(&cache_key_id(&prod.id)).unwrap(), Some(key.to_hex()));
+        assert!(!std::fs::read_to_string(dir.path().join("profiles.json")).unwrap().contains(&key.to_hex()));
+
         p.remove(&prod.id).unwrap();
         assert_eq!(secrets.get(&prod.id).unwrap(), None, "the keychain entry goes with the profile");
+        assert_eq!(secrets.get(&cache_key_id(&prod.id)).unwrap(), None, "and its cache key");
         assert!(!p.profile_dir(&prod.id).exists(), "and its cache");
         assert_eq!(p.active().id, BUILTIN_ID);
         assert!(p.remove(BUILTIN_ID).is_err());

@@ -36,7 +36,13 @@ fn a_profile_secret_lives_in_the_os_keychain_and_goes_with_the_profile() {
     assert_eq!(fresh.get(&p.id).unwrap().as_deref(), Some("rotated_456"));
     assert!(profiles.missing_secrets().is_empty());
 
+    // The cache's encryption key lives in the keychain too, never in the data dir.
+    let key = profiles.cache_key(&p).unwrap().expect("a cache key");
+    assert_eq!(fresh.get(&format!("{}/cache-key", p.id)).unwrap(), Some(key.to_hex()));
+    assert_eq!(profiles.cache_key(&p).unwrap(), Some(key), "the same key on every open");
+
     profiles.remove(&p.id).unwrap();
+    assert_eq!(fresh.get(&format!("{}/cache-key", p.id)).unwrap(), None);
     assert_eq!(fresh.get(&p.id).unwrap(), None, "removing the profile removes its keychain entry");
 }
 

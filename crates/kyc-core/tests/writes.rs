@@ -169,6 +169,7 @@ async fn refused_credentials_hold_the_queue_instead_of_refusing_it() {
         profile.clone(),
         kyc_core::dinie::Auth::bearer("dinie_at_revoked"),
         dir.path(),
+        Some(&kyc_store::CacheKey::from_bytes([42; 32])),
         Arc::new(move |e| sink.lock().unwrap().push(e)),
     )
     .await

@@ -49,6 +49,47 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+/// A cache's encryption key: 32 random bytes, used as SQLCipher's raw key (no key
+/// derivation: it never was a password). Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CacheKey([u8; 32]);
+
+impl std::fmt::Debug for CacheKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CacheKey(…)")
+    }
+}
+
+impl CacheKey {
+    /// A key from its bytes (make them with a cryptographic random source).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The key as 64 hex digits (how the keychain keeps it).
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Reads 64 hex digits.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let hex = hex.trim();
+        if hex.len() != 64 || !hex.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Self(bytes))
+    }
+
+    /// The value of `PRAGMA key` for this raw key.
+    fn pragma(&self) -> String {
+        format!("\"x'{}'\"", self.to_hex())
+    }
+}
+
 pub(crate) fn millis(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
@@ -61,6 +102,61 @@ pub(crate) fn from_millis(ms: i64) -> Result<OffsetDateTime> {
 /// Meta key: when the last successful sync finished (epoch ms).
 pub const META_LAST_SYNC: &str = "last_sync_at";
 
+fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut f = path.as_os_str().to_owned();
+    f.push(suffix);
+    std::path::PathBuf::from(f)
+}
+
+/// Whether `path` is an unencrypted SQLite database (its header is in the clear; an
+/// encrypted one starts with random salt).
+fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path) {
+        Ok(mut f) => Ok(f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(StoreError::Sql(sqlx::Error::Io(e))),
+    }
+}
+
+/// Encrypts an unencrypted cache: every table (customers, timeline, documents, outbox,
+/// search index, migrations) is exported into an encrypted copy beside it, which is
+/// flushed and then renamed over the original. A crash before the rename leaves the
+/// original as it was (the copy is started again); after it, the encrypted one.
+async fn encrypt_in_place(path: &Path, key: &CacheKey) -> Result<()> {
+    use sqlx::Connection;
+    let copy = with_suffix(path, ".encrypting");
+    let _ = std::fs::remove_file(&copy);
+    // Create allowed: ATTACH makes the encrypted copy with the main file's open flags.
+    let opts = SqliteConnectOptions::from_str("sqlite:")?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
+    let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
+    let target = copy.to_str().ok_or_else(|| StoreError::Corrupt(format!("{}: not UTF-8", copy.display())))?;
+    sqlx::query(&format!("ATTACH DATABASE '{}' AS encrypted KEY {}", target.replace('\'', "''"), key.pragma()))
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("SELECT sqlcipher_export('encrypted')").execute(&mut conn).await?;
+    sqlx::query("DETACH DATABASE encrypted").execute(&mut conn).await?;
+    // Closing the last connection checkpoints the WAL into the plain file and removes it.
+    conn.close().await?;
+    let io = |e: std::io::Error| StoreError::Sql(sqlx::Error::Io(e));
+    std::fs::File::open(&copy).and_then(|f| f.sync_all()).map_err(io)?;
+    for suffix in ["-wal", "-shm"] {
+        // A plain WAL must never be replayed into the encrypted file.
+        let _ = std::fs::remove_file(with_suffix(path, suffix));
+    }
+    std::fs::rename(&copy, path).map_err(io)?;
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    }
+    tracing::info!(cache = %path.display(), "encrypted an unencrypted cache in place");
+    Ok(())
+}
+
 /// Sets Unix permissions (nothing elsewhere: Windows keeps app data under the user's ACL).
 fn private(path: &Path, mode: u32) -> Result<()> {
     #[cfg(unix)]
@@ -72,14 +168,35 @@ fn private(path: &Path, mode: u32) -> Result<()> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the cache file at `path` and brings its schema up to
-    /// date.
+    /// Opens (creating if needed) the cache file at `path`, unencrypted, and brings its
+    /// schema up to date. (Tools and tests; the app opens caches with
+    /// [`Store::open_encrypted`].)
     pub async fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, None).await
+    }
+
+    /// Opens (creating if needed) the cache at `path` encrypted with `key` (SQLCipher:
+    /// every page AES-256 encrypted and authenticated), and brings its schema up to date.
+    /// A cache written unencrypted by an earlier version is encrypted in place first,
+    /// losing nothing.
+    pub async fn open_encrypted(path: &Path, key: &CacheKey) -> Result<Self> {
+        if is_plain_sqlite(path)? {
+            encrypt_in_place(path, key).await?;
+        }
+        Self::open_with(path, Some(key)).await
+    }
+
+    async fn open_with(path: &Path, key: Option<&CacheKey>) -> Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Sql(sqlx::Error::Io(e)))?;
             private(dir, 0o700)?;
         }
-        let opts = SqliteConnectOptions::from_str("sqlite:")?
+        let mut opts = SqliteConnectOptions::from_str("sqlite:")?;
+        if let Some(key) = key {
+            // sqlx sends `key` before any other pragma, as SQLCipher needs.
+            opts = opts.pragma("key", key.pragma());
+        }
+        let opts = opts
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -97,9 +214,7 @@ impl Store {
         sqlx::migrate!("./migrations").run(&pool).await?;
         // The cache and its WAL hold personal data: this user's only.
         for suffix in ["", "-wal", "-shm"] {
-            let mut f = path.as_os_str().to_owned();
-            f.push(suffix);
-            let f = std::path::PathBuf::from(f);
+            let f = with_suffix(path, suffix);
             if f.exists() {
                 private(&f, 0o600)?;
             }

@@ -268,3 +268,71 @@ async fn a_sent_writes_personal_data_is_not_kept_and_commits_are_durable() {
     // synchronous=FULL: a commit is on disk before it returns (2 = FULL).
     assert_eq!(store.synchronous().await.unwrap(), 2);
 }
+
+fn key(b: u8) -> kyc_store::CacheKey {
+    kyc_store::CacheKey::from_bytes([b; 32])
+}
+
+fn file_mentions(path: &std::path::Path, needle: &str) -> bool {
+    let bytes = std::fs::read(path).unwrap();
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn an_encrypted_cache_holds_no_readable_personal_data_and_needs_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    let store = Store::open_encrypted(&path, &key(7)).await.unwrap();
+    store.upsert_customers(&[customer(1, "Joana Segredo", "active")], OffsetDateTime::now_utc()).await.unwrap();
+    store.close().await;
+    for needle in ["SQLite format 3", "Joana Segredo", "c1@example.com", "12345678909"] {
+        assert!(!file_mentions(&path, needle), "{needle:?} readable in the cache file");
+    }
+    let store = Store::open_encrypted(&path, &key(7)).await.unwrap();
+    assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().name, "Joana Segredo");
+    store.close().await;
+    assert!(Store::open_encrypted(&path, &key(8)).await.is_err(), "another key opens nothing");
+    assert!(Store::open(&path).await.is_err(), "nor does no key");
+    assert_eq!(format!("{:?}", key(7)), "CacheKey(…)", "a key is never printed");
+    assert_eq!(kyc_store::CacheKey::from_hex(&key(7).to_hex()), Some(key(7)));
+}
+
+#[tokio::test]
+async fn an_unencrypted_cache_is_encrypted_in_place_losing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    let now = OffsetDateTime::now_utc();
+    {
+        // As an earlier version left it.
+        let store = Store::open(&path).await.unwrap();
+        store.upsert_customers(&[customer(1, "Márcia Gonçalves", "pending_kyc")], now).await.unwrap();
+        let mut later = customer(1, "Márcia Gonçalves", "active");
+        later.updated_at += Duration::minutes(5);
+        store.upsert_customers(&[later], now).await.unwrap();
+        store.enqueue("register", None, r#"{"register":{"cpf":"52998224725"}}"#, "key-1", None).await.unwrap();
+        store.set_last_sync(now).await.unwrap();
+        store.close().await;
+    }
+    assert!(file_mentions(&path, "SQLite format 3"));
+    let store = Store::open_encrypted(&path, &key(3)).await.unwrap();
+    assert!(!file_mentions(&path, "SQLite format 3"), "encrypted in place");
+    assert!(!dir.path().join("cache.sqlite.encrypting").exists());
+    assert_eq!(store.count_customers().await.unwrap(), 1);
+    assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().status.as_str(), "active");
+    assert_eq!(store.changes_for("cust_0001").await.unwrap().len(), 1, "the timeline");
+    assert_eq!(store.outbox_open().await.unwrap().len(), 1, "the queued write");
+    assert!(store.last_sync().await.unwrap().is_some());
+    let found = store.search(&SearchQuery { text: "marcia".into(), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(found.customers.len(), 1, "the search index");
+    // And it keeps working: writes go to the encrypted file.
+    store.upsert_customers(&[customer(2, "Bruno", "pending_kyc")], now).await.unwrap();
+    assert_eq!(
+        store
+            .search(&SearchQuery { text: "bru".into(), limit: 10, ..Default::default() })
+            .await
+            .unwrap()
+            .customers
+            .len(),
+        1
+    );
+}

@@ -82,7 +82,7 @@ pub async fn run(out: Option<PathBuf>, sync_n: usize, search_n: usize) {
     let profile = ProfileInfo { name: "bench".into(), base_url: sb.base_url(), is_demo: true, webhooks: false };
     let auth = kyc_core::dinie::Auth::bearer(kyc_sandbox::DEFAULT_TOKEN);
     let sync_dir = dir.path().join("sync");
-    let desk = Desk::open_dinie(profile, auth, &sync_dir, Arc::new(NoEvents)).await.expect("desk");
+    let desk = Desk::open_dinie(profile, auth, &sync_dir, None, Arc::new(NoEvents)).await.expect("desk");
     let t = Instant::now();
     let full = desk.sync().await.expect("full sync");
     let full_time = t.elapsed();

@@ -59,7 +59,7 @@ async fn desk(args: &[String]) -> Desk {
     let dir = cache.parent().map(PathBuf::from).unwrap_or_default();
     let profile = ProfileInfo { name: "worker".into(), base_url, is_demo: false, webhooks: false };
     let auth = kyc_core::dinie::Auth::bearer(required(args, "--token"));
-    match Desk::open_dinie(profile, auth, &dir, Arc::new(Lines)).await {
+    match Desk::open_dinie(profile, auth, &dir, None, Arc::new(Lines)).await {
         Ok(d) => d,
         Err(e) => {
             eprintln!("kyc-worker: {e}");

@@ -28,7 +28,11 @@ pub async fn desk_at(base_url: &str, dir: &Path) -> (Desk, Events) {
     if base_url.is_empty() {
         auth = kyc_core::dinie::Auth::bearer("x");
     }
-    let desk = Desk::open_dinie(profile, auth, dir, Arc::new(move |e| sink.lock().unwrap().push(e))).await.unwrap();
+    // Encrypted, as the app opens caches.
+    let key = kyc_store::CacheKey::from_bytes([42; 32]);
+    let desk = Desk::open_dinie(profile, auth, dir, Some(&key), Arc::new(move |e| sink.lock().unwrap().push(e)))
+        .await
+        .unwrap();
     (desk, events)
 }
 
