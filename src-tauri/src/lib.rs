@@ -201,6 +201,24 @@ async fn dismiss_write(state: State<'_, AppState>, seq: u32) -> Result<(), Error
     Ok(state.desk().await.dismiss_write(i64::from(seq)).await?)
 }
 
+/// A form's draft, kept in the profile's encrypted cache.
+#[tauri::command]
+async fn load_draft(state: State<'_, AppState>, kind: String) -> Result<Option<String>, ErrorView> {
+    Ok(state.desk().await.draft(&kind).await?)
+}
+
+/// Keeps a form's draft in the profile's encrypted cache.
+#[tauri::command]
+async fn save_draft(state: State<'_, AppState>, kind: String, draft: String) -> Result<(), ErrorView> {
+    Ok(state.desk().await.save_draft(&kind, &draft).await?)
+}
+
+/// Drops a form's draft.
+#[tauri::command]
+async fn clear_draft(state: State<'_, AppState>, kind: String) -> Result<(), ErrorView> {
+    Ok(state.desk().await.clear_draft(&kind).await?)
+}
+
 /// Puts a refused write back in the queue and sends it again.
 #[tauri::command]
 async fn retry_write(state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
@@ -519,6 +537,9 @@ pub fn run() {
             refused_writes,
             dismiss_write,
             retry_write,
+            load_draft,
+            save_draft,
+            clear_draft,
             outbox_summary,
             document_bytes,
             start_biometrics,

@@ -70,6 +70,10 @@ export const commands = {
   refusedWrites: () => invoke<RefusedWrite[]>("refused_writes"),
   dismissWrite: (seq: number) => invoke<null>("dismiss_write", { seq }),
   retryWrite: (seq: number) => invoke<null>("retry_write", { seq }),
+  /** Form drafts live in the profile's encrypted cache, not in the webview's storage. */
+  loadDraft: (kind: "register") => invoke<string | null>("load_draft", { kind }),
+  saveDraft: (kind: "register", draft: string) => invoke<null>("save_draft", { kind, draft }),
+  clearDraft: (kind: "register") => invoke<null>("clear_draft", { kind }),
   outboxSummary: () => invoke<OutboxSummary>("outbox_summary"),
   documentBytes: (customerId: string, documentId: string) =>
     invoke<ArrayBuffer>("document_bytes", { customerId, documentId }),

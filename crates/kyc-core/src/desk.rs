@@ -68,6 +68,20 @@ impl std::fmt::Debug for Desk {
     }
 }
 
+/// The forms that keep drafts.
+pub const DRAFT_KINDS: &[&str] = &["register"];
+
+/// The largest draft kept (a form's fields, not files).
+const MAX_DRAFT_BYTES: usize = 64 * 1024;
+
+fn check_draft_kind(kind: &str) -> Result<(), CoreError> {
+    if DRAFT_KINDS.contains(&kind) {
+        Ok(())
+    } else {
+        Err(CoreError::Invalid(vec![kyc_model::FieldError::new("kind", "unknown", format!("no draft {kind:?}"))]))
+    }
+}
+
 /// The largest page the list may ask for.
 pub const MAX_LIST_LIMIT: u32 = 500;
 
@@ -284,6 +298,31 @@ impl Desk {
         outbox::dismiss(&self.store, seq).await?;
         self.events.emit(CoreEvent::OutboxChanged(outbox::summary(&self.store).await?));
         Ok(())
+    }
+
+    /// A form's draft (what was typed and not yet sent), from the encrypted cache.
+    pub async fn draft(&self, kind: &str) -> Result<Option<String>, CoreError> {
+        check_draft_kind(kind)?;
+        Ok(self.store.draft(kind).await?)
+    }
+
+    /// Keeps a form's draft in the encrypted cache (not in the webview's storage).
+    pub async fn save_draft(&self, kind: &str, draft: &str) -> Result<(), CoreError> {
+        check_draft_kind(kind)?;
+        if draft.len() > MAX_DRAFT_BYTES {
+            return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
+                "draft",
+                "too_long",
+                format!("a draft is at most {} KB", MAX_DRAFT_BYTES / 1024),
+            )]));
+        }
+        Ok(self.store.set_draft(kind, draft).await?)
+    }
+
+    /// Drops a form's draft.
+    pub async fn clear_draft(&self, kind: &str) -> Result<(), CoreError> {
+        check_draft_kind(kind)?;
+        Ok(self.store.clear_draft(kind).await?)
     }
 
     /// The outbox at a glance (the toolbar's counts at start).

@@ -222,6 +222,22 @@ impl Store {
         Ok(Self { pool })
     }
 
+    /// The form draft of `kind` (e.g. `register`), as the UI saved it.
+    pub async fn draft(&self, kind: &str) -> Result<Option<String>> {
+        self.meta(&format!("draft:{kind}")).await
+    }
+
+    /// Keeps a form draft (in the cache, so encrypted with it), replacing the last.
+    pub async fn set_draft(&self, kind: &str, draft: &str) -> Result<()> {
+        self.set_meta(&format!("draft:{kind}"), draft).await
+    }
+
+    /// Drops a form draft (its customer exists now).
+    pub async fn clear_draft(&self, kind: &str) -> Result<()> {
+        sqlx::query("DELETE FROM meta WHERE key = ?").bind(format!("draft:{kind}")).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// The connection's `PRAGMA synchronous` (2 = FULL), for tests of durability.
     pub async fn synchronous(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("PRAGMA synchronous").fetch_one(&self.pool).await?)

@@ -291,6 +291,17 @@ async fn an_encrypted_cache_holds_no_readable_personal_data_and_needs_its_key() 
     let store = Store::open_encrypted(&path, &key(7)).await.unwrap();
     assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().name, "Joana Segredo");
     store.close().await;
+    // A form draft is kept in the cache, so encrypted with it.
+    let store = Store::open_encrypted(&path, &key(7)).await.unwrap();
+    store.set_draft("register", r#"{"name":"Rascunho Confidencial"}"#).await.unwrap();
+    assert_eq!(store.draft("register").await.unwrap().as_deref(), Some(r#"{"name":"Rascunho Confidencial"}"#));
+    store.close().await;
+    assert!(!file_mentions(&path, "Rascunho Confidencial"));
+    let store = Store::open_encrypted(&path, &key(7)).await.unwrap();
+    assert!(store.draft("register").await.unwrap().is_some(), "kept across a restart");
+    store.clear_draft("register").await.unwrap();
+    assert_eq!(store.draft("register").await.unwrap(), None);
+    store.close().await;
     assert!(Store::open_encrypted(&path, &key(8)).await.is_err(), "another key opens nothing");
     assert!(Store::open(&path).await.is_err(), "nor does no key");
     assert_eq!(format!("{:?}", key(7)), "CacheKey(…)", "a key is never printed");

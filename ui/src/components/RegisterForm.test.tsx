@@ -19,12 +19,18 @@ function cpfErrors(r: Registration) {
 }
 
 let registerAnswer: WriteView;
+/** The drafts the Rust side keeps (in the encrypted cache), by kind. */
+const drafts = new Map<string, string>();
 
 beforeEach(() => {
   localStorage.clear();
-  invoke.mockImplementation((cmd: string, args: { registration: Registration }) => {
+  drafts.clear();
+  invoke.mockImplementation((cmd: string, args: { registration: Registration; kind: string; draft: string }) => {
     if (cmd === "validate_registration") return Promise.resolve(cpfErrors(args.registration));
     if (cmd === "register") return Promise.resolve(registerAnswer);
+    if (cmd === "load_draft") return Promise.resolve(drafts.get(args.kind) ?? null);
+    if (cmd === "save_draft") return Promise.resolve(void drafts.set(args.kind, args.draft));
+    if (cmd === "clear_draft") return Promise.resolve(void drafts.delete(args.kind));
     return Promise.reject(new Error(`unexpected command ${cmd}`));
   });
 });
@@ -63,13 +69,22 @@ describe("RegisterForm", () => {
     expect((await screen.findByTestId("error-cpf")).textContent).toBe("CPF inválido (dígitos verificadores).");
   });
 
-  it("keeps what was typed as a draft until the customer exists", async () => {
+  it("keeps what was typed as a draft until the customer exists, in Rust's store, not the webview's", async () => {
     renderForm();
     type("field-name", "Ana Lima");
-    await waitFor(() => expect(localStorage.getItem("kyc-desk.draft.register")).toContain("Ana Lima"));
+    await waitFor(() => expect(drafts.get("register")).toContain("Ana Lima"));
+    expect(localStorage.length).toBe(0);
     cleanup();
     renderForm();
-    expect((screen.getByTestId("field-name") as HTMLInputElement).value).toBe("Ana Lima");
+    await waitFor(() => expect((screen.getByTestId("field-name") as HTMLInputElement).value).toBe("Ana Lima"));
+  });
+
+  it("moves a draft an earlier version left in the webview's storage into Rust's store", async () => {
+    localStorage.setItem("kyc-desk.draft.register", JSON.stringify({ name: "Bia Antiga" }));
+    renderForm();
+    await waitFor(() => expect((screen.getByTestId("field-name") as HTMLInputElement).value).toBe("Bia Antiga"));
+    expect(localStorage.getItem("kyc-desk.draft.register")).toBeNull();
+    expect(drafts.get("register")).toContain("Bia Antiga");
   });
 
   it("explains a 409 conflict and keeps the fields", async () => {
@@ -87,7 +102,7 @@ describe("RegisterForm", () => {
     expect(box.textContent).toContain("different external id");
     expect(box.textContent).toContain("req_42");
     expect((screen.getByTestId("field-name") as HTMLInputElement).value).toBe("Ana Lima");
-    expect(localStorage.getItem("kyc-desk.draft.register")).toContain("Ana Lima");
+    await waitFor(() => expect(drafts.get("register")).toContain("Ana Lima"));
   });
 
   it("puts a registration refused in the background back, masked, with the API's reason", async () => {
@@ -116,7 +131,7 @@ describe("RegisterForm", () => {
     const box = await screen.findByTestId("outcome-conflict");
     expect(box.textContent).toContain("req_7");
     // It is the draft now: closing the form does not lose it.
-    await waitFor(() => expect(localStorage.getItem("kyc-desk.draft.register")).toContain("Ana Lima"));
+    await waitFor(() => expect(drafts.get("register")).toContain("Ana Lima"));
   });
 
   it("says created, offers to open the customer and drops the draft", async () => {
@@ -125,7 +140,7 @@ describe("RegisterForm", () => {
     type("field-cpf", "529.982.247-25");
     fireEvent.click(screen.getByTestId("register-submit"));
     await screen.findByTestId("outcome-created");
-    expect(localStorage.getItem("kyc-desk.draft.register")).toBeNull();
+    await waitFor(() => expect(drafts.has("register")).toBe(false));
     fireEvent.click(screen.getByText("Open the customer"));
     expect(onOpen).toHaveBeenCalledWith("cust_1");
   });

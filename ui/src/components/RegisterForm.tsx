@@ -4,7 +4,8 @@ import { maskCnpj, maskCpf, maskPhone } from "../format";
 import { useI18n } from "../i18n";
 import { ErrorBox, Field } from "./Field";
 
-const DRAFT_KEY = "kyc-desk.draft.register";
+/** Where drafts lived before they moved into the encrypted cache (read once, then removed). */
+const OLD_DRAFT_KEY = "kyc-desk.draft.register";
 
 export const emptyRegistration: Registration = {
   cpf: "",
@@ -16,14 +17,27 @@ export const emptyRegistration: Registration = {
   externalId: "",
 };
 
-function loadDraft(): Registration {
-  try {
-    const saved = localStorage.getItem(DRAFT_KEY);
-    return saved ? { ...emptyRegistration, ...(JSON.parse(saved) as Partial<Registration>) } : emptyRegistration;
-  } catch {
-    return emptyRegistration;
+/**
+ * The draft kept in the profile's encrypted cache (Rust), or one an earlier version left
+ * in the webview's storage, which is moved into the cache and removed from there.
+ */
+async function loadDraft(): Promise<Registration | null> {
+  const parse = (saved: string | null) => {
+    try {
+      return saved ? { ...emptyRegistration, ...(JSON.parse(saved) as Partial<Registration>) } : null;
+    } catch {
+      return null;
+    }
+  };
+  const old = localStorage.getItem(OLD_DRAFT_KEY);
+  if (old !== null) {
+    await commands.saveDraft("register", old);
+    localStorage.removeItem(OLD_DRAFT_KEY);
   }
+  return parse(await commands.loadDraft("register"));
 }
+
+const sameAs = (a: Registration, b: Registration) => JSON.stringify(a) === JSON.stringify(b);
 
 type Outcome =
   | { kind: "created" | "existed"; customerId: string }
@@ -66,7 +80,9 @@ function masked(r: Registration): Registration {
  */
 export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
   const { t } = useI18n();
-  const [form, setForm] = useState<Registration>(() => (initial ? masked(initial.registration) : loadDraft()));
+  const [form, setForm] = useState<Registration>(() => (initial ? masked(initial.registration) : emptyRegistration));
+  // Until the saved draft is read, nothing is saved over it.
+  const [draftRead, setDraftRead] = useState(initial !== undefined);
   // The validators' verdict on what is typed now, and the API's on what was sent.
   const [liveErrors, setLiveErrors] = useState<FieldError[]>([]);
   const [apiErrors, setApiErrors] = useState<FieldError[]>(initial?.error.fieldErrors ?? []);
@@ -78,9 +94,26 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
   );
 
   useEffect(() => {
-    localStorage.setItem(DRAFT_KEY, JSON.stringify(form));
+    if (draftRead) return;
+    let live = true;
+    loadDraft()
+      .then((saved) => {
+        // Typing that began before the draft arrived wins over it.
+        if (live && saved) setForm((f) => (sameAs(f, emptyRegistration) ? saved : f));
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (live) setDraftRead(true);
+      });
+    return () => {
+      live = false;
+    };
+  }, [draftRead]);
+
+  useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
+      if (draftRead) void commands.saveDraft("register", JSON.stringify(form)).catch(() => undefined);
       commands
         .validateRegistration(form)
         .then((e) => {
@@ -92,7 +125,7 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
       live = false;
       clearTimeout(timer);
     };
-  }, [form]);
+  }, [form, draftRead]);
 
   const set = (field: keyof Registration, value: string) => {
     // An API error about a field no longer applies once the field changes.
@@ -115,7 +148,7 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
       const result = outcomeOf(await commands.register(form));
       setOutcome(result);
       if (result.kind === "created" || result.kind === "existed" || result.kind === "queued") {
-        localStorage.removeItem(DRAFT_KEY);
+        await commands.clearDraft("register");
       }
       if (result.kind === "refused") setApiErrors(result.error.fieldErrors);
     } catch (err) {
