@@ -228,11 +228,19 @@ enum Payload<'a> {
 
 struct FileUpload {
     doc_type: String,
-    path: PathBuf,
+    source: Source,
     file_name: String,
     content_type: &'static str,
     size: u64,
     progress: Option<Progress>,
+}
+
+/// Where an upload's bytes come from.
+enum Source {
+    /// A file, streamed from disk.
+    Path(PathBuf),
+    /// Bytes in memory (a copy the caller keeps encrypted on disk).
+    Bytes(Arc<Vec<u8>>),
 }
 
 enum AuthState {
@@ -629,6 +637,39 @@ impl Client {
         Self::json(self.send(Method::POST, &path, &[], Payload::File(&upload), opts).await?)
     }
 
+    /// [`Client::upload_document`] from bytes in memory, named `file_name`: for callers
+    /// that keep their copy encrypted on disk and must not write it out in the clear.
+    /// The same checks (PDF, JPEG or PNG by the bytes, at most 10 MB) and retries.
+    pub async fn upload_document_bytes(
+        &self,
+        customer_id: &str,
+        doc_type: &str,
+        file_name: &str,
+        bytes: Arc<Vec<u8>>,
+        opts: &RequestOptions,
+        progress: Option<Progress>,
+    ) -> Result<Document, Error> {
+        let invalid = |message: String| Error::Invalid { field: "file".into(), message };
+        if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+            return Err(invalid(format!(
+                "the file is {:.1} MB; documents may be at most 10 MB",
+                bytes.len() as f64 / 1_048_576.0
+            )));
+        }
+        let content_type =
+            sniff_document(&bytes).ok_or_else(|| invalid("the file must be a PDF, JPEG or PNG".into()))?;
+        let upload = FileUpload {
+            doc_type: doc_type.to_owned(),
+            size: bytes.len() as u64,
+            source: Source::Bytes(bytes),
+            file_name: file_name.to_owned(),
+            content_type,
+            progress,
+        };
+        let path = format!("{}/documents", Self::customer_path(customer_id)?);
+        Self::json(self.send(Method::POST, &path, &[], Payload::File(&upload), opts).await?)
+    }
+
     /// `POST /customers/{id}/biometrics`: a capture session to open in the system
     /// browser.
     ///
@@ -727,7 +768,7 @@ impl FileUpload {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
         Ok(Self {
             doc_type: doc_type.to_owned(),
-            path: path.to_owned(),
+            source: Source::Path(path.to_owned()),
             file_name,
             content_type,
             size: meta.len(),
@@ -737,22 +778,32 @@ impl FileUpload {
 
     /// A multipart form that streams the file in 64 KiB chunks, reporting progress.
     fn form(&self) -> Result<reqwest::multipart::Form, Error> {
-        let file = std::fs::File::open(&self.path).map_err(|e| Error::Invalid {
-            field: "file".into(),
-            message: format!("cannot open {}: {e}", self.path.display()),
-        })?;
+        const CHUNK: usize = 64 * 1024;
         let total = self.size;
         let sent = Arc::new(AtomicU64::new(0));
         let progress = self.progress.clone();
-        let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024).inspect(
-            move |chunk| {
-                if let (Ok(c), Some(p)) = (chunk, &progress) {
-                    let now = sent.fetch_add(c.len() as u64, Ordering::Relaxed) + c.len() as u64;
-                    p(now, total);
-                }
-            },
-        );
-        let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), total)
+        let report = move |chunk: &Result<bytes::Bytes, std::io::Error>| {
+            if let (Ok(c), Some(p)) = (chunk, &progress) {
+                let now = sent.fetch_add(c.len() as u64, Ordering::Relaxed) + c.len() as u64;
+                p(now, total);
+            }
+        };
+        let body = match &self.source {
+            Source::Path(path) => {
+                let file = std::fs::File::open(path).map_err(|e| Error::Invalid {
+                    field: "file".into(),
+                    message: format!("cannot open {}: {e}", path.display()),
+                })?;
+                let stream = tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), CHUNK);
+                reqwest::Body::wrap_stream(stream.inspect(report))
+            }
+            Source::Bytes(bytes) => {
+                let chunks: Vec<Result<bytes::Bytes, std::io::Error>> =
+                    bytes.chunks(CHUNK).map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
+                reqwest::Body::wrap_stream(futures::stream::iter(chunks).inspect(report))
+            }
+        };
+        let part = reqwest::multipart::Part::stream_with_length(body, total)
             .file_name(self.file_name.clone())
             .mime_str(self.content_type)
             .map_err(Error::from_reqwest)?;

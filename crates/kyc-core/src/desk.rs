@@ -3,6 +3,7 @@
 use crate::dinie::DinieProvider;
 use crate::events::{CoreEvent, EventSink};
 use crate::outbox::{self, Operation, Outcome, ReplayReport};
+use crate::sealed::DocumentSeal;
 use crate::sync::{self, SyncProgress};
 use crate::views::{
     BiometricsView, ChangeView, CustomerDetail, CustomerListQuery, CustomerPage, CustomerRow, CustomerSort,
@@ -60,6 +61,8 @@ pub struct Desk {
     online: Arc<AtomicBool>,
     sync_lock: Arc<Mutex<()>>,
     outbox_lock: Arc<Mutex<()>>,
+    /// Seals the document copies (when the cache is encrypted).
+    seal: Option<DocumentSeal>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -104,6 +107,7 @@ impl Desk {
             online: Arc::new(AtomicBool::new(true)),
             sync_lock: Arc::default(),
             outbox_lock: Arc::default(),
+            seal: None,
         }
     }
 
@@ -131,7 +135,15 @@ impl Desk {
         if swept > 0 {
             tracing::info!(swept, "removed upload copies left by a crash before they were queued");
         }
-        Ok(Self::new(Arc::new(DinieProvider::new(client)), store, profile, documents, events))
+        let seal = cache_key.map(DocumentSeal::new);
+        if let Some(seal) = &seal {
+            let sealed = outbox::seal_old_copies(&store, seal).await?;
+            if sealed > 0 {
+                tracing::info!(sealed, "sealed document copies an earlier version kept in the clear");
+            }
+        }
+        let desk = Self::new(Arc::new(DinieProvider::new(client)), store, profile, documents, events);
+        Ok(Self { seal, ..desk })
     }
 
     /// The cache.
@@ -333,7 +345,7 @@ impl Desk {
     /// Sends the outbox (one replay at a time).
     pub async fn replay_outbox(&self) -> Result<ReplayReport, CoreError> {
         let _guard = self.outbox_lock.lock().await;
-        let r = outbox::replay(self.provider.as_ref(), &self.store, &self.events).await;
+        let r = outbox::replay(self.provider.as_ref(), &self.store, &self.events, self.seal.as_ref()).await;
         match &r {
             Ok(report) if report.offline => self.online.store(false, Ordering::Relaxed),
             _ => self.observe(&r),
@@ -358,7 +370,8 @@ impl Desk {
         op: Operation,
         file: Option<&Path>,
     ) -> Result<WriteResult, CoreError> {
-        let entry = outbox::enqueue(&self.store, customer_id, &op, file, &self.documents_dir).await?;
+        let entry =
+            outbox::enqueue(&self.store, customer_id, &op, file, &self.documents_dir, self.seal.as_ref()).await?;
         self.events.emit(CoreEvent::OutboxChanged(outbox::summary(&self.store).await?));
         let report = self.replay_outbox().await?;
         let outcome = report.outcomes.iter().find(|(seq, _)| *seq == entry.seq).map(|(_, o)| o.clone());
@@ -471,7 +484,7 @@ impl Desk {
             .find(|d| d.id == document_id)
             .ok_or_else(|| CoreError::Io(format!("no document {document_id} for this customer")))?;
         let path = doc.local_path.ok_or_else(|| CoreError::Io("this document has no copy on this machine".into()))?;
-        tokio::fs::read(&path).await.map_err(|e| CoreError::Io(format!("cannot read the local copy: {e}")))
+        crate::sealed::read(Path::new(&path), self.seal.as_ref()).await
     }
 
     /// Re-reads one customer from the API into the cache (the detail screen does this

@@ -1,6 +1,6 @@
 //! The Dinie connector: [`dinie_api`] behind the [`Provider`] port, wire → model.
 
-use crate::provider::Progress;
+use crate::provider::{DocumentUpload, Progress};
 use crate::{CoreError, Page, Provider};
 pub use dinie_api::Auth;
 use dinie_api::{Client, CustomerUpdate, ListCustomers, NewCustomer, Order, Registration as How, RequestOptions, Sort};
@@ -10,7 +10,6 @@ use kyc_model::{
     Correction, CreditOffer, Customer, CustomerStatus, DocumentInfo, KycItem, KycItemStatus, KycKind, Registration,
     only_digits,
 };
-use std::path::Path;
 use time::OffsetDateTime;
 
 /// Dinie V3 as a [`Provider`].
@@ -145,12 +144,16 @@ impl Provider for DinieProvider {
         &'a self,
         id: &'a str,
         item_type: &'a str,
-        file: &'a Path,
+        document: DocumentUpload,
         key: &'a str,
         progress: Option<Progress>,
     ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>> {
         async move {
-            let d = self.client.upload_document(id, item_type, file, &RequestOptions::with_key(key), progress).await?;
+            let opts = RequestOptions::with_key(key);
+            let d = self
+                .client
+                .upload_document_bytes(id, item_type, &document.filename, document.bytes, &opts, progress)
+                .await?;
             Ok(DocumentInfo {
                 id: d.id,
                 item_type: d.doc_type,

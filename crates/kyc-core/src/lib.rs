@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod profiles;
 pub mod provider;
 pub mod redact;
+pub mod sealed;
 pub mod sync;
 mod thumbnail;
 pub mod views;

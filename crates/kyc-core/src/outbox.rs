@@ -10,6 +10,7 @@
 //! the API answers it from its idempotency cache instead of acting twice.
 
 use crate::events::{CoreEvent, EventSink, OutboxSummary};
+use crate::sealed::DocumentSeal;
 use crate::{CoreError, ErrorView, Provider};
 use kyc_model::{Correction, Registration};
 use kyc_store::{OutboxEntry, OutboxState, Store, StoredDocument};
@@ -75,14 +76,15 @@ pub struct ReplayReport {
     pub credentials_refused: Option<ErrorView>,
 }
 
-/// Queues an operation. For uploads, `file` is copied into `documents_dir` first, so a
-/// moved or deleted original cannot lose the upload.
+/// Queues an operation. For uploads, `file` is copied into `documents_dir` first (sealed
+/// when the profile has a seal), so a moved or deleted original cannot lose the upload.
 pub async fn enqueue(
     store: &Store,
     customer_id: Option<&str>,
     op: &Operation,
     file: Option<&Path>,
     documents_dir: &Path,
+    seal: Option<&DocumentSeal>,
 ) -> Result<OutboxEntry, CoreError> {
     let key = dinie_api::new_idempotency_key();
     let copy = match file {
@@ -91,36 +93,52 @@ pub async fn enqueue(
             crate::durable::private_dir(documents_dir)?;
             let name = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
             let dest = documents_dir.join(format!("{key}-{name}"));
-            tokio::fs::copy(src, &dest)
-                .await
-                .map_err(|e| CoreError::Io(format!("cannot copy {}: {e}", src.display())))?;
-            crate::durable::private_file(&dest)?;
+            let plain =
+                tokio::fs::read(src).await.map_err(|e| CoreError::Io(format!("cannot copy {}: {e}", src.display())))?;
             // On disk, with its name in the folder, before the outbox entry that points
             // at it is committed: after a power cut the entry never points at nothing.
-            crate::durable::sync_file_and_dir(&dest).await?;
-            Some(dest)
+            crate::sealed::write(&dest, &plain, seal).await?;
+            Some((dest, plain))
         }
     };
     let payload = serde_json::to_string(op).map_err(|e| CoreError::Io(e.to_string()))?;
-    let entry = store.enqueue(op.name(), customer_id, &payload, &key, copy.as_deref().and_then(Path::to_str)).await?;
-    if let (Operation::Upload { item_type, filename }, Some(copy), Some(customer)) = (op, &copy, customer_id) {
-        let bytes = tokio::fs::read(copy).await.map_err(|e| CoreError::Io(e.to_string()))?;
+    let path = copy.as_ref().and_then(|(p, _)| p.to_str());
+    let entry = store.enqueue(op.name(), customer_id, &payload, &key, path).await?;
+    if let (Operation::Upload { item_type, filename }, Some((copy, bytes)), Some(customer)) = (op, &copy, customer_id) {
         store
             .put_document(&StoredDocument {
                 id: key.clone(),
                 customer_id: customer.to_owned(),
                 item_type: item_type.clone(),
                 filename: filename.clone(),
-                content_type: dinie_api::sniff_document(&bytes).unwrap_or("application/octet-stream").to_owned(),
+                content_type: dinie_api::sniff_document(bytes).unwrap_or("application/octet-stream").to_owned(),
                 size: bytes.len() as u64,
                 sha256: None,
                 uploaded_at: None,
                 local_path: copy.to_str().map(str::to_owned),
-                thumbnail: crate::thumbnail::png(&bytes),
+                thumbnail: crate::thumbnail::png(bytes),
             })
             .await?;
     }
     Ok(entry)
+}
+
+/// Seals, in place, copies an earlier version left unsealed. Returns how many.
+pub async fn seal_old_copies(store: &Store, seal: &DocumentSeal) -> Result<usize, CoreError> {
+    let mut sealed = 0;
+    for path in store.referenced_files().await? {
+        let path = Path::new(&path);
+        let Ok(bytes) = tokio::fs::read(path).await else { continue };
+        if crate::sealed::is_sealed(&bytes) {
+            continue;
+        }
+        // Sealed beside it, flushed, then renamed over it: a crash leaves one or the other.
+        let tmp = path.with_extension("sealing");
+        crate::sealed::write(&tmp, &bytes, Some(seal)).await?;
+        tokio::fs::rename(&tmp, path).await.map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }
 
 /// Deletes files in `documents_dir` that nothing in the cache points at: copies made
@@ -225,6 +243,7 @@ async fn execute(
     store: &Store,
     e: &OutboxEntry,
     events: &Arc<dyn EventSink>,
+    seal: Option<&DocumentSeal>,
 ) -> Result<(String, bool), CoreError> {
     let op: Operation =
         serde_json::from_str(&e.payload).map_err(|err| CoreError::Io(format!("outbox entry {}: {err}", e.seq)))?;
@@ -256,7 +275,10 @@ async fn execute(
                     total,
                 });
             });
-            let doc = provider.upload(&id, &item_type, Path::new(&path), &e.idempotency_key, Some(progress)).await?;
+            // Opened in memory from the sealed copy: never on disk in the clear.
+            let bytes = crate::sealed::read(Path::new(&path), seal).await?;
+            let document = crate::provider::DocumentUpload { filename: filename.clone(), bytes: Arc::new(bytes) };
+            let doc = provider.upload(&id, &item_type, document, &e.idempotency_key, Some(progress)).await?;
             let thumbnail = store
                 .documents_for(&id)
                 .await?
@@ -307,11 +329,12 @@ pub async fn replay(
     provider: &dyn Provider,
     store: &Store,
     events: &Arc<dyn EventSink>,
+    seal: Option<&DocumentSeal>,
 ) -> Result<ReplayReport, CoreError> {
     let mut report = ReplayReport::default();
     for entry in store.outbox_open().await? {
         store.outbox_sending(entry.seq).await?;
-        let outcome = match execute(provider, store, &entry, events).await {
+        let outcome = match execute(provider, store, &entry, events, seal).await {
             Ok((customer_id, created)) => {
                 store
                     .outbox_done(

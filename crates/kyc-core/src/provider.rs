@@ -4,7 +4,6 @@
 use crate::CoreError;
 use futures::future::BoxFuture;
 use kyc_model::{Correction, CreditOffer, Customer, DocumentInfo, Registration};
-use std::path::Path;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -15,6 +14,16 @@ pub struct Page {
     pub customers: Vec<Customer>,
     /// Opaque cursor of the next page; `None` at the end.
     pub next_cursor: Option<String>,
+}
+
+/// A document to upload: its file name and its bytes (read from the sealed copy in the
+/// outbox, so they are never written to disk in the clear).
+#[derive(Clone)]
+pub struct DocumentUpload {
+    /// The original file name.
+    pub filename: String,
+    /// The file's bytes (at most 10 MB).
+    pub bytes: Arc<Vec<u8>>,
 }
 
 /// Upload progress: `(bytes sent, total)`.
@@ -51,7 +60,7 @@ pub trait Provider: Send + Sync {
         &'a self,
         id: &'a str,
         item_type: &'a str,
-        file: &'a Path,
+        document: DocumentUpload,
         key: &'a str,
         progress: Option<Progress>,
     ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>>;

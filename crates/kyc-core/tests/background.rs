@@ -10,11 +10,10 @@ mod common;
 use common::*;
 use futures::future::BoxFuture;
 use kyc_core::events::CoreEvent;
-use kyc_core::provider::Progress;
+use kyc_core::provider::{DocumentUpload, Progress};
 use kyc_core::{CoreError, Desk, Page, ProfileInfo, Provider};
 use kyc_model::{Correction, CreditOffer, Customer, DocumentInfo, Registration};
 use kyc_sandbox::Seed;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -58,11 +57,11 @@ impl Provider for PanicsFirst {
         &'a self,
         id: &'a str,
         item: &'a str,
-        file: &'a Path,
+        document: DocumentUpload,
         k: &'a str,
         p: Option<Progress>,
     ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>> {
-        self.inner.upload(id, item, file, k, p)
+        self.inner.upload(id, item, document, k, p)
     }
     fn start_biometrics<'a>(
         &'a self,

@@ -145,7 +145,9 @@ async fn corrections_and_uploads_go_through_and_the_file_stays_for_the_viewer() 
     assert_eq!(docs.len(), 1);
     let doc = &docs[0];
     assert!(doc.id.starts_with("doc_") && doc.sha256.is_some());
-    assert_eq!(std::fs::read(doc.local_path.as_ref().unwrap()).unwrap(), jpeg, "a copy survives the original");
+    assert_eq!(d.document_bytes(&customer_id, &doc.id).await.unwrap(), jpeg, "a copy survives the original");
+    let on_disk = std::fs::read(doc.local_path.as_ref().unwrap()).unwrap();
+    assert!(kyc_core::sealed::is_sealed(&on_disk) && !on_disk.windows(64).any(|w| jpeg.windows(64).next() == Some(w)));
     assert!(doc.thumbnail.as_ref().is_some_and(|t| image::load_from_memory(t).is_ok()));
     let c = d.store().get_customer(&customer_id).await.unwrap().unwrap();
     assert_eq!(c.kyc.iter().find(|i| i.item_type == "selfie").unwrap().status.as_str(), "in_review");
@@ -264,4 +266,46 @@ async fn the_cache_and_upload_copies_are_readable_by_this_user_only() {
     assert_eq!(mode(&profile_dir.join("cache.sqlite")), 0o600);
     assert_eq!(mode(&profile_dir.join("documents")), 0o700);
     assert_eq!(mode(std::path::Path::new(&copy)), 0o600);
+}
+
+/// Copies an earlier version kept in the clear are sealed when the desk opens, and the
+/// upload still sends the document's own bytes.
+#[tokio::test]
+async fn old_clear_copies_are_sealed_at_open_and_still_upload_intact() {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://{addr}/api/v3");
+    let src = dir.path().join("rg.jpg");
+    let jpeg = kyc_sandbox::docs::sample("selfie", "Joana").2;
+    std::fs::write(&src, &jpeg).unwrap();
+    let profile = kyc_core::ProfileInfo { name: "t".into(), base_url: base.clone(), is_demo: true, webhooks: false };
+    let auth = || kyc_core::dinie::Auth::bearer(kyc_sandbox::DEFAULT_TOKEN);
+    // An earlier version: no key, the copy in the clear.
+    let old =
+        kyc_core::Desk::open_dinie(profile.clone(), auth(), dir.path(), None, Arc::new(kyc_core::events::NoEvents))
+            .await
+            .unwrap();
+    // The API keeps its customers across the restarts below.
+    let api =
+        || SandboxConfig { seed: Seed::Empty, data_file: Some(dir.path().join("api.sqlite")), ..Default::default() };
+    let sb = Sandbox::start(addr, api()).await.unwrap();
+    let WriteResult::Done { customer_id, .. } = old.register(registration("123.456.789-09", "s")).await.unwrap() else {
+        panic!("registered")
+    };
+    drop(sb);
+    let WriteResult::Queued { seq } = old.upload(&customer_id, "selfie", &src).await.unwrap() else { panic!("queued") };
+    let copy = old.store().outbox_entry(seq).await.unwrap().unwrap().file_path.unwrap();
+    assert_eq!(std::fs::read(&copy).unwrap(), jpeg);
+    old.store().close().await;
+    drop(old);
+
+    let (d, _) = desk_at(&base, dir.path()).await;
+    assert!(kyc_core::sealed::is_sealed(&std::fs::read(&copy).unwrap()), "sealed in place at open");
+    let _sb = Sandbox::start(addr, api()).await.unwrap();
+    let report = d.replay_outbox().await.unwrap();
+    assert!(matches!(report.outcomes[..], [(_, kyc_core::outbox::Outcome::Done { .. })]), "{report:?}");
+    let docs = d.store().documents_for(&customer_id).await.unwrap();
+    let sent = docs.iter().find(|x| x.sha256.is_some()).expect("confirmed by the API");
+    use sha2::Digest;
+    assert_eq!(sent.sha256.as_deref(), Some(format!("{:x}", sha2::Sha256::digest(&jpeg)).as_str()), "the bytes sent");
 }

@@ -84,6 +84,11 @@ impl CacheKey {
         Some(Self(bytes))
     }
 
+    /// The key's bytes, to derive other keys from (the document copies' key).
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The value of `PRAGMA key` for this raw key.
     fn pragma(&self) -> String {
         format!("\"x'{}'\"", self.to_hex())

@@ -106,7 +106,7 @@ async fn an_outbox_replay_killed_mid_way_sends_every_registration_exactly_once()
             external_id: format!("crash-{i}"),
             ..Default::default()
         };
-        kyc_core::outbox::enqueue(&store, None, &kyc_core::outbox::Operation::Register(r), None, dir.path())
+        kyc_core::outbox::enqueue(&store, None, &kyc_core::outbox::Operation::Register(r), None, dir.path(), None)
             .await
             .unwrap();
     }
