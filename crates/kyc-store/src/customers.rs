@@ -183,11 +183,23 @@ pub fn match_expression(text: &str) -> Option<String> {
         return Some(format!("docs : \"{digits}\"*"));
     }
     let words: Vec<String> = t
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .map(|w| format!("{{name trading_name email external_id docs}} : \"{}\"*", w.replace('"', "")))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Whether `c` is part of a word as the index's tokenizer reads it: unicode61 keeps
+/// letters and numbers (general categories L* and N*) and splits on everything else,
+/// marks included (Rust's `is_alphanumeric` also counts many vowel signs, which the
+/// tokenizer splits on). Its tables are Unicode 6.1's: letters outside the Basic
+/// Multilingual Plane, mostly assigned since, split words too. A quoted prefix the
+/// tokenizer reads as two tokens would be a phrase, which this index refuses.
+fn is_word_char(c: char) -> bool {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    u32::from(c) < 0x1_0000
+        && matches!(c.general_category_group(), GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number)
 }
 
 /// Appends ` IN (?, ?, …)` binding `values`.

@@ -347,3 +347,35 @@ async fn an_unencrypted_cache_is_encrypted_in_place_losing_nothing() {
         1
     );
 }
+
+/// Whatever is typed in the search box (FTS5 syntax, quotes, SQL, control characters)
+/// is a search, never an error or a panic.
+#[test]
+fn any_search_text_is_a_search_never_an_error() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = rt.block_on(async {
+        let s = Store::open(&dir.path().join("c.sqlite")).await.unwrap();
+        s.upsert_customers(&[customer(1, "Márcia Gonçalves", "active")], OffsetDateTime::now_utc()).await.unwrap();
+        s
+    });
+    let text = prop_oneof![
+        "\\PC{0,40}",
+        "[\"*():^+.,/ a-z0-9-]{0,30}",
+        Just("\" OR 1=1 --".to_owned()),
+        Just("NEAR(a b) AND NOT c*".to_owned()),
+        Just("'; DROP TABLE customers; --".to_owned()),
+    ];
+    TestRunner::new(Config { cases: 300, ..Config::default() })
+        .run(&(text, any::<bool>()), |(text, with_status)| {
+            let statuses = if with_status { vec!["active".to_owned()] } else { vec![] };
+            let q = SearchQuery { text, statuses, limit: 5, ..Default::default() };
+            let r = rt.block_on(store.search(&q));
+            prop_assert!(r.is_ok(), "{:?}: {:?}", q.text, r.err());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(rt.block_on(store.count_customers()).unwrap(), 1, "nothing dropped");
+}
