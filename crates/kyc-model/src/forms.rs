@@ -158,7 +158,7 @@ mod tests {
             ("cnpj", "invalid_cnpj"),
             ("name", "required"),
             ("email", "invalid_email"),
-            ("phone", "invalid_phone"),
+            ("phone", "phone_not_national"),
         ];
         assert_eq!(fields, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
         let ok = Registration {
