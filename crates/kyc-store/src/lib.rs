@@ -294,9 +294,11 @@ impl Store {
     /// The size of the database file's pages in use, in bytes (after a checkpoint).
     pub async fn size_bytes(&self) -> Result<u64> {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
-        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&self.pool).await?;
-        let free: i64 = sqlx::query_scalar("PRAGMA freelist_count").fetch_one(&self.pool).await?;
-        let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&self.pool).await?;
+        // Cast: SQLCipher answers some of these pragmas as text.
+        let pragma = |name: &str| format!("SELECT CAST({name} AS INTEGER) FROM pragma_{name}()");
+        let pages: i64 = sqlx::query_scalar(&pragma("page_count")).fetch_one(&self.pool).await?;
+        let free: i64 = sqlx::query_scalar(&pragma("freelist_count")).fetch_one(&self.pool).await?;
+        let size: i64 = sqlx::query_scalar(&pragma("page_size")).fetch_one(&self.pool).await?;
         Ok(u64::try_from((pages - free) * size).unwrap_or(0))
     }
 

@@ -290,6 +290,7 @@ async fn an_encrypted_cache_holds_no_readable_personal_data_and_needs_its_key() 
     }
     let store = Store::open_encrypted(&path, &key(7)).await.unwrap();
     assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().name, "Joana Segredo");
+    assert!(store.size_bytes().await.unwrap() > 0, "sized like an unencrypted one");
     store.close().await;
     // A form draft is kept in the cache, so encrypted with it.
     let store = Store::open_encrypted(&path, &key(7)).await.unwrap();
