@@ -17,7 +17,7 @@ use kyc_core::views::{
     WriteView,
 };
 use kyc_core::{Desk, ErrorView, ProfileInfo};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -49,8 +49,6 @@ impl Drop for Active {
 struct AppState {
     active: tokio::sync::RwLock<Active>,
     profiles: std::sync::Mutex<Profiles>,
-    /// Where uploads are staged before the core copies them into the outbox.
-    incoming: PathBuf,
 }
 
 impl AppState {
@@ -143,40 +141,9 @@ async fn upload_document(state: State<'_, AppState>, request: tauri::ipc::Reques
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(ErrorView::new("invalid", "the file's bytes are missing"));
     };
-    // Too large: refused before a byte is written to disk.
-    kyc_core::check_document_size(bytes.len() as u64)?;
-    let staged = stage(&state.incoming, &filename, bytes).await?;
-    let result = state.desk().await.upload(&customer, &item, &staged).await;
-    // The core copied the file into its outbox; the staged copy is no longer needed.
-    if let Some(dir) = staged.parent() {
-        let _ = tokio::fs::remove_dir_all(dir).await;
-    }
-    Ok(result?.view(false))
-}
-
-/// Writes an upload's bytes to `incoming/<unique>/<file name>`, keeping only the name's
-/// last component so a crafted name cannot write elsewhere.
-async fn stage(incoming: &Path, filename: &str, bytes: &[u8]) -> Result<PathBuf, ErrorView> {
-    let name = Path::new(filename)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "document".into());
-    let io = |e: std::io::Error| ErrorView::new("file_error", format!("cannot stage the upload: {e}"));
-    tokio::fs::create_dir_all(incoming).await.map_err(io)?;
-    // A folder of its own per upload: created, never reused, so two uploads of files
-    // with the same name at the same moment cannot overwrite (or delete) each other.
-    let dir = loop {
-        let dir = incoming.join(kyc_core::unique_name());
-        match tokio::fs::create_dir(&dir).await {
-            Ok(()) => break dir,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(io(e)),
-        }
-    };
-    let path = dir.join(name);
-    tokio::fs::write(&path, bytes).await.map_err(io)?;
-    Ok(path)
+    // Checked, then sealed straight into the outbox: never written out in the clear.
+    let result = state.desk().await.upload_bytes(&customer, &item, &filename, bytes.clone()).await?;
+    Ok(result.view(false))
 }
 
 /// The bytes of a document uploaded from this machine, for the viewer.
@@ -401,14 +368,9 @@ async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
         Err(e) => return Err(e),
     };
     tracing::info!(data = %data.display(), "KYC Desk started");
-    // Uploads staged by a run that crashed were either copied into the outbox or never
-    // accepted; either way the staged copies are not needed.
+    // Earlier versions staged uploads in the clear under incoming/; nothing does now.
     let _ = std::fs::remove_dir_all(data.join("incoming"));
-    Ok(AppState {
-        active: tokio::sync::RwLock::new(active),
-        profiles: std::sync::Mutex::new(profiles),
-        incoming: data.join("incoming"),
-    })
+    Ok(AppState { active: tokio::sync::RwLock::new(active), profiles: std::sync::Mutex::new(profiles) })
 }
 
 /// The connection profiles and which is in use.

@@ -368,7 +368,7 @@ impl Desk {
         &self,
         customer_id: Option<&str>,
         op: Operation,
-        file: Option<&Path>,
+        file: Option<outbox::Attachment>,
     ) -> Result<WriteResult, CoreError> {
         let entry =
             outbox::enqueue(&self.store, customer_id, &op, file, &self.documents_dir, self.seal.as_ref()).await?;
@@ -413,7 +413,36 @@ impl Desk {
     pub async fn upload(&self, customer_id: &str, item_type: &str, file: &Path) -> Result<WriteResult, CoreError> {
         check_document(file).await?;
         let filename = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
-        self.write(Some(customer_id), Operation::Upload { item_type: item_type.to_owned(), filename }, Some(file)).await
+        let bytes = tokio::fs::read(file).await.map_err(|e| CoreError::Io(format!("{}: {e}", file.display())))?;
+        self.upload_bytes(customer_id, item_type, &filename, bytes).await
+    }
+
+    /// Uploads a document given as bytes (what the window sends): checked (at most
+    /// 10 MB, PDF/JPEG/PNG by its bytes) before anything is written, then sealed straight
+    /// into the outbox; nothing is ever written to disk in the clear. Only the last
+    /// component of `filename` is kept.
+    pub async fn upload_bytes(
+        &self,
+        customer_id: &str,
+        item_type: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> Result<WriteResult, CoreError> {
+        check_document_size(bytes.len() as u64)?;
+        if dinie_api::sniff_document(&bytes).is_none() {
+            return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
+                "file",
+                "invalid_file",
+                "the file must be a PDF, JPEG or PNG",
+            )]));
+        }
+        let filename = Path::new(filename)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "document".into());
+        let op = Operation::Upload { item_type: item_type.to_owned(), filename: filename.clone() };
+        self.write(Some(customer_id), op, Some(outbox::Attachment { filename, bytes })).await
     }
 
     /// Everything the detail screen shows of a cached customer: data, checklist,

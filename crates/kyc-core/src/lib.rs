@@ -33,20 +33,3 @@ pub use error::{CoreError, ErrorView};
 pub use kyc_model as model;
 pub use kyc_store::CacheKey;
 pub use provider::{Page, Provider};
-
-/// A random name (128 bits, in hex) for files and folders that must never collide.
-pub fn unique_name() -> String {
-    use std::fmt::Write;
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness (never seen): the time and a counter are unique enough here.
-        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let c = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return format!("{n:x}-{c:x}");
-    }
-    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}

@@ -76,29 +76,40 @@ pub struct ReplayReport {
     pub credentials_refused: Option<ErrorView>,
 }
 
-/// Queues an operation. For uploads, `file` is copied into `documents_dir` first (sealed
-/// when the profile has a seal), so a moved or deleted original cannot lose the upload.
+/// An upload's file, as the outbox keeps it: its name (last component only) and bytes.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The file's name.
+    pub filename: String,
+    /// Its bytes (checked by the caller: at most 10 MB, PDF/JPEG/PNG).
+    pub bytes: Vec<u8>,
+}
+
+/// Queues an operation. For uploads, the file is written into `documents_dir` first
+/// (sealed when the profile has a seal), named by the entry's own key, so a moved or
+/// deleted original cannot lose the upload and two files of one name never collide.
 pub async fn enqueue(
     store: &Store,
     customer_id: Option<&str>,
     op: &Operation,
-    file: Option<&Path>,
+    file: Option<Attachment>,
     documents_dir: &Path,
     seal: Option<&DocumentSeal>,
 ) -> Result<OutboxEntry, CoreError> {
     let key = dinie_api::new_idempotency_key();
     let copy = match file {
         None => None,
-        Some(src) => {
+        Some(Attachment { filename, bytes }) => {
             crate::durable::private_dir(documents_dir)?;
-            let name = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
+            let name = Path::new(&filename)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "document".into());
             let dest = documents_dir.join(format!("{key}-{name}"));
-            let plain =
-                tokio::fs::read(src).await.map_err(|e| CoreError::Io(format!("cannot copy {}: {e}", src.display())))?;
             // On disk, with its name in the folder, before the outbox entry that points
             // at it is committed: after a power cut the entry never points at nothing.
-            crate::sealed::write(&dest, &plain, seal).await?;
-            Some((dest, plain))
+            crate::sealed::write(&dest, &bytes, seal).await?;
+            Some((dest, bytes))
         }
     };
     let payload = serde_json::to_string(op).map_err(|e| CoreError::Io(e.to_string()))?;

@@ -309,3 +309,40 @@ async fn old_clear_copies_are_sealed_at_open_and_still_upload_intact() {
     use sha2::Digest;
     assert_eq!(sent.sha256.as_deref(), Some(format!("{:x}", sha2::Sha256::digest(&jpeg)).as_str()), "the bytes sent");
 }
+
+/// What the window sends is checked before anything is written, and two files of the
+/// same name queued at the same moment keep their own copies.
+#[tokio::test]
+async fn uploads_from_the_window_are_checked_before_anything_is_written_and_never_collide() {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk_at(&format!("http://{addr}/api/v3"), dir.path()).await;
+    let documents = dir.path().join("documents");
+    let files = || std::fs::read_dir(&documents).map(|r| r.count()).unwrap_or(0);
+
+    let mut too_big = kyc_sandbox::docs::sample("selfie", "Joana").2;
+    too_big.resize(10 * 1024 * 1024 + 1, 0);
+    let Err(kyc_core::CoreError::Invalid(e)) = d.upload_bytes("cus_1", "selfie", "big.jpg", too_big).await else {
+        panic!("over 10 MB must be refused")
+    };
+    assert_eq!(e[0].field, "file");
+    assert!(d.upload_bytes("cus_1", "selfie", "x.gif", b"GIF89a.....".to_vec()).await.is_err());
+    assert_eq!(files(), 0, "nothing written for a refused file");
+
+    let (a, b) = (kyc_sandbox::docs::sample("selfie", "Ana").2, kyc_sandbox::docs::sample("selfie", "Bia").2);
+    let (ra, rb) = tokio::join!(
+        d.upload_bytes("cus_1", "selfie", "../../etc/selfie.jpg", a.clone()),
+        d.upload_bytes("cus_2", "selfie", "selfie.jpg", b.clone())
+    );
+    let (WriteResult::Queued { seq: sa }, WriteResult::Queued { seq: sb }) = (ra.unwrap(), rb.unwrap()) else {
+        panic!("both queued")
+    };
+    let pa = d.store().outbox_entry(sa).await.unwrap().unwrap().file_path.unwrap();
+    let pb = d.store().outbox_entry(sb).await.unwrap().unwrap().file_path.unwrap();
+    assert_ne!(pa, pb);
+    assert!(pa.starts_with(documents.to_str().unwrap()), "a crafted name stays in the documents folder: {pa}");
+    let docs = d.store().documents_for("cus_1").await.unwrap();
+    assert_eq!(d.document_bytes("cus_1", &docs[0].id).await.unwrap(), a);
+    let docs = d.store().documents_for("cus_2").await.unwrap();
+    assert_eq!(d.document_bytes("cus_2", &docs[0].id).await.unwrap(), b);
+}
