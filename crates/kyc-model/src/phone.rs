@@ -161,13 +161,8 @@ impl Phone {
             return Err(bad("type the phone number"));
         }
         let plan = dial_plan(country);
-        let international = if s.starts_with('+') {
-            Some(digits.clone())
-        } else if let Some(rest) = digits.strip_prefix("00") {
-            Some(rest.to_owned())
-        } else {
-            None
-        };
+        let international =
+            if s.starts_with('+') { Some(digits.clone()) } else { digits.strip_prefix("00").map(str::to_owned) };
         let full = match (international, plan) {
             (Some(d), _) => d,
             (None, None) => {
