@@ -189,6 +189,34 @@ fn ensure_tauri_driver() -> Result {
     sh(Command::new(cargo()).args(["install", "tauri-driver", "--locked", "--version", TAURI_DRIVER_VERSION]))
 }
 
+/// The official Python SDK, pinned: the sandbox's interop test
+/// (crates/kyc-sandbox/tests/python_sdk.rs) drives it against the sandbox.
+const PYTHON_SDK: &str = "dinie-sdk==1.1.0";
+
+/// Creates `<target>/python-venv` when missing and installs [`PYTHON_SDK`] into it when
+/// it is not there (or another version is); returns the venv's python.
+fn ensure_python_sdk() -> Result<PathBuf> {
+    let venv = target_dir().join("python-venv");
+    let python = if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") };
+    if !python.exists() {
+        let system = if cfg!(windows) { "python" } else { "python3" };
+        sh(Command::new(system).arg("-m").arg("venv").arg(&venv)).map_err(|e| {
+            format!("{e}: Python 3 with its venv module is needed (on Debian/Ubuntu: apt-get install python3-venv)")
+        })?;
+    }
+    let (name, version) = PYTHON_SDK.split_once("==").unwrap_or((PYTHON_SDK, ""));
+    let shown = Command::new(&python)
+        .args(["-m", "pip", "show", "--disable-pip-version-check", name])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    let installed = shown.status.success()
+        && String::from_utf8_lossy(&shown.stdout).lines().any(|l| l.trim() == format!("Version: {version}"));
+    if !installed {
+        sh(Command::new(&python).args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", PYTHON_SDK]))?;
+    }
+    Ok(python)
+}
+
 fn prerequisites(packages: &[&str]) -> Result {
     step("prerequisites", || {
         ensure_debian_packages(packages)?;
@@ -273,12 +301,17 @@ fn test() -> Result {
             "warnings",
         ]))
     })?;
+    let mut python = PathBuf::new();
+    step(&format!("Python venv with {PYTHON_SDK} (target/python-venv)"), || {
+        python = ensure_python_sdk()?;
+        Ok(())
+    })?;
     let fresh_bindings = target_dir().join("bindings-check");
     let _ = std::fs::remove_dir_all(&fresh_bindings);
     step("cargo test (all crates, real OS keychain)", || {
         let cargo = cargo();
         let mut cmd = with_keychain(&[&cargo, "test", "--workspace", "--exclude", "kyc-desk-e2e", "--locked"]);
-        sh(cmd.current_dir(root()).env("TS_RS_EXPORT_DIR", &fresh_bindings))
+        sh(cmd.current_dir(root()).env("TS_RS_EXPORT_DIR", &fresh_bindings).env("KYC_PYTHON_SDK", &python))
     })?;
     step("generated bindings are up to date", || compare_dirs(&fresh_bindings, &root().join("ui/src/bindings")))?;
     build_app()?;

@@ -32,6 +32,6 @@ impl OAuth {
 
     /// Whether a cached token is still good for a request now.
     pub fn usable(c: &Cached) -> bool {
-        Instant::now() + REFRESH_MARGIN < c.expires_at
+        Instant::now().checked_add(REFRESH_MARGIN).is_some_and(|t| t < c.expires_at)
     }
 }

@@ -211,6 +211,89 @@ pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 /// The documents limit: 10 MB.
 pub const MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
 
+/// The largest successful response body the client reads (16 MiB): every answer of
+/// this API is JSON, far smaller. A larger one is refused with [`Error::Decode`] as
+/// soon as it passes the cap, without buffering the rest.
+pub const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How much of an error response's body is kept (1 MiB): a problem body is small, and
+/// the status alone decides retries, so a longer one is cut rather than refused.
+const MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
+
+/// The longest an access token is trusted, whatever `expires_in` says: one day.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Whether `url` points at this machine: 127.0.0.0/8, `localhost` or `[::1]`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The error for a 3xx answer: redirects are not followed, so a request body never
+/// goes to another origin. Names the status and where it pointed (origin only: a
+/// query string may carry a CPF).
+fn redirect_error(status: StatusCode, location: Option<&str>, request_id: Option<String>) -> Error {
+    let target = location
+        .and_then(|l| Url::parse(l).ok())
+        .map(|u| format!(" to {}", u.origin().ascii_serialization()))
+        .unwrap_or_default();
+    let detail = format!(
+        "the server answered {} with a redirect{target}; redirects are not followed, check the base URL",
+        status.as_u16()
+    );
+    Error::Api(Box::new(ApiError {
+        status: status.as_u16(),
+        problem_type: None,
+        code: Some("redirect_not_followed".into()),
+        title: format!("Redirect not followed ({status})"),
+        detail,
+        instance: None,
+        param: None,
+        errors: Vec::new(),
+        request_id,
+    }))
+}
+
+/// Reads a response body chunk by chunk, never holding more than the cap: a
+/// successful answer over [`MAX_RESPONSE_BYTES`] is an error, an error answer is cut
+/// at [`MAX_ERROR_BODY_BYTES`].
+async fn read_capped(
+    mut resp: reqwest::Response,
+    status: StatusCode,
+    request_id: Option<&str>,
+) -> Result<Vec<u8>, Error> {
+    let success = status.is_success();
+    let cap = if success { MAX_RESPONSE_BYTES } else { MAX_ERROR_BODY_BYTES };
+    let too_large = || Error::Decode {
+        message: format!(
+            "the response body is larger than {} MiB; stopped reading it",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ),
+        request_id: request_id.map(str::to_owned),
+    };
+    if success && resp.content_length().is_some_and(|n| n > cap) {
+        return Err(too_large());
+    }
+    let hint = resp.content_length().unwrap_or(0).min(cap);
+    let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    while let Some(chunk) = resp.chunk().await.map_err(Error::from_reqwest)? {
+        let room = usize::try_from(cap).unwrap_or(usize::MAX).saturating_sub(body.len());
+        if chunk.len() > room {
+            if success {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk[..room]);
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// One attempt's outcome, body fully read.
 struct Raw {
     status: StatusCode,
@@ -291,17 +374,34 @@ impl Client {
     pub fn new(cfg: ClientConfig) -> Result<Self, Error> {
         let mut base =
             Url::parse(cfg.base_url.trim()).map_err(|e| Error::InvalidBaseUrl(format!("{:?}: {e}", cfg.base_url)))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(Error::InvalidBaseUrl(format!("{:?}: must start with https:// or http://", cfg.base_url)));
+        match base.scheme() {
+            "https" => {}
+            "http" if is_loopback(&base) => {}
+            "http" => {
+                return Err(Error::InvalidBaseUrl(format!(
+                    "{:?}: plain http:// is allowed only on this machine (127.0.0.1, localhost, [::1]); \
+                     use https:// for any other host",
+                    cfg.base_url
+                )));
+            }
+            _ => {
+                return Err(Error::InvalidBaseUrl(format!(
+                    "{:?}: must start with https:// (or http:// on this machine)",
+                    cfg.base_url
+                )));
+            }
         }
         if !base.path().ends_with('/') {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
         let ua = format!("{} (api-version={}; {})", cfg.product, crate::API_VERSION, std::env::consts::OS);
+        // Redirects are never followed: a 307/308 would re-send the body (a CPF, the
+        // client secret) to wherever the server points. A 3xx is an error instead.
         let http = reqwest::Client::builder()
             .user_agent(ua)
             .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(Error::from_reqwest)?;
         let auth = match cfg.auth {
@@ -358,8 +458,9 @@ impl Client {
         }
     }
 
-    /// Sends one request and reads its whole body. A connection dropped while the body
-    /// is being read is a network error like any other, so it is retried too.
+    /// Sends one request and reads its whole body, up to [`MAX_RESPONSE_BYTES`]. A
+    /// connection dropped while the body is being read is a network error like any
+    /// other, so it is retried too. A redirect is an error (not followed, not retried).
     async fn attempt(&self, rb: RequestBuilder) -> Attempt<Raw> {
         self.inner.attempts.fetch_add(1, Ordering::Relaxed);
         let result = async {
@@ -368,8 +469,11 @@ impl Client {
             let status = resp.status();
             let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
             let request_id = header("x-request-id");
+            if status.is_redirection() {
+                return Err(redirect_error(status, header("location").as_deref(), request_id));
+            }
             let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
-            let body = resp.bytes().await.map_err(Error::from_reqwest)?.to_vec();
+            let body = read_capped(resp, status, request_id.as_deref()).await?;
             Ok::<_, Error>(Raw { status, request_id, retry_after, body })
         }
         .await;
@@ -396,7 +500,14 @@ impl Client {
             return Ok(c.token.clone());
         }
         let url = self.url("auth/token")?;
-        let form = [("grant_type", "client_credentials")];
+        // Exactly what the official SDKs send (dinie-sdk 1.1.0, runtime/token_manager.py):
+        // the credentials in a JSON body, no Authorization header.
+        let body = serde_json::to_vec(&serde_json::json!({
+            "grant_type": "client_credentials",
+            "client_id": oauth.client_id,
+            "client_secret": oauth.client_secret.expose(),
+        }))
+        .map_err(|e| Error::Decode { message: e.to_string(), request_id: None })?;
         let raw = crate::retry::run(
             &self.inner.retry,
             cancel,
@@ -406,8 +517,8 @@ impl Client {
                     .http
                     .post(url.clone())
                     .timeout(self.inner.timeout)
-                    .basic_auth(&oauth.client_id, Some(oauth.client_secret.expose()))
-                    .form(&form);
+                    .header("content-type", "application/json")
+                    .body(body.clone());
                 self.attempt(rb)
             },
             |_, _| {
@@ -417,10 +528,11 @@ impl Client {
         .await?;
         let t: TokenResponse = Self::json(raw)?;
         self.inner.token_fetches.fetch_add(1, Ordering::Relaxed);
-        let fresh = Cached {
-            token: Secret::new(t.access_token),
-            expires_at: tokio::time::Instant::now() + Duration::from_secs(t.expires_in),
-        };
+        // A server may send any number: a lifetime past a day is read as a day, so the
+        // sum cannot overflow (and a bogus value cannot pin a token forever).
+        let now = tokio::time::Instant::now();
+        let lifetime = Duration::from_secs(t.expires_in).min(MAX_TOKEN_LIFETIME);
+        let fresh = Cached { token: Secret::new(t.access_token), expires_at: now.checked_add(lifetime).unwrap_or(now) };
         *cached = Some(fresh.clone());
         Ok(fresh.token)
     }
@@ -808,5 +920,43 @@ impl FileUpload {
             .mime_str(self.content_type)
             .map_err(Error::from_reqwest)?;
         Ok(reqwest::multipart::Form::new().text("type", self.doc_type.clone()).part("file", part))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(url: &str) -> Result<Client, Error> {
+        Client::new(ClientConfig::new(url, Auth::bearer("t")))
+    }
+
+    #[test]
+    fn plain_http_only_on_this_machine() {
+        for ok in [
+            "https://api.dinie.com.br/api/v3",
+            "https://10.0.0.1/api/v3",
+            "http://127.0.0.1:8080/api/v3",
+            "http://127.1.2.3/api/v3",
+            "http://localhost:9/api/v3",
+            "http://LOCALHOST/api/v3",
+            "http://[::1]:8080/api/v3",
+        ] {
+            assert!(base(ok).is_ok(), "{ok} must be accepted");
+        }
+        for bad in [
+            "http://api.dinie.com.br/api/v3",
+            "http://10.0.0.1/api/v3",
+            "http://192.168.0.10:8080/api/v3",
+            "http://128.0.0.1/api/v3",
+            "http://localhost.evil.example/api/v3",
+            "http://[::2]/api/v3",
+            "http://0.0.0.0:8080/api/v3",
+        ] {
+            let Err(Error::InvalidBaseUrl(msg)) = base(bad) else { panic!("{bad} must be refused") };
+            assert!(msg.contains("https://") && msg.contains("only on this machine"), "{bad}: {msg}");
+        }
+        let Err(Error::InvalidBaseUrl(msg)) = base("ftp://example.com") else { panic!("ftp must be refused") };
+        assert!(msg.contains("https://"), "{msg}");
     }
 }

@@ -3,9 +3,20 @@
 //! Keeps its own wire types ([`wire`]) and depends on no crate of this workspace:
 //! `kyc-core` maps wire types into the provider-neutral model. What this crate owns:
 //!
-//! - **Auth**: a static bearer token, or OAuth2 client credentials with the token
-//!   cached, refreshed 300 s before expiry, one refresh shared by concurrent callers,
-//!   and one retry with a fresh token after a 401.
+//! - **Auth**: a static bearer token, or OAuth2 client credentials: `POST
+//!   {base}/auth/token` with the JSON body the official SDKs send
+//!   (`{"grant_type":"client_credentials","client_id":…,"client_secret":…}`, no Basic
+//!   header), the token cached (at most a day, whatever `expires_in` says), refreshed
+//!   300 s before expiry, one refresh shared by concurrent callers, and one retry with
+//!   a fresh token after a 401.
+//! - **Transport**: `https://` only; plain `http://` only to this machine (127.0.0.0/8,
+//!   `localhost`, `[::1]`), anything else is [`Error::InvalidBaseUrl`]. Redirects are
+//!   never followed: a 3xx is an [`ApiError`] naming the status (code
+//!   `redirect_not_followed`), not retried, so a body never goes to another origin.
+//!   Bodies are read as a stream, at most [`MAX_RESPONSE_BYTES`] (16 MiB) for a
+//!   success ([`Error::Decode`] past it) and 1 MiB kept of an error.
+//! - **Hostile input** never panics: `Retry-After`, `expires_in` and webhook
+//!   timestamps are clamped or compared with saturating arithmetic.
 //! - **Retries** exactly as the contract says ([`retry`]): network errors and 408, 429,
 //!   500, 502, 503, 504; at most 3; `Retry-After` (capped at 60 s) or exponential
 //!   backoff with jitter; cancellable at any point ([`RequestOptions::cancel`]).
@@ -44,8 +55,8 @@ pub mod wire;
 
 pub use auth::REFRESH_MARGIN;
 pub use client::{
-    Auth, Client, ClientConfig, ClientStats, ListCustomers, MAX_DOCUMENT_BYTES, Order, Progress, RateLimit,
-    RequestOptions, Secret, Sort, new_idempotency_key, sniff_document,
+    Auth, Client, ClientConfig, ClientStats, ListCustomers, MAX_DOCUMENT_BYTES, MAX_RESPONSE_BYTES, Order, Progress,
+    RateLimit, RequestOptions, Secret, Sort, new_idempotency_key, sniff_document,
 };
 pub use error::{ApiError, Error, FieldProblem};
 pub use tokio_util::sync::CancellationToken;

@@ -50,10 +50,17 @@ impl RetryPolicy {
     }
 }
 
+/// The largest `Retry-After` read as such (a day); a larger number is read as this,
+/// and the policy's cap (60 s) then applies. Keeps a hostile value such as `1e30`
+/// from overflowing the conversion to a [`Duration`].
+pub const RETRY_AFTER_CEILING: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Parses a `Retry-After` header given in seconds. (The HTTP-date form is not used by
-/// this API; a value that is not a number is ignored and backoff applies.)
+/// this API; a value that is not a number is ignored and backoff applies.) Values past
+/// [`RETRY_AFTER_CEILING`] are clamped to it.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    let secs = value.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0)?;
+    Duration::try_from_secs_f64(secs.min(RETRY_AFTER_CEILING.as_secs_f64())).ok()
 }
 
 /// What one attempt came to.
@@ -227,6 +234,19 @@ mod tests {
         assert_eq!(parse_retry_after(" 12 "), Some(Duration::from_secs(12)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn a_hostile_retry_after_is_clamped_not_a_panic() {
+        assert_eq!(parse_retry_after("1e30"), Some(RETRY_AFTER_CEILING));
+        assert_eq!(parse_retry_after("18446744073709551616"), Some(RETRY_AFTER_CEILING));
+        assert_eq!(parse_retry_after(&f64::MAX.to_string()), Some(RETRY_AFTER_CEILING));
+        for not_a_delay in ["inf", "-inf", "NaN", "1e400", "-0.5", ""] {
+            assert_eq!(parse_retry_after(not_a_delay), None, "{not_a_delay}");
+        }
+        assert_eq!(parse_retry_after("0.25"), Some(Duration::from_millis(250)));
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(0, parse_retry_after("1e30"), 0.0), Duration::from_secs(60));
     }
 
     #[test]

@@ -188,7 +188,8 @@ impl WebhookVerifier {
             return Err(WebhookError::MissingHeader("webhook-signature"));
         }
         let ts: i64 = h.timestamp.trim().parse().map_err(|_| WebhookError::BadTimestamp)?;
-        let skew = now.unix_timestamp() - ts;
+        // Saturating: a hostile timestamp such as i64::MIN must not overflow.
+        let skew = now.unix_timestamp().saturating_sub(ts);
         if skew.unsigned_abs() > TOLERANCE.as_secs() {
             return Err(WebhookError::OutsideTolerance(skew));
         }
@@ -292,6 +293,31 @@ mod tests {
         );
         assert_eq!(WebhookVerifier::new("AAEC").unwrap_err(), WebhookError::InvalidSecret);
         assert!(!format!("{v:?}").contains(&secret[6..]), "Debug hides the key");
+    }
+
+    #[test]
+    fn extreme_timestamps_are_outside_the_tolerance_not_an_overflow() {
+        let (secret, id, ts, sig, body) = fixture();
+        let v = WebhookVerifier::new(&secret).unwrap();
+        let now = at(&ts, 0);
+        for (extreme, skew) in [
+            (i64::MIN.to_string(), i64::MAX),
+            (i64::MAX.to_string(), now.unix_timestamp() - i64::MAX),
+            ((i64::MIN + 1).to_string(), i64::MAX),
+        ] {
+            let h = WebhookHeaders { id: &id, timestamp: &extreme, signature: &sig };
+            assert_eq!(v.verify(&h, body, now).unwrap_err(), WebhookError::OutsideTolerance(skew), "{extreme}");
+        }
+        // And at the far ends of what `now` can be.
+        for now in [
+            OffsetDateTime::new_utc(time::Date::MIN, time::Time::MIDNIGHT),
+            OffsetDateTime::new_utc(time::Date::MAX, time::Time::MIDNIGHT),
+        ] {
+            for extreme in [i64::MIN.to_string(), i64::MAX.to_string()] {
+                let h = WebhookHeaders { id: &id, timestamp: &extreme, signature: &sig };
+                assert!(matches!(v.verify(&h, body, now), Err(WebhookError::OutsideTolerance(_))));
+            }
+        }
     }
 
     #[test]
