@@ -109,7 +109,7 @@ impl Store {
         .bind(file_path)
         .bind(now)
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_one(self.durable_pool())
         .await?;
         self.outbox_entry(seq).await?.ok_or_else(|| StoreError::Corrupt("queued entry vanished".into()))
     }
@@ -153,7 +153,7 @@ impl Store {
         .bind(i64::from(bump))
         .bind(millis(OffsetDateTime::now_utc()))
         .bind(seq)
-        .execute(self.pool())
+        .execute(self.durable_pool())
         .await?;
         Ok(())
     }
@@ -174,7 +174,7 @@ impl Store {
         self.set_state(seq, OutboxState::Done, None, Some(result), false).await?;
         sqlx::query("UPDATE outbox SET payload = '' WHERE seq = ? AND state = 'done'")
             .bind(seq)
-            .execute(self.pool())
+            .execute(self.durable_pool())
             .await?;
         Ok(())
     }
@@ -202,7 +202,7 @@ impl Store {
     pub async fn outbox_dismiss(&self, seq: i64) -> Result<Option<OutboxEntry>> {
         let row = sqlx::query("DELETE FROM outbox WHERE seq = ? AND state = 'failed' RETURNING *")
             .bind(seq)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.durable_pool())
             .await?;
         row.as_ref().map(row_to_entry).transpose()
     }
@@ -212,7 +212,7 @@ impl Store {
         sqlx::query("UPDATE outbox SET state = 'pending', updated_at = ? WHERE seq = ? AND state = 'failed'")
             .bind(millis(OffsetDateTime::now_utc()))
             .bind(seq)
-            .execute(self.pool())
+            .execute(self.durable_pool())
             .await?;
         Ok(())
     }

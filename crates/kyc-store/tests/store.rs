@@ -265,8 +265,9 @@ async fn a_sent_writes_personal_data_is_not_kept_and_commits_are_durable() {
     let kept = store.outbox_entry(e.seq).await.unwrap().unwrap();
     assert_eq!(kept.payload, "", "the API has it; the cache keeps no copy");
     assert_eq!(store.referenced_files().await.unwrap(), ["/data/documents/key-p-rg.pdf"]);
-    // synchronous=FULL: a commit is on disk before it returns (2 = FULL).
-    assert_eq!(store.synchronous().await.unwrap(), 2);
+    // The outbox commits with synchronous=FULL (on disk before the commit returns);
+    // sync pages with NORMAL (durable at the next checkpoint).
+    assert_eq!(store.synchronous().await.unwrap(), (2, 1));
 }
 
 fn key(b: u8) -> kyc_store::CacheKey {
