@@ -222,6 +222,10 @@ impl Store {
                 opts = opts.pragma(*name, *value);
             }
         }
+        // An encrypted file cannot be memory-mapped (its pages must be decrypted), so
+        // its page cache of decrypted pages is larger: 128 MiB a connection, at most
+        // the file's size (a cache of 100,000 customers is about 127 MB).
+        let cache_kib = if key.is_some() { "-131072" } else { "-65536" };
         let opts = opts
             .filename(path)
             .create_if_missing(true)
@@ -229,9 +233,9 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10))
-            // A desktop cache of up to a million customers: a 64 MiB page cache and
-            // memory-mapped reads keep search and sync off the read(2)/pread(2) path.
-            .pragma("cache_size", "-65536")
+            // A desktop cache of up to a million customers: a page cache and (unless
+            // encrypted) memory-mapped reads keep search and sync off read(2)/pread(2).
+            .pragma("cache_size", cache_kib)
             .pragma("mmap_size", "268435456")
             .pragma("temp_store", "memory")
             // Checkpoint every 16 MiB of WAL rather than 4: the search index's pages,
