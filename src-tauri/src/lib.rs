@@ -334,6 +334,9 @@ async fn open_profile(
     let webhooks = listener.map(|l| l.serve(desk.clone()).0);
     let (handle, first) = (app.clone(), desk.clone());
     let first_sync = tauri::async_runtime::spawn(async move {
+        // Writes held for this profile (offline, or refused credentials now entered
+        // again) go first, then the sync.
+        let _ = first.replay_outbox().await;
         let _ = run_sync(&handle, &first).await;
     });
     // Outbox, customers in flight and changes, every 15 s (an incremental sync every minute).

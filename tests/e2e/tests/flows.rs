@@ -93,6 +93,19 @@ async fn fill_custom_connection(s: &Session, name: &str, url: &str) -> Result<()
     s.type_into("[data-testid=settings] [data-testid=field-baseUrl]", url).await
 }
 
+/// Adds a connection to a custom address with its secret, switches to it and closes
+/// Settings.
+async fn use_new_connection(s: &Session, name: &str, url: &str, secret: &str) -> Result<(), String> {
+    s.click("[data-testid=open-settings]").await?;
+    fill_custom_connection(s, name, url).await?;
+    s.type_into("[data-testid=settings] [data-testid=field-secret]", secret).await?;
+    s.click("[data-testid=profile-save]").await?;
+    s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
+    s.click("[data-testid=profile-use]").await?;
+    s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first().map(String::as_str) == Some(url)).await?;
+    s.click("[data-testid=settings-close]").await
+}
+
 fn is_one_of(labels: &[&str]) -> impl Fn(&[String]) -> bool {
     let labels: Vec<String> = labels.iter().map(|l| (*l).to_owned()).collect();
     move |t: &[String]| t.len() == 1 && labels.contains(&t[0])
@@ -396,14 +409,7 @@ async fn a_rotated_token_is_entered_again_in_place() {
     .expect("second sandbox");
     let other_url = other.base_url();
     with_app(async |s, _base| {
-        s.click("[data-testid=open-settings]").await?;
-        fill_custom_connection(s, "Parceiro", &other_url).await?;
-        s.type_into("[data-testid=settings] [data-testid=field-secret]", "tok-old").await?;
-        s.click("[data-testid=profile-save]").await?;
-        s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
-        s.click("[data-testid=profile-use]").await?;
-        s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first() == Some(&other_url)).await?;
-        s.click("[data-testid=settings-close]").await?;
+        use_new_connection(s, "Parceiro", &other_url, "tok-old").await?;
         s.wait_for("[data-testid=sync-error]", LONG).await?;
 
         // Edit it where it is: the form comes back filled in, without the secret.
@@ -444,6 +450,82 @@ async fn a_rotated_token_is_entered_again_in_place() {
     })
     .await;
     drop(other);
+}
+
+#[tokio::test]
+async fn a_revoked_token_holds_the_queue_until_the_secret_is_entered_again() {
+    // The partner's API, kept in a file so it survives being restarted with a new token.
+    let data = tempfile::tempdir().expect("temp dir");
+    let config = |token: &str| kyc_sandbox::SandboxConfig {
+        seed: kyc_sandbox::Seed::Demo(5),
+        token: token.into(),
+        data_file: Some(data.path().join("api.sqlite")),
+        ..Default::default()
+    };
+    let api = kyc_sandbox::Sandbox::start_local(config("tok-1")).await.expect("partner sandbox");
+    let (addr, url) = (api.addr(), api.base_url());
+    let mut api = Some(api);
+    with_app(async |s, _base| {
+        use_new_connection(s, "Parceiro", &url, "tok-1").await?;
+        s.wait_for_texts("[data-testid=customer-total]", LONG, |t| t.first().is_some_and(|x| x.starts_with("5 ")))
+            .await?;
+
+        // The partner revokes the token: the API now takes only tok-2.
+        drop(api.take());
+        let t = std::time::Instant::now();
+        let _revoked = loop {
+            // (The old server lets go of the port as its task ends.)
+            match kyc_sandbox::Sandbox::start(addr, config("tok-2")).await {
+                Ok(sb) => break sb,
+                Err(e) if t.elapsed() < Duration::from_secs(10) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        };
+        s.click("[data-testid=customer-row]").await?;
+        s.click("[data-testid=correct-open]").await?;
+        let email = "revogado.e2e@example.com";
+        s.replace_text("[data-testid=correct-form] [data-testid=field-email]", email).await?;
+        s.wait_for_texts("[data-testid=error-email]", LONG, <[String]>::is_empty).await?;
+        s.click("[data-testid=correct-submit]").await?;
+        // Kept, not refused: the window asks for the secret again.
+        s.wait_for("[data-testid=correct-done]", LONG).await?;
+        s.wait_for("[data-testid=credentials-refused]", LONG).await?;
+        assert!(s.find_all("[data-testid=outbox-failed]").await?.is_empty(), "nothing marked refused");
+        screenshot(s, "credentials-refused").await?;
+        s.click("[data-testid=correct-form] button[aria-label]").await?;
+
+        // The new token, entered in place: the held correction goes.
+        s.click("[data-testid=open-settings]").await?;
+        s.click("[data-testid=profile-edit]").await?;
+        s.type_into("[data-testid=settings] [data-testid=field-secret]", "tok-2").await?;
+        s.click("[data-testid=profile-save]").await?;
+        s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
+        s.click("[data-testid=settings-close]").await?;
+        let t = std::time::Instant::now();
+        loop {
+            let list: Value = reqwest::Client::new()
+                .get(format!("{url}/customers?limit=100"))
+                .bearer_auth("tok-2")
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let corrected = list["data"].as_array().is_some_and(|a| a.iter().any(|c| c["email"] == email));
+            if corrected {
+                break;
+            }
+            assert!(t.elapsed() < LONG, "the held correction never reached the API");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(s.find_all("[data-testid=credentials-refused]").await?.is_empty(), "the banner is gone");
+        Ok(())
+    })
+    .await;
 }
 
 #[tokio::test]
