@@ -126,6 +126,24 @@ impl Desk {
         cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
         let client = dinie_api::Client::new(cfg)?;
         let path = profile_dir.join("cache.sqlite");
+        if cache_key.is_none() && kyc_store::is_encrypted(&path)? {
+            // Encrypted with a key the keychain no longer gives. Demo data is set aside
+            // (never deleted) and the demo starts afresh; a real profile's cache (its
+            // outbox above all) is not to be lost behind the user's back.
+            if !profile.is_demo {
+                return Err(CoreError::Keychain(
+                    "this connection's cache is encrypted and the keychain does not give its key; \
+                     unlock the keychain, or remove the connection and add it again"
+                        .into(),
+                ));
+            }
+            let aside = profile_dir.join("cache.sqlite.unreadable");
+            tracing::warn!("the demo cache's key is not in the keychain; starting a fresh demo cache");
+            std::fs::rename(&path, &aside).map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))?;
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(profile_dir.join(format!("cache.sqlite{suffix}")));
+            }
+        }
         let store = match cache_key {
             Some(key) => Store::open_encrypted(&path, key).await?,
             None => Store::open(&path).await?,

@@ -346,3 +346,31 @@ async fn uploads_from_the_window_are_checked_before_anything_is_written_and_neve
     let docs = d.store().documents_for("cus_2").await.unwrap();
     assert_eq!(d.document_bytes("cus_2", &docs[0].id).await.unwrap(), b);
 }
+
+/// Without its key (the keychain locked or gone), an encrypted demo cache is set aside
+/// and the demo starts afresh instead of the app refusing to start; a real profile's
+/// cache is never set aside behind the user's back.
+#[tokio::test]
+async fn an_encrypted_cache_without_its_key_never_blocks_the_demo_nor_is_lost() {
+    let sb = sandbox(Seed::Demo(4)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = desk(&sb, dir.path()).await;
+    d.sync().await.unwrap();
+    d.store().close().await;
+    drop(d);
+    let open = |is_demo: bool| {
+        let profile = kyc_core::ProfileInfo { name: "t".into(), base_url: sb.base_url(), is_demo, webhooks: false };
+        let auth = kyc_core::dinie::Auth::bearer(kyc_sandbox::DEFAULT_TOKEN);
+        let dir = dir.path().to_owned();
+        async move { kyc_core::Desk::open_dinie(profile, auth, &dir, None, Arc::new(kyc_core::events::NoEvents)).await }
+    };
+    let Err(e) = open(false).await else { panic!("a real profile's encrypted cache must not be replaced") };
+    assert!(e.to_string().contains("keychain"), "{e}");
+    assert!(dir.path().join("cache.sqlite").exists());
+
+    let demo = open(true).await.unwrap();
+    assert_eq!(demo.store().count_customers().await.unwrap(), 0, "a fresh demo cache");
+    assert!(dir.path().join("cache.sqlite.unreadable").exists(), "the old one kept aside, not deleted");
+    demo.sync().await.unwrap();
+    assert_eq!(demo.store().count_customers().await.unwrap(), 4);
+}

@@ -128,6 +128,11 @@ fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(f)
 }
 
+/// Whether `path` holds an encrypted cache (a file that is not plain SQLite).
+pub fn is_encrypted(path: &Path) -> Result<bool> {
+    Ok(path.exists() && !is_plain_sqlite(path)?)
+}
+
 /// Whether `path` is an unencrypted SQLite database (its header is in the clear; an
 /// encrypted one starts with random salt).
 fn is_plain_sqlite(path: &Path) -> Result<bool> {
