@@ -14,6 +14,15 @@ describe("i18n", () => {
     expect(translate("en", "syncing")).toBe("Syncing… {count} customers");
   });
 
+  it("words counts in the singular and the plural", () => {
+    expect(translate("en", "outboxPending", { count: 1 })).toBe("1 change waiting to be sent");
+    expect(translate("en", "outboxPending", { count: 3 })).toBe("3 changes waiting to be sent");
+    expect(translate("pt-BR", "outboxFailed", { count: 1 })).toBe("1 alteração recusada pela API");
+    expect(translate("pt-BR", "total", { count: "1.234" })).toBe("1.234 clientes");
+    expect(translate("pt-BR", "total", { count: 0 })).toBe("0 clientes");
+    expect(translate("en", "total", { count: "1" })).toBe("1 customer");
+  });
+
   it("labels statuses per language", () => {
     expect(statusLabel("en", "pending_kyc")).toBe("Pending KYC");
     expect(statusLabel("pt-BR", "under_review")).toBe("Em análise");

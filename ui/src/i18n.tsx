@@ -37,7 +37,7 @@ const en = {
   syncFailed: "Sync failed: {message}",
   offline: "Offline: showing cached data. The API could not be reached.",
   requestId: "Request id {id}",
-  total: "{count} customers",
+  total: "{count} customer|{count} customers",
   totalOne: "1 customer",
   emptyTitle: "No customers yet",
   emptyBody: "Press Sync now to fetch customers from the API.",
@@ -95,7 +95,7 @@ const en = {
   dropHere: "or drop PDF, JPEG or PNG files here (10 MB max.)",
   uploading: "Sending… {percent}%",
   uploadDone: "Sent: in review",
-  uploadQueued: "Offline: queued, will be sent when the API answers",
+  uploadQueued: "Queued: it will be sent as soon as the API takes it",
   uploadFailed: "Not sent: {message}",
   fileTooBig: "{name} is {size} MB: the limit is 10 MB",
   fileWrongType: "{name} is not a PDF, JPEG or PNG",
@@ -136,13 +136,13 @@ const en = {
   registerCreated: "Customer created.",
   registerExisted: "This customer was already registered with the same CPF/CNPJ and external id: nothing new was created.",
   registerConflict: "Another customer already has this CPF/CNPJ with a different external id. Nothing was created.",
-  registerQueued: "Offline: the registration is queued and will be sent when the API answers. Nothing is lost.",
+  registerQueued: "Queued: the registration will be sent as soon as the API takes it. Nothing is lost.",
   registerRefused: "The API refused the registration: {message}",
   openCustomer: "Open the customer",
   draftKept: "Your draft is kept if you close this form.",
   errorGeneric: "Something went wrong: {message}",
-  outboxPending: "{count} change(s) waiting to be sent",
-  outboxFailed: "{count} change(s) refused by the API",
+  outboxPending: "{count} change waiting to be sent|{count} changes waiting to be sent",
+  outboxFailed: "{count} change refused by the API|{count} changes refused by the API",
   "fieldError.required": "Required.",
   "fieldError.invalid_cpf": "Not a valid CPF (check digits).",
   "fieldError.invalid_cnpj": "Not a valid CNPJ (check digits).",
@@ -240,7 +240,7 @@ const ptBR: Dictionary = {
   syncFailed: "Falha na sincronização: {message}",
   offline: "Sem conexão: mostrando dados em cache. Não foi possível acessar a API.",
   requestId: "ID da requisição {id}",
-  total: "{count} clientes",
+  total: "{count} cliente|{count} clientes",
   totalOne: "1 cliente",
   emptyTitle: "Nenhum cliente ainda",
   emptyBody: "Clique em Sincronizar para buscar os clientes na API.",
@@ -298,7 +298,7 @@ const ptBR: Dictionary = {
   dropHere: "ou solte arquivos PDF, JPEG ou PNG aqui (máx. 10 MB)",
   uploading: "Enviando… {percent}%",
   uploadDone: "Enviado: em análise",
-  uploadQueued: "Sem conexão: na fila, será enviado quando a API responder",
+  uploadQueued: "Na fila: será enviado assim que a API aceitar",
   uploadFailed: "Não enviado: {message}",
   fileTooBig: "{name} tem {size} MB: o limite é 10 MB",
   fileWrongType: "{name} não é PDF, JPEG nem PNG",
@@ -339,13 +339,13 @@ const ptBR: Dictionary = {
   registerCreated: "Cliente criado.",
   registerExisted: "Este cliente já estava cadastrado com o mesmo CPF/CNPJ e ID externo: nada novo foi criado.",
   registerConflict: "Outro cliente já tem este CPF/CNPJ com um ID externo diferente. Nada foi criado.",
-  registerQueued: "Sem conexão: o cadastro está na fila e será enviado quando a API responder. Nada se perde.",
+  registerQueued: "Na fila: o cadastro será enviado assim que a API aceitar. Nada se perde.",
   registerRefused: "A API recusou o cadastro: {message}",
   openCustomer: "Abrir o cliente",
   draftKept: "Seu rascunho é mantido se você fechar este formulário.",
   errorGeneric: "Algo deu errado: {message}",
-  outboxPending: "{count} alteração(ões) aguardando envio",
-  outboxFailed: "{count} alteração(ões) recusada(s) pela API",
+  outboxPending: "{count} alteração aguardando envio|{count} alterações aguardando envio",
+  outboxFailed: "{count} alteração recusada pela API|{count} alterações recusadas pela API",
   "fieldError.required": "Obrigatório.",
   "fieldError.invalid_cpf": "CPF inválido (dígitos verificadores).",
   "fieldError.invalid_cnpj": "CNPJ inválido (dígitos verificadores).",
@@ -410,8 +410,20 @@ export type Locale = keyof typeof dictionaries;
 export const locales: Locale[] = ["en", "pt-BR"];
 
 export function translate(locale: Locale, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  const template: string = dictionaries[locale][key];
+  const template = pick(locale, dictionaries[locale][key], vars.count);
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/**
+ * A message with a singular and a plural form (`one|other`) picks by `count` (given as a
+ * number or already formatted, `1.234`), with Intl's plural rules; zero is plural.
+ */
+function pick(locale: Locale, template: string, count: string | number | undefined): string {
+  const forms = template.split("|");
+  if (forms.length !== 2 || count === undefined) return forms[forms.length - 1] ?? template;
+  const n = typeof count === "number" ? count : Number(String(count).replace(/\D/g, ""));
+  const one = n !== 0 && new Intl.PluralRules(locale).select(n) === "one";
+  return (one ? forms[0] : forms[1]) ?? template;
 }
 
 /** A status label; statuses this version does not know are shown as they come. */
