@@ -200,3 +200,71 @@ impl Provider for DinieProvider {
         .boxed()
     }
 }
+
+/// Dinie's client errors in the core's terms.
+impl From<dinie_api::Error> for CoreError {
+    fn from(e: dinie_api::Error) -> Self {
+        use crate::{ApiFailure, ApiRefusal};
+        let failure = match e {
+            dinie_api::Error::Api(api) => {
+                let api = *api;
+                ApiFailure::Refused(Box::new(ApiRefusal {
+                    status: api.status,
+                    code: api.code,
+                    message: if api.detail.is_empty() { api.title } else { api.detail },
+                    field_errors: api
+                        .errors
+                        .into_iter()
+                        .map(|f| kyc_model::FieldError::new(&f.param, f.code.as_deref().unwrap_or("invalid"), f.detail))
+                        .collect(),
+                    request_id: api.request_id,
+                    // The client waits as Retry-After asks before giving up; it does
+                    // not report the value.
+                    retry_after: None,
+                }))
+            }
+            e @ (dinie_api::Error::Transport(_) | dinie_api::Error::Timeout) => {
+                ApiFailure::Unreachable { message: e.to_string() }
+            }
+            dinie_api::Error::Invalid { field, message } => ApiFailure::Invalid { field, message },
+            dinie_api::Error::Decode { message, request_id } => ApiFailure::Other {
+                message: format!("the API sent a response this app cannot read: {message}"),
+                request_id,
+            },
+            e @ (dinie_api::Error::InvalidBaseUrl(_) | dinie_api::Error::Cancelled) => {
+                ApiFailure::Other { message: e.to_string(), request_id: None }
+            }
+        };
+        Self::Api(failure)
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use crate::{CoreError, ErrorView};
+
+    #[test]
+    fn dinie_problems_keep_code_fields_and_request_id() {
+        let body = br#"{"type":"https://docs.dinie.com/errors/validation-failed","title":"Validation failed","status":422,
+            "detail":"1 field is invalid","code":"validation_failed","errors":[{"param":"cpf","detail":"CPF check digits do not match","code":"invalid_cpf"}]}"#;
+        let api = dinie_api::ApiError::from_response(422, Some("req_9".into()), body);
+        let v = ErrorView::from(CoreError::from(dinie_api::Error::Api(Box::new(api))));
+        assert_eq!(
+            (v.code.as_str(), v.message.as_str(), v.status),
+            ("validation_failed", "1 field is invalid", Some(422))
+        );
+        assert_eq!(
+            v.field_errors,
+            vec![kyc_model::FieldError::new("cpf", "invalid_cpf", "CPF check digits do not match")]
+        );
+        assert_eq!(v.request_id.as_deref(), Some("req_9"));
+    }
+
+    #[test]
+    fn dinie_timeouts_and_dropped_connections_are_unreachable() {
+        for e in [dinie_api::Error::Timeout, dinie_api::Error::Transport("reset".into())] {
+            let CoreError::Api(f) = CoreError::from(e) else { panic!("an API failure") };
+            assert!(f.is_unreachable());
+        }
+    }
+}

@@ -322,14 +322,6 @@ async fn execute(
     }
 }
 
-/// Whether an error says nothing about the entry itself, so it must wait and the replay
-/// stop: the API could not be reached, is overloaded or failing (408 after the client's
-/// retries, 429, 5xx), or refused the connection's credentials (401, 403), which holds
-/// for every entry behind it too and is cured by entering the secret again.
-fn wait_and_stop(e: &dinie_api::Error) -> bool {
-    e.is_unreachable() || e.api().is_some_and(|a| matches!(a.status, 401 | 403 | 408 | 429) || a.status >= 500)
-}
-
 /// Puts a refused entry back in the queue, to be sent again by the next replay.
 pub async fn retry(store: &Store, seq: i64) -> Result<(), CoreError> {
     Ok(store.outbox_retry(seq).await?)
@@ -356,10 +348,12 @@ pub async fn replay(
                 events.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.clone()] });
                 Outcome::Done { customer_id, created }
             }
-            Err(CoreError::Api(e)) if wait_and_stop(&e) => {
+            // Nothing said about the entry itself (unreachable, failing, credentials
+            // refused): it waits, and so does everything behind it.
+            Err(CoreError::Api(e)) if e.is_transient() => {
                 store.outbox_pending(entry.seq).await?;
                 report.offline = e.is_unreachable();
-                if e.api().is_some_and(|a| matches!(a.status, 401 | 403)) {
+                if e.credentials_refused() {
                     report.credentials_refused = Some(ErrorView::from(CoreError::Api(e)));
                 }
                 report.outcomes.push((entry.seq, Outcome::Queued));
