@@ -1,6 +1,5 @@
 //! [`Desk`]: the use-cases the shell calls, for one connection profile.
 
-use crate::dinie::DinieProvider;
 use crate::events::{CoreEvent, EventSink};
 use crate::outbox::{self, Operation, Outcome, ReplayReport};
 use crate::sealed::DocumentSeal;
@@ -111,20 +110,17 @@ impl Desk {
         }
     }
 
-    /// A desk on a Dinie API, with its cache and documents in `profile_dir`.
+    /// A desk on `provider`, with its cache and documents in `profile_dir`.
     ///
     /// With `cache_key` the cache is encrypted (an unencrypted one from an earlier
-    /// version is encrypted in place first).
-    pub async fn open_dinie(
+    /// version is encrypted in place first) and document copies are sealed.
+    pub async fn open(
+        provider: Arc<dyn Provider>,
         profile: ProfileInfo,
-        auth: crate::dinie::Auth,
         profile_dir: &Path,
         cache_key: Option<&kyc_store::CacheKey>,
         events: Arc<dyn EventSink>,
     ) -> Result<Self, CoreError> {
-        let mut cfg = dinie_api::ClientConfig::new(&profile.base_url, auth);
-        cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
-        let client = dinie_api::Client::new(cfg)?;
         let path = profile_dir.join("cache.sqlite");
         if cache_key.is_none() && kyc_store::is_encrypted(&path)? {
             // Encrypted with a key the keychain no longer gives. Demo data is set aside
@@ -160,7 +156,7 @@ impl Desk {
                 tracing::info!(sealed, "sealed document copies an earlier version kept in the clear");
             }
         }
-        let desk = Self::new(Arc::new(DinieProvider::new(client)), store, profile, documents, events);
+        let desk = Self::new(provider, store, profile, documents, events);
         Ok(Self { seal, ..desk })
     }
 
@@ -447,7 +443,7 @@ impl Desk {
         bytes: Vec<u8>,
     ) -> Result<WriteResult, CoreError> {
         check_document_size(bytes.len() as u64)?;
-        if dinie_api::sniff_document(&bytes).is_none() {
+        if kyc_model::sniff_document(&bytes).is_none() {
             return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
                 "file",
                 "invalid_file",
@@ -555,7 +551,7 @@ impl Desk {
 
     /// Starts a biometric capture session for the customer (needs the API).
     pub async fn start_biometrics(&self, id: &str) -> Result<BiometricsView, CoreError> {
-        let key = dinie_api::new_idempotency_key();
+        let key = crate::new_idempotency_key();
         let r = self.provider.start_biometrics(id, &key).await;
         self.observe(&r);
         let (url, expires) = r?;
@@ -637,7 +633,7 @@ impl WriteResult {
 /// Checks a file as the API will: PDF, JPEG or PNG by its bytes, at most 10 MB.
 /// Refuses a document over the 10 MB limit (checked before a file is written anywhere).
 pub fn check_document_size(len: u64) -> Result<(), CoreError> {
-    if len > dinie_api::MAX_DOCUMENT_BYTES {
+    if len > kyc_model::MAX_DOCUMENT_BYTES {
         return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
             "file",
             "invalid_file",
@@ -660,7 +656,7 @@ pub async fn check_document(file: &Path) -> Result<(), CoreError> {
         .read(&mut head)
         .await
         .map_err(|e| invalid(e.to_string()))?;
-    if dinie_api::sniff_document(&head[..n]).is_none() {
+    if kyc_model::sniff_document(&head[..n]).is_none() {
         return Err(invalid("the file must be a PDF, JPEG or PNG".into()));
     }
     Ok(())

@@ -201,6 +201,22 @@ impl Provider for DinieProvider {
     }
 }
 
+impl crate::Desk {
+    /// A desk on a Dinie API (see [`crate::Desk::open`]).
+    pub async fn open_dinie(
+        profile: crate::ProfileInfo,
+        auth: Auth,
+        profile_dir: &std::path::Path,
+        cache_key: Option<&kyc_store::CacheKey>,
+        events: std::sync::Arc<dyn crate::events::EventSink>,
+    ) -> Result<Self, CoreError> {
+        let mut cfg = dinie_api::ClientConfig::new(&profile.base_url, auth);
+        cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
+        let provider = std::sync::Arc::new(DinieProvider::new(Client::new(cfg)?));
+        Self::open(provider, profile, profile_dir, cache_key, events).await
+    }
+}
+
 /// Dinie's client errors in the core's terms.
 impl From<dinie_api::Error> for CoreError {
     fn from(e: dinie_api::Error) -> Self {

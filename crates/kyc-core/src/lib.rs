@@ -33,3 +33,9 @@ pub use error::{ApiFailure, ApiRefusal, CoreError, ErrorView};
 pub use kyc_model as model;
 pub use kyc_store::CacheKey;
 pub use provider::{Page, Provider};
+
+/// A fresh key for one logical write (a UUID v4): kept with the outbox entry and sent
+/// on every attempt, so the provider recognises a retry (where it takes one).
+pub fn new_idempotency_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

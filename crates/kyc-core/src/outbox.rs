@@ -96,7 +96,7 @@ pub async fn enqueue(
     documents_dir: &Path,
     seal: Option<&DocumentSeal>,
 ) -> Result<OutboxEntry, CoreError> {
-    let key = dinie_api::new_idempotency_key();
+    let key = crate::new_idempotency_key();
     let copy = match file {
         None => None,
         Some(Attachment { filename, bytes }) => {
@@ -122,7 +122,7 @@ pub async fn enqueue(
                 customer_id: customer.to_owned(),
                 item_type: item_type.clone(),
                 filename: filename.clone(),
-                content_type: dinie_api::sniff_document(bytes).unwrap_or("application/octet-stream").to_owned(),
+                content_type: kyc_model::sniff_document(bytes).unwrap_or("application/octet-stream").to_owned(),
                 size: bytes.len() as u64,
                 sha256: None,
                 uploaded_at: None,

@@ -258,7 +258,7 @@ impl Profiles {
         let (name, base_url) = checked(name, kind, base_url, &auth, Some(secret))?;
         let slug: String =
             name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-        let id = format!("{}-{}", slug.trim_matches('-'), &dinie_api::new_idempotency_key()[..8]);
+        let id = format!("{}-{}", slug.trim_matches('-'), &crate::new_idempotency_key()[..8]);
         let profile = Profile { id: id.clone(), name, kind, base_url, auth };
         self.secrets.set(&id, secret)?;
         self.file.profiles.push(profile.clone());

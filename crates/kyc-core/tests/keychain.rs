@@ -7,7 +7,7 @@ use std::sync::Arc;
 #[test]
 fn a_profile_secret_lives_in_the_os_keychain_and_goes_with_the_profile() {
     // A service of its own, so the test never touches real profiles.
-    let service = format!("br.com.kycdesk.test-{}", &dinie_api::new_idempotency_key()[..8]);
+    let service = format!("br.com.kycdesk.test-{}", &kyc_core::new_idempotency_key()[..8]);
     let keychain = Arc::new(Keychain::with_service(&service));
     let dir = tempfile::tempdir().unwrap();
     let mut profiles = Profiles::load(dir.path(), keychain.clone()).unwrap();

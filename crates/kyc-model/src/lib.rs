@@ -9,11 +9,13 @@
 //! client and the UI (through Rust commands) all ask these functions.
 
 mod customer;
+mod document;
 mod forms;
 mod phone;
 mod validate;
 
 pub use customer::{CreditOffer, Customer, CustomerStatus, DocumentInfo, KycItem, KycItemStatus, KycKind};
+pub use document::{MAX_DOCUMENT_BYTES, sniff_document};
 pub use forms::{Correction, PHONE_COUNTRY, Registration};
 pub use phone::{Belongs, DIAL_PLANS, DialPlan, Phone, dial_plan};
 pub use validate::{Cnpj, Cpf, Email, FieldError, mask_cnpj, mask_cpf, only_digits};
