@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "outbox_summary",
     "document_bytes",
     "start_biometrics",
+    "watch_customer",
     "open_external",
     "notify_desktop",
     "credit_offers",

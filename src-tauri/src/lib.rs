@@ -199,6 +199,14 @@ async fn outbox_summary(state: State<'_, AppState>) -> Result<kyc_core::events::
     Ok(state.desk().await.outbox_summary().await?)
 }
 
+/// Says which customer the window shows (none: `null`); the core follows them while
+/// something is pending and tells what changed, so the window never polls.
+#[tauri::command]
+async fn watch_customer(state: State<'_, AppState>, id: Option<String>) -> Result<(), ErrorView> {
+    state.desk().await.watch(id.as_deref());
+    Ok(())
+}
+
 /// Starts a biometric capture session.
 #[tauri::command]
 async fn start_biometrics(state: State<'_, AppState>, id: String) -> Result<BiometricsView, ErrorView> {
@@ -508,6 +516,7 @@ pub fn run() {
             outbox_summary,
             document_bytes,
             start_biometrics,
+            watch_customer,
             open_external,
             notify_desktop,
             credit_offers,

@@ -78,6 +78,8 @@ export const commands = {
   documentBytes: (customerId: string, documentId: string) =>
     invoke<ArrayBuffer>("document_bytes", { customerId, documentId }),
   startBiometrics: (id: string) => invoke<BiometricsView>("start_biometrics", { id }),
+  /** The customer the window shows: the core follows them and tells what changed. */
+  watchCustomer: (id: string | null) => invoke<null>("watch_customer", { id }),
   openExternal: (url: string) => invoke<null>("open_external", { url }),
   notifyDesktop: (title: string, body: string) => invoke<null>("notify_desktop", { title, body }),
   creditOffers: (id: string) => invoke<OfferView[]>("credit_offers", { id }),

@@ -62,7 +62,22 @@ pub struct Desk {
     outbox_lock: Arc<Mutex<()>>,
     /// Seals the document copies (when the cache is encrypted).
     seal: Option<DocumentSeal>,
+    /// The customer open in the window (see [`Desk::watch`]).
+    watched: Arc<std::sync::Mutex<Watched>>,
 }
+
+/// The customer the window shows, and until when a biometric capture of theirs may be
+/// running.
+#[derive(Debug, Default)]
+struct Watched {
+    id: Option<String>,
+    capture_until: Option<time::OffsetDateTime>,
+}
+
+/// How often the customer open in the window is re-read while something about them is
+/// pending: a document in review, a biometric capture, the offer that follows activation.
+/// (Webhooks, where the provider can send them, usually tell sooner.)
+pub const WATCH_EVERY: Duration = Duration::from_secs(3);
 
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -107,6 +122,7 @@ impl Desk {
             sync_lock: Arc::default(),
             outbox_lock: Arc::default(),
             seal: None,
+            watched: Arc::default(),
         }
     }
 
@@ -555,12 +571,48 @@ impl Desk {
         let r = self.provider.start_biometrics(id, &key).await;
         self.observe(&r);
         let (url, expires) = r?;
+        let mut w = self.watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if w.id.as_deref() == Some(id) {
+            w.capture_until = Some(expires);
+        }
+        drop(w);
         Ok(BiometricsView { session_url: url, expires_at: rfc3339(expires) })
+    }
+
+    /// Says which customer the window shows (`None`: none). While something about them
+    /// is pending — a document in review, a biometric capture started from here, an
+    /// active customer's offer not arrived yet — the background schedule re-reads them
+    /// every [`WATCH_EVERY`] and tells what changed (`CustomersChanged`): the window
+    /// itself never polls.
+    pub fn watch(&self, id: Option<&str>) {
+        let mut w = self.watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if w.id.as_deref() != id {
+            *w = Watched { id: id.map(str::to_owned), capture_until: None };
+        }
+    }
+
+    /// One look at the watched customer (see [`Desk::watch`]).
+    async fn watch_round(&self) {
+        let (id, capturing) = {
+            let w = self.watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            (w.id.clone(), w.capture_until.is_some_and(|t| t > time::OffsetDateTime::now_utc()))
+        };
+        let Some(id) = id else { return };
+        let Ok(Some(c)) = self.store.get_customer(&id).await else { return };
+        if capturing || c.kyc.iter().any(|i| i.status.as_str() == "in_review") {
+            let _ = self.refresh_customer(&id).await;
+        }
+        let waiting_for_offer =
+            c.status.as_str() == "active" && self.store.offers_for(&id).await.is_ok_and(|o| o.is_empty());
+        if waiting_for_offer && self.credit_offers(&id).await.is_ok_and(|o| !o.is_empty()) {
+            self.events.emit(CoreEvent::CustomersChanged { ids: vec![id] });
+        }
     }
 
     /// Runs the background schedule until the returned handle is aborted: every
     /// `every`, send the outbox and refresh customers in flight; every fourth time,
-    /// an incremental sync.
+    /// an incremental sync; and every [`WATCH_EVERY`], the watched customer (see
+    /// [`Desk::watch`]).
     ///
     /// Supervised: each round runs as a task of its own, so a panic in it (a bug, or a
     /// hostile answer that slipped through) ends that round only. The schedule goes on
@@ -570,6 +622,16 @@ impl Desk {
     pub fn start_background(&self, every: Duration) -> tokio::task::JoinHandle<()> {
         let desk = self.clone();
         tokio::spawn(async move {
+            // The watch lane: its own timer, aborted with the schedule.
+            let watcher = desk.clone();
+            let _watch = AbortOnDrop(tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(WATCH_EVERY).await;
+                    let d = watcher.clone();
+                    // A round of its own, so a panic in one ends only that round.
+                    let _ = tokio::spawn(async move { d.watch_round().await }).await;
+                }
+            }));
             let mut tick = 0u64;
             let mut failures = 0u32;
             loop {

@@ -17,48 +17,46 @@ type Props = { id: string; onClose: () => void };
 /**
  * One customer: registration data, status and its history, the kyc checklist with
  * what each item needs, uploads, biometrics and offers. Reads the cache (so it works
- * offline) and re-reads the customer from the API while something is in flight.
+ * offline); the core follows the customer while something is in flight (no polling).
  */
 export function CustomerDetailPane({ id, onClose }: Props) {
   const { t, locale } = useI18n();
   const queryClient = useQueryClient();
   const [correcting, setCorrecting] = useState(false);
-  const [sessionOpen, setSessionOpen] = useState(false);
   // Once a capture was started here, its panel stays to show how it ended.
   const [bioStarted, setBioStarted] = useState(false);
   const onSessionChange = useCallback((open: boolean) => {
-    setSessionOpen(open);
     if (open) setBioStarted(true);
   }, []);
   const [viewing, setViewing] = useState<string | null>(null);
   const detail = useQuery({ queryKey: ["customer", id], queryFn: () => commands.customerDetail(id) });
   const c = detail.data;
-  const inFlight = sessionOpen || (c?.kyc.some((i) => i.status === "in_review") ?? false);
 
   const reload = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: ["customer", id] });
     void queryClient.invalidateQueries({ queryKey: ["customers"] });
   }, [queryClient, id]);
 
-  // Fresh from the API when opened, then every 3 s while a review or capture is running.
+  // Fresh from the API when opened; after that the core follows this customer while a
+  // review, a capture or an offer is pending, and says when they change: no polling.
   useEffect(() => {
     let live = true;
-    const refresh = () =>
-      commands
-        .refreshCustomer(id)
-        .then((changed) => live && changed && reload())
-        .catch(() => undefined);
-    void refresh();
-    const timer = inFlight ? setInterval(refresh, 3000) : undefined;
+    void commands
+      .refreshCustomer(id)
+      .then((changed) => live && changed && reload())
+      .catch(() => undefined);
+    void commands.watchCustomer(id).catch(() => undefined);
     return () => {
       live = false;
-      if (timer) clearInterval(timer);
+      void commands.watchCustomer(null).catch(() => undefined);
     };
-  }, [id, inFlight, reload]);
+  }, [id, reload]);
 
   useEffect(() => {
     const sub = on("customers-changed", (ids) => {
-      if (ids.includes(id)) void queryClient.invalidateQueries({ queryKey: ["customer", id] });
+      if (!ids.includes(id)) return;
+      void queryClient.invalidateQueries({ queryKey: ["customer", id] });
+      void queryClient.invalidateQueries({ queryKey: ["offers", id] });
     });
     return () => void sub.then((unlisten) => unlisten());
   }, [id, queryClient]);

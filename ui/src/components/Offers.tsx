@@ -9,8 +9,8 @@ export function Offers({ customerId, active }: { customerId: string; active: boo
   const offers = useQuery({
     queryKey: ["offers", customerId],
     queryFn: () => commands.creditOffers(customerId),
+    // Read again when the core says this customer changed (their offer arrived).
     enabled: active,
-    refetchInterval: (q) => (active && (q.state.data?.length ?? 0) === 0 ? 5000 : false),
   });
   return (
     <section aria-labelledby="offers-title" data-testid="offers">
