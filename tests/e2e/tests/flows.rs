@@ -22,17 +22,16 @@ async fn with_app(flow: impl AsyncFnOnce(&Session, String) -> Result<(), String>
     result.expect("end-to-end flow");
 }
 
+/// What the API answers to a GET of `url` with `token`, as JSON.
+async fn api_get(url: &str, token: &str) -> Result<Value, String> {
+    let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.map_err(|e| e.to_string())?;
+    r.json().await.map_err(|e| e.to_string())
+}
+
 /// The sandbox's customers with `status`, as the API lists them.
 async fn customers(base: &str, status: &str) -> Vec<Value> {
-    let v: Value = reqwest::Client::new()
-        .get(format!("{base}/customers?status={status}&limit=100"))
-        .bearer_auth(kyc_sandbox::DEFAULT_TOKEN)
-        .send()
-        .await
-        .expect("sandbox list")
-        .json()
-        .await
-        .expect("json");
+    let url = format!("{base}/customers?status={status}&limit=100");
+    let v = api_get(&url, kyc_sandbox::DEFAULT_TOKEN).await.expect("sandbox list");
     v["data"].as_array().cloned().unwrap_or_default()
 }
 
@@ -227,15 +226,7 @@ async fn correcting_a_customers_email() {
         s.wait_for_texts("[data-testid=detail-email]", LONG, |t| t == ["corrigido.e2e@example.com"]).await?;
         // The API has it too.
         let id = c["id"].as_str().unwrap_or_default();
-        let fresh: Value = reqwest::Client::new()
-            .get(format!("{base}/customers/{id}"))
-            .bearer_auth(kyc_sandbox::DEFAULT_TOKEN)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let fresh = api_get(&format!("{base}/customers/{id}"), kyc_sandbox::DEFAULT_TOKEN).await?;
         assert_eq!(fresh["email"], "corrigido.e2e@example.com");
         Ok(())
     })
@@ -506,15 +497,7 @@ async fn a_revoked_token_holds_the_queue_until_the_secret_is_entered_again() {
         s.click("[data-testid=settings-close]").await?;
         let t = std::time::Instant::now();
         loop {
-            let list: Value = reqwest::Client::new()
-                .get(format!("{url}/customers?limit=100"))
-                .bearer_auth("tok-2")
-                .send()
-                .await
-                .map_err(|e| e.to_string())?
-                .json()
-                .await
-                .map_err(|e| e.to_string())?;
+            let list = api_get(&format!("{url}/customers?limit=100"), "tok-2").await?;
             let corrected = list["data"].as_array().is_some_and(|a| a.iter().any(|c| c["email"] == email));
             if corrected {
                 break;
