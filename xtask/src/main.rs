@@ -555,7 +555,7 @@ mod tests {
         let to = from + lib[from..].find(']').unwrap();
         let registered: BTreeSet<String> = lib[from + "generate_handler![".len()..to]
             .split(',')
-            .map(|c| c.trim().to_owned())
+            .map(|c| c.trim().rsplit("::").next().unwrap_or_default().to_owned())
             .filter(|c| !c.is_empty())
             .collect();
         let declared: BTreeSet<String> =

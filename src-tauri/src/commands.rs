@@ -1,0 +1,290 @@
+//! The commands the window calls: each parses its arguments, calls `kyc-core` and
+//! returns its views or its [`ErrorView`]. Every one is declared in `build.rs` and
+//! granted by name in `capabilities/default.json`.
+
+use crate::ipc;
+use crate::session::{AppState, credentials, open_profile, run_sync};
+use kyc_core::ErrorView;
+use kyc_core::model::{Correction, FieldError, Registration};
+use kyc_core::profiles::Profile;
+use kyc_core::sync::SyncProgress;
+use kyc_core::views::{
+    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, NewProfile, OfferView, ProfileView, ProfilesView,
+    WriteView,
+};
+use tauri::{AppHandle, Emitter, State};
+
+/// A page of cached customers, searched and filtered (works offline).
+#[tauri::command]
+pub async fn list_customers(state: State<'_, AppState>, query: CustomerListQuery) -> Result<CustomerPage, ErrorView> {
+    Ok(state.desk().await.list_customers(&query).await?)
+}
+
+/// The connection in use.
+#[tauri::command]
+pub async fn profile(state: State<'_, AppState>) -> Result<ProfileView, ErrorView> {
+    Ok(state.desk().await.profile())
+}
+
+/// Syncs now (full the first time, incremental after); progress arrives as events.
+#[tauri::command]
+pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncProgress, ErrorView> {
+    run_sync(&app, &state.desk().await).await
+}
+
+/// One cached customer with its checklist, timeline and documents (works offline).
+#[tauri::command]
+pub async fn customer_detail(state: State<'_, AppState>, id: String) -> Result<CustomerDetail, ErrorView> {
+    Ok(state.desk().await.customer_detail(&id).await?)
+}
+
+/// Re-reads one customer from the API; `true` if it changed. Offline, `false`.
+#[tauri::command]
+pub async fn refresh_customer(state: State<'_, AppState>, id: String) -> Result<bool, ErrorView> {
+    Ok(state.desk().await.refresh_customer(&id).await?)
+}
+
+/// What is wrong with a registration, field by field (live validation; empty if valid).
+#[tauri::command]
+pub fn validate_registration(registration: Registration) -> Vec<FieldError> {
+    registration.validate()
+}
+
+/// What is wrong with a correction, field by field.
+#[tauri::command]
+pub fn validate_correction(correction: Correction) -> Vec<FieldError> {
+    correction.validate()
+}
+
+/// A phone as typed in a registration, read in its country (`11 99999-9999` in Brazil):
+/// how it will be sent, formatted for reading, or `None` when it is not a number there.
+#[tauri::command]
+pub fn read_phone(phone: String) -> Option<String> {
+    use kyc_core::model::{Belongs, PHONE_COUNTRY, Phone};
+    Phone::parse_in(&phone, PHONE_COUNTRY, Belongs::Preferred).ok().map(|p| p.formatted())
+}
+
+/// Registers a customer: created, already existed, refused (409 among them) or queued.
+#[tauri::command]
+pub async fn register(state: State<'_, AppState>, registration: Registration) -> Result<WriteView, ErrorView> {
+    Ok(state.desk().await.register(registration).await?.view(true))
+}
+
+/// Corrects a customer's data.
+#[tauri::command]
+pub async fn correct(state: State<'_, AppState>, id: String, correction: Correction) -> Result<WriteView, ErrorView> {
+    Ok(state.desk().await.correct(&id, correction).await?.view(false))
+}
+
+/// Uploads a document. The body is the file's bytes; the headers `x-customer-id`,
+/// `x-item-type` and `x-filename` (percent-encoded) say what it is. Progress arrives
+/// as `upload-progress` events.
+#[tauri::command]
+pub async fn upload_document(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<WriteView, ErrorView> {
+    let header = |name: &str| -> Result<String, ErrorView> {
+        let v = request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ErrorView::new("invalid", format!("{name} is missing")))?;
+        Ok(percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+    };
+    let (customer, item, filename) = (header("x-customer-id")?, header("x-item-type")?, header("x-filename")?);
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ErrorView::new("invalid", "the file's bytes are missing"));
+    };
+    // Checked, then sealed straight into the outbox: never written out in the clear.
+    let result = state.desk().await.upload_bytes(&customer, &item, &filename, bytes.clone()).await?;
+    Ok(result.view(false))
+}
+
+/// The bytes of a document uploaded from this machine, for the viewer.
+#[tauri::command]
+pub async fn document_bytes(
+    state: State<'_, AppState>,
+    customer_id: String,
+    document_id: String,
+) -> Result<tauri::ipc::Response, ErrorView> {
+    Ok(tauri::ipc::Response::new(state.desk().await.document_bytes(&customer_id, &document_id).await?))
+}
+
+/// The writes the API refused in the background, with why and what they were.
+#[tauri::command]
+pub async fn refused_writes(state: State<'_, AppState>) -> Result<Vec<kyc_core::outbox::RefusedWrite>, ErrorView> {
+    Ok(state.desk().await.refused_writes().await?)
+}
+
+/// Takes a refused write out of the outbox.
+#[tauri::command]
+pub async fn dismiss_write(state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
+    Ok(state.desk().await.dismiss_write(i64::from(seq)).await?)
+}
+
+/// A form's draft, kept in the profile's encrypted cache.
+#[tauri::command]
+pub async fn load_draft(state: State<'_, AppState>, kind: String) -> Result<Option<String>, ErrorView> {
+    Ok(state.desk().await.draft(&kind).await?)
+}
+
+/// Keeps a form's draft in the profile's encrypted cache.
+#[tauri::command]
+pub async fn save_draft(state: State<'_, AppState>, kind: String, draft: String) -> Result<(), ErrorView> {
+    Ok(state.desk().await.save_draft(&kind, &draft).await?)
+}
+
+/// Drops a form's draft.
+#[tauri::command]
+pub async fn clear_draft(state: State<'_, AppState>, kind: String) -> Result<(), ErrorView> {
+    Ok(state.desk().await.clear_draft(&kind).await?)
+}
+
+/// Puts a refused write back in the queue and sends it again.
+#[tauri::command]
+pub async fn retry_write(state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
+    state.desk().await.retry_write(i64::from(seq)).await?;
+    Ok(())
+}
+
+/// Writes waiting and refused, for the toolbar at start (changes arrive as events).
+#[tauri::command]
+pub async fn outbox_summary(state: State<'_, AppState>) -> Result<kyc_core::events::OutboxSummary, ErrorView> {
+    Ok(state.desk().await.outbox_summary().await?)
+}
+
+/// Says which customer the window shows (none: `null`); the core follows them while
+/// something is pending and tells what changed, so the window never polls.
+#[tauri::command]
+pub async fn watch_customer(state: State<'_, AppState>, id: Option<String>) -> Result<(), ErrorView> {
+    state.desk().await.watch(id.as_deref());
+    Ok(())
+}
+
+/// Starts a biometric capture session.
+#[tauri::command]
+pub async fn start_biometrics(state: State<'_, AppState>, id: String) -> Result<BiometricsView, ErrorView> {
+    Ok(state.desk().await.start_biometrics(&id).await?)
+}
+
+/// Opens a link in the system browser: `https`, or `http` on loopback (the built-in
+/// sandbox). Never inside the app's window.
+#[tauri::command]
+pub fn open_external(app: AppHandle, url: String) -> Result<(), ErrorView> {
+    if !kyc_core::profiles::is_https_or_loopback(&url) {
+        return Err(ErrorView::new("invalid", "only https links (or the local sandbox) are opened"));
+    }
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| ErrorView::new("open_failed", format!("the system browser could not be opened: {e}")))
+}
+
+/// Shows a desktop notification (the UI words it in the user's language). Plain text:
+/// on Linux, where notification servers read markup, `&`, `<` and `>` are escaped.
+#[tauri::command]
+pub fn notify_desktop(app: AppHandle, title: String, body: String) -> Result<(), ErrorView> {
+    use tauri_plugin_notification::NotificationExt;
+    let plain = |s: &str, max: usize| {
+        let s: String = s.chars().take(max).collect();
+        if cfg!(target_os = "linux") { s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;") } else { s }
+    };
+    app.notification()
+        .builder()
+        .title(plain(&title, 120))
+        .body(plain(&body, 400))
+        .show()
+        .map_err(|e| ErrorView::new("notification_failed", format!("the desktop notification failed: {e}")))
+}
+
+/// A customer's credit offers (cached ones when offline).
+#[tauri::command]
+pub async fn credit_offers(state: State<'_, AppState>, id: String) -> Result<Vec<OfferView>, ErrorView> {
+    Ok(state.desk().await.credit_offers(&id).await?.iter().map(OfferView::from).collect())
+}
+
+/// The connection profiles and which is in use.
+#[tauri::command]
+pub fn list_profiles(state: State<'_, AppState>) -> ProfilesView {
+    let p = state.profiles();
+    ProfilesView { profiles: p.list().to_vec(), active_id: p.active().id.clone(), missing_secrets: p.missing_secrets() }
+}
+
+/// Checks a profile as typed (nothing is stored): one authenticated call. Editing a
+/// profile (`id` given) without retyping its secret tests with the stored one.
+#[tauri::command]
+pub async fn test_new_profile(
+    state: State<'_, AppState>,
+    profile: NewProfile,
+    id: Option<String>,
+) -> Result<(), ErrorView> {
+    let url = profile.resolved_url();
+    if url.is_empty() {
+        let e = kyc_core::model::FieldError::new("baseUrl", "required", "the API address is required");
+        return Err(ErrorView::from(kyc_core::CoreError::from(e)));
+    }
+    let auth = state.profiles().auth_to_test(id.as_deref(), &url, &profile.auth, &profile.secret)?;
+    Ok(kyc_core::profiles::test_connection(&url, auth).await?)
+}
+
+/// Saves a profile; its secret goes to the OS keychain and nowhere else.
+#[tauri::command]
+pub fn add_profile(state: State<'_, AppState>, profile: NewProfile) -> Result<Profile, ErrorView> {
+    let url = profile.resolved_url();
+    Ok(state.profiles().add(&profile.name, profile.kind, &url, profile.auth, &profile.secret)?)
+}
+
+/// Changes a profile in place (a new secret goes to the keychain; none typed keeps the
+/// stored one). The profile in use is opened again with what changed.
+#[tauri::command]
+pub async fn update_profile(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    profile: NewProfile,
+) -> Result<Profile, ErrorView> {
+    let url = profile.resolved_url();
+    let (updated, in_use) = {
+        let mut p = state.profiles();
+        let updated = p.update(&id, &profile.name, profile.kind, &url, profile.auth, &profile.secret)?;
+        (updated, p.active().id == id)
+    };
+    if in_use {
+        switch_profile(app, state, id).await?;
+    }
+    Ok(updated)
+}
+
+/// Switches to another profile: its own cache, its own outbox; a sync starts at once.
+#[tauri::command]
+pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<ProfileView, ErrorView> {
+    let (profile, credentials) = {
+        let p = state.profiles();
+        let profile = p
+            .list()
+            .iter()
+            .find(|x| x.id == id)
+            .cloned()
+            .ok_or_else(|| ErrorView::new("profile_error", format!("no profile {id}")))?;
+        let credentials = credentials(&p, &profile)?;
+        (profile, credentials)
+    };
+    let opened = open_profile(credentials, &profile, &app).await?;
+    let view = opened.desk.profile();
+    // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
+    *state.active.write().await = opened;
+    state.profiles().set_active(&id)?;
+    let _ = app.emit(ipc::PROFILE_CHANGED, &view);
+    Ok(view)
+}
+
+/// Removes a profile with its keychain entry and its cache (not the one in use).
+#[tauri::command]
+pub fn remove_profile(state: State<'_, AppState>, id: String) -> Result<(), ErrorView> {
+    let mut p = state.profiles();
+    if p.active().id == id {
+        return Err(ErrorView::new("profile_error", "switch to another connection before removing this one"));
+    }
+    Ok(p.remove(&id)?)
+}

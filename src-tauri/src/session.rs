@@ -1,0 +1,188 @@
+//! The profile in use and its lifecycle: opening a profile's desk (with the built-in
+//! sandbox and its webhook listener for the demo), the first sync and the background
+//! schedule, core events forwarded to the window, where data and logs live, and start-up.
+
+use crate::ipc;
+use kyc_core::events::{CoreEvent, EventSink};
+use kyc_core::profiles::{Keychain, Profile, ProfileKind, Profiles};
+use kyc_core::sync::SyncProgress;
+use kyc_core::{Desk, ErrorView, ProfileInfo};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tauri::{AppHandle, Emitter, Manager};
+
+/// The desk of the profile in use, and what keeps it running.
+pub(crate) struct Active {
+    pub(crate) desk: Desk,
+    /// Keeps the built-in sandbox serving while its profile is in use.
+    _sandbox: Option<kyc_sandbox::Sandbox>,
+    /// The first sync, stopped on a switch.
+    first_sync: tauri::async_runtime::JoinHandle<()>,
+    /// The background schedule's own task, stopped on a switch (aborting a task that
+    /// merely awaited it would leave it running against the old profile).
+    background: tokio::task::JoinHandle<()>,
+    /// The loopback webhook listener of the built-in sandbox, stopped on a switch.
+    webhooks: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.first_sync.abort();
+        self.background.abort();
+        if let Some(w) = &self.webhooks {
+            w.abort();
+        }
+    }
+}
+
+/// What the commands share.
+pub(crate) struct AppState {
+    pub(crate) active: tokio::sync::RwLock<Active>,
+    pub(crate) profiles: std::sync::Mutex<Profiles>,
+}
+
+impl AppState {
+    /// The desk in use (a cheap handle: commands never hold the lock while they work).
+    pub(crate) async fn desk(&self) -> Desk {
+        self.active.read().await.desk.clone()
+    }
+
+    pub(crate) fn profiles(&self) -> std::sync::MutexGuard<'_, Profiles> {
+        self.profiles.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pub(crate) async fn run_sync(app: &AppHandle, desk: &Desk) -> Result<SyncProgress, ErrorView> {
+    let result = desk.sync().await.map_err(ErrorView::from);
+    if let Err(e) = &result {
+        tracing::warn!(code = %e.code, "sync failed");
+        let _ = app.emit(ipc::SYNC_FAILED, e);
+    }
+    result
+}
+
+/// Forwards core events to the window as Tauri events.
+pub(crate) struct TauriEvents(AppHandle);
+
+impl EventSink for TauriEvents {
+    fn emit(&self, event: CoreEvent) {
+        let app = &self.0;
+        let _ = match event {
+            CoreEvent::SyncProgress(p) => app.emit(ipc::SYNC_PROGRESS, p),
+            CoreEvent::CustomersChanged { ids } => app.emit(ipc::CUSTOMERS_CHANGED, ids),
+            CoreEvent::OutboxChanged(s) => app.emit(ipc::OUTBOX_CHANGED, s),
+            CoreEvent::Connectivity { online } => app.emit(ipc::CONNECTIVITY, online),
+            CoreEvent::Notices { notices } => app.emit(ipc::NOTICES, notices),
+            e @ CoreEvent::UploadProgress { .. } => app.emit(ipc::UPLOAD_PROGRESS, e),
+            CoreEvent::CredentialsRefused { error } => app.emit(ipc::CREDENTIALS_REFUSED, error),
+            e @ CoreEvent::Background { .. } => app.emit(ipc::BACKGROUND, e),
+        };
+    }
+}
+
+/// Where the app keeps its data: `--data-dir PATH`, else `KYC_DESK_DATA_DIR`, else the
+/// OS's app data dir (see the README).
+pub(crate) fn data_dir(app: &tauri::App) -> Result<PathBuf, ErrorView> {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            if let Some(p) = args.next() {
+                return Ok(PathBuf::from(p));
+            }
+        } else if let Some(p) = a.strip_prefix("--data-dir=") {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    if let Some(p) = std::env::var_os("KYC_DESK_DATA_DIR").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    app.path().app_data_dir().map_err(|e| ErrorView::new("startup", format!("no data directory: {e}")))
+}
+
+/// Where logs go: `<data dir>/logs` when the data dir was given, else the OS's log dir
+/// (see the README).
+pub(crate) fn log_dir(app: &tauri::App, data: &std::path::Path) -> PathBuf {
+    let custom =
+        std::env::args().any(|a| a.starts_with("--data-dir")) || std::env::var_os("KYC_DESK_DATA_DIR").is_some();
+    if custom { data.join("logs") } else { app.path().app_log_dir().unwrap_or_else(|_| data.join("logs")) }
+}
+
+/// Opens the desk of `profile`: starts the built-in sandbox (delivering its webhooks to
+/// a loopback listener) for its profile, reads the secret from the keychain for the
+/// others, then syncs and keeps syncing in the background.
+pub(crate) async fn open_profile(
+    (auth, profile_dir, cache_key): Credentials,
+    profile: &Profile,
+    app: &AppHandle,
+) -> Result<Active, ErrorView> {
+    let startup = |what: &str, e: std::io::Error| ErrorView::new("startup", format!("could not start {what}: {e}"));
+    let (sandbox, listener, base_url) = if profile.kind == ProfileKind::BuiltinSandbox {
+        let listener = kyc_core::live::WebhookListener::bind().await.map_err(|e| startup("the webhook listener", e))?;
+        let config = kyc_sandbox::SandboxConfig {
+            webhooks: vec![kyc_sandbox::WebhookEndpoint {
+                url: listener.url().to_owned(),
+                secret: listener.secret().to_owned(),
+            }],
+            // Its admin calls need a token: `cargo xtask e2e` passes the tests' one.
+            admin_token: Some(
+                std::env::var(kyc_sandbox::ADMIN_TOKEN_ENV)
+                    .ok()
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(kyc_sandbox::random_admin_token),
+            ),
+            ..Default::default()
+        };
+        let sb = kyc_sandbox::Sandbox::start_local(config).await.map_err(|e| startup("the built-in sandbox", e))?;
+        let url = sb.base_url();
+        (Some(sb), Some(listener), url)
+    } else {
+        (None, None, profile.base_url.clone())
+    };
+    let info =
+        ProfileInfo { name: profile.name.clone(), base_url, is_demo: sandbox.is_some(), webhooks: listener.is_some() };
+    let events = Arc::new(TauriEvents(app.clone()));
+    let desk = Desk::open_dinie(info, auth, &profile_dir, cache_key.as_ref(), events).await?;
+    let webhooks = listener.map(|l| l.serve(desk.clone()).0);
+    let (handle, first) = (app.clone(), desk.clone());
+    let first_sync = tauri::async_runtime::spawn(async move {
+        // Writes held for this profile (offline, or refused credentials now entered
+        // again) go first, then the sync.
+        let _ = first.replay_outbox().await;
+        let _ = run_sync(&handle, &first).await;
+    });
+    // Outbox, customers in flight and changes, every 15 s (an incremental sync every minute).
+    let background = desk.start_background(std::time::Duration::from_secs(15));
+    tracing::info!(profile = %profile.id, "profile opened");
+    Ok(Active { desk, _sandbox: sandbox, first_sync, background, webhooks })
+}
+
+/// What opening a profile needs from the profiles, read without holding their lock
+/// across the opening.
+pub(crate) fn credentials(profiles: &Profiles, profile: &Profile) -> Result<Credentials, ErrorView> {
+    Ok((profiles.auth_for(profile)?, profiles.profile_dir(&profile.id), profiles.cache_key(profile)?))
+}
+
+/// A profile's API credentials, its folder and its cache's key, all from the keychain.
+pub(crate) type Credentials = (kyc_core::dinie::Auth, PathBuf, Option<kyc_core::CacheKey>);
+
+pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
+    let mut profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
+    let wanted = profiles.active().clone();
+    let opened = async { open_profile(credentials(&profiles, &wanted)?, &wanted, &app).await }.await;
+    let active = match opened {
+        Ok(a) => a,
+        // A profile whose secret is gone from the keychain must not lock staff out: the
+        // app opens on the built-in sandbox, and Settings can switch back once fixed.
+        Err(e) if wanted.kind != ProfileKind::BuiltinSandbox => {
+            tracing::warn!(profile = %wanted.id, code = %e.code, "could not open the last profile; using the built-in sandbox");
+            profiles.set_active(kyc_core::profiles::BUILTIN_ID)?;
+            let builtin = profiles.active().clone();
+            open_profile(credentials(&profiles, &builtin)?, &builtin, &app).await?
+        }
+        Err(e) => return Err(e),
+    };
+    tracing::info!(data = %data.display(), "KYC Desk started");
+    // Earlier versions staged uploads in the clear under incoming/; nothing does now.
+    let _ = std::fs::remove_dir_all(data.join("incoming"));
+    Ok(AppState { active: tokio::sync::RwLock::new(active), profiles: std::sync::Mutex::new(profiles) })
+}
