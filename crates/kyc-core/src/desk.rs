@@ -441,9 +441,17 @@ impl Desk {
     /// Uploads a document for a kyc item. The file is checked (PDF/JPEG/PNG by its
     /// bytes, at most 10 MB) and copied into the app's data dir before anything is sent.
     pub async fn upload(&self, customer_id: &str, item_type: &str, file: &Path) -> Result<WriteResult, CoreError> {
-        check_document(file).await?;
+        let invalid = |e: std::io::Error| {
+            CoreError::Invalid(vec![kyc_model::FieldError::new(
+                "file",
+                "invalid_file",
+                format!("cannot read {}: {e}", file.display()),
+            )])
+        };
+        // Too large: refused before it is read (the type is checked on its bytes below).
+        check_document_size(tokio::fs::metadata(file).await.map_err(invalid)?.len())?;
         let filename = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
-        let bytes = tokio::fs::read(file).await.map_err(|e| CoreError::Io(format!("{}: {e}", file.display())))?;
+        let bytes = tokio::fs::read(file).await.map_err(invalid)?;
         self.upload_bytes(customer_id, item_type, &filename, bytes).await
     }
 
@@ -692,7 +700,6 @@ impl WriteResult {
     }
 }
 
-/// Checks a file as the API will: PDF, JPEG or PNG by its bytes, at most 10 MB.
 /// Refuses a document over the 10 MB limit (checked before a file is written anywhere).
 pub fn check_document_size(len: u64) -> Result<(), CoreError> {
     if len > kyc_model::MAX_DOCUMENT_BYTES {
@@ -701,25 +708,6 @@ pub fn check_document_size(len: u64) -> Result<(), CoreError> {
             "invalid_file",
             format!("{:.1} MB is over the 10 MB limit", len as f64 / 1_048_576.0),
         )]));
-    }
-    Ok(())
-}
-
-pub async fn check_document(file: &Path) -> Result<(), CoreError> {
-    use kyc_model::FieldError;
-    use tokio::io::AsyncReadExt;
-    let invalid = |m: String| CoreError::Invalid(vec![FieldError::new("file", "invalid_file", m)]);
-    let meta = tokio::fs::metadata(file).await.map_err(|e| invalid(format!("cannot read {}: {e}", file.display())))?;
-    check_document_size(meta.len())?;
-    let mut head = [0u8; 8];
-    let n = tokio::fs::File::open(file)
-        .await
-        .map_err(|e| invalid(e.to_string()))?
-        .read(&mut head)
-        .await
-        .map_err(|e| invalid(e.to_string()))?;
-    if kyc_model::sniff_document(&head[..n]).is_none() {
-        return Err(invalid("the file must be a PDF, JPEG or PNG".into()));
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ pub mod sync;
 mod thumbnail;
 pub mod views;
 
-pub use desk::{Desk, MAX_LIST_LIMIT, ProfileInfo, WATCH_EVERY, WriteResult, check_document, check_document_size};
+pub use desk::{Desk, MAX_LIST_LIMIT, ProfileInfo, WATCH_EVERY, WriteResult, check_document_size};
 pub use error::{ApiFailure, ApiRefusal, CoreError, ErrorView};
 /// The provider-neutral model the views and forms are made of.
 pub use kyc_model as model;

@@ -139,10 +139,11 @@ pub async fn seal_old_copies(store: &Store, seal: &DocumentSeal) -> Result<usize
     let mut sealed = 0;
     for path in store.referenced_files().await? {
         let path = Path::new(&path);
-        let Ok(bytes) = tokio::fs::read(path).await else { continue };
-        if crate::sealed::is_sealed(&bytes) {
+        // The header tells: sealed copies (all of them after the first open) are not read.
+        if crate::sealed::is_sealed_file(path).await.unwrap_or(true) {
             continue;
         }
+        let Ok(bytes) = tokio::fs::read(path).await else { continue };
         // Sealed beside it, flushed, then renamed over it: a crash leaves one or the other.
         let tmp = path.with_extension("sealing");
         crate::sealed::write(&tmp, &bytes, Some(seal)).await?;

@@ -71,6 +71,21 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
+/// Whether the file at `path` is a sealed copy, from its first bytes only.
+pub async fn is_sealed_file(path: &Path) -> std::io::Result<bool> {
+    use tokio::io::AsyncReadExt;
+    let mut head = [0u8; MAGIC.len()];
+    let mut f = tokio::fs::File::open(path).await?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]).await? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(is_sealed(&head[..n]))
+}
+
 /// Reads a copy as plain bytes: opened with `seal` when there is one.
 pub async fn read(path: &Path, seal: Option<&DocumentSeal>) -> Result<Vec<u8>, CoreError> {
     let bytes = tokio::fs::read(path).await.map_err(|e| CoreError::Io(format!("{}: {e}", path.display())))?;
