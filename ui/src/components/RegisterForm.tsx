@@ -83,6 +83,8 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
   const [form, setForm] = useState<Registration>(() => (initial ? masked(initial.registration) : emptyRegistration));
   // Until the saved draft is read, nothing is saved over it.
   const [draftRead, setDraftRead] = useState(initial !== undefined);
+  // Once the customer exists (or is queued) the draft is dropped and not saved again.
+  const [draftDone, setDraftDone] = useState(false);
   // The validators' verdict on what is typed now, and the API's on what was sent.
   const [liveErrors, setLiveErrors] = useState<FieldError[]>([]);
   const [apiErrors, setApiErrors] = useState<FieldError[]>(initial?.error.fieldErrors ?? []);
@@ -113,7 +115,7 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
-      if (draftRead) void commands.saveDraft("register", JSON.stringify(form)).catch(() => undefined);
+      if (draftRead && !draftDone) void commands.saveDraft("register", JSON.stringify(form)).catch(() => undefined);
       commands
         .validateRegistration(form)
         .then((e) => {
@@ -125,12 +127,14 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
       live = false;
       clearTimeout(timer);
     };
-  }, [form, draftRead]);
+  }, [form, draftRead, draftDone]);
 
   const set = (field: keyof Registration, value: string) => {
     // An API error about a field no longer applies once the field changes.
     setApiErrors((prev) => prev.filter((e) => e.field !== wire(field)));
     setForm((f) => ({ ...f, [field]: value }));
+    // Typing again after a registration starts a new draft.
+    setDraftDone(false);
   };
   const leave = (field: string) => setTouched((s) => new Set(s).add(field));
   const show = (field: string) => submitted || touched.has(field);
@@ -148,6 +152,7 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
       const result = outcomeOf(await commands.register(form));
       setOutcome(result);
       if (result.kind === "created" || result.kind === "existed" || result.kind === "queued") {
+        setDraftDone(true);
         await commands.clearDraft("register");
       }
       if (result.kind === "refused") setApiErrors(result.error.fieldErrors);
@@ -224,9 +229,12 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
           onBlur={() => {
             leave("phone");
             // Shown as it will be sent: `11 99999-9999` becomes `+55 11 99999-9999`.
-            void commands.readPhone(form.phone).then((p) => {
-              if (p !== null) setForm((f) => (f.phone === form.phone ? { ...f, phone: p } : f));
-            });
+            void commands
+              .readPhone(form.phone)
+              .then((p) => {
+                if (p !== null) setForm((f) => (f.phone === form.phone ? { ...f, phone: p } : f));
+              })
+              .catch(() => undefined);
           }}
           errors={errors}
           show={show("phone")}
