@@ -5,12 +5,12 @@
 use crate::ipc;
 use crate::session::{AppState, credentials, open_profile, run_sync};
 use kyc_core::ErrorView;
-use kyc_core::model::{Correction, FieldError, Registration};
+use kyc_core::model::{FieldError, FormValues, ProviderSpec};
 use kyc_core::profiles::Profile;
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
-    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, NewProfile, OfferView, ProfileView, ProfilesView,
-    WriteView,
+    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, NewProfile, ProductView, ProfileView,
+    ProfilesView, WriteView,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -44,36 +44,46 @@ pub async fn refresh_customer(state: State<'_, AppState>, id: String) -> Result<
     Ok(state.desk().await.refresh_customer(&id).await?)
 }
 
-/// What is wrong with a registration, field by field (live validation; empty if valid).
+/// What the connection's provider can do and the forms it takes: the UI draws the
+/// registration and correction forms, the detail's sections and actions from this.
 #[tauri::command]
-pub fn validate_registration(registration: Registration) -> Vec<FieldError> {
-    registration.validate()
+pub async fn provider_spec(state: State<'_, AppState>) -> Result<ProviderSpec, ErrorView> {
+    Ok(state.desk().await.describe().clone())
 }
 
-/// What is wrong with a correction, field by field.
+/// What is wrong with a form's values (`register` or `correct`), field by field (live
+/// validation; empty if it can be sent).
 #[tauri::command]
-pub fn validate_correction(correction: Correction) -> Vec<FieldError> {
-    correction.validate()
+pub async fn validate_form(
+    state: State<'_, AppState>,
+    form: String,
+    values: FormValues,
+) -> Result<Vec<FieldError>, ErrorView> {
+    Ok(state.desk().await.validate(&form, &values)?)
 }
 
-/// A phone as typed in a registration, read in its country (`11 99999-9999` in Brazil):
-/// how it will be sent, formatted for reading, or `None` when it is not a number there.
+/// A phone as typed into a form's field, read in its country (`11 99999-9999` in
+/// Brazil): formatted for reading, or `None` when it is not a number there.
 #[tauri::command]
-pub fn read_phone(phone: String) -> Option<String> {
-    use kyc_core::model::{Belongs, PHONE_COUNTRY, Phone};
-    Phone::parse_in(&phone, PHONE_COUNTRY, Belongs::Preferred).ok().map(|p| p.formatted())
+pub async fn read_phone(
+    state: State<'_, AppState>,
+    form: String,
+    field: String,
+    values: FormValues,
+) -> Result<Option<String>, ErrorView> {
+    Ok(state.desk().await.read_phone(&form, &field, &values)?)
 }
 
 /// Registers a customer: created, already existed, refused (409 among them) or queued.
 #[tauri::command]
-pub async fn register(state: State<'_, AppState>, registration: Registration) -> Result<WriteView, ErrorView> {
-    Ok(state.desk().await.register(registration).await?.view(true))
+pub async fn register(state: State<'_, AppState>, values: FormValues) -> Result<WriteView, ErrorView> {
+    Ok(state.desk().await.register(values).await?.view(true))
 }
 
 /// Corrects a customer's data.
 #[tauri::command]
-pub async fn correct(state: State<'_, AppState>, id: String, correction: Correction) -> Result<WriteView, ErrorView> {
-    Ok(state.desk().await.correct(&id, correction).await?.view(false))
+pub async fn correct(state: State<'_, AppState>, id: String, values: FormValues) -> Result<WriteView, ErrorView> {
+    Ok(state.desk().await.correct(&id, values).await?.view(false))
 }
 
 /// Uploads a document. The body is the file's bytes; the headers `x-customer-id`,
@@ -200,8 +210,8 @@ pub fn notify_desktop(app: AppHandle, title: String, body: String) -> Result<(),
 
 /// A customer's credit offers (cached ones when offline).
 #[tauri::command]
-pub async fn credit_offers(state: State<'_, AppState>, id: String) -> Result<Vec<OfferView>, ErrorView> {
-    Ok(state.desk().await.credit_offers(&id).await?.iter().map(OfferView::from).collect())
+pub async fn products(state: State<'_, AppState>, id: String) -> Result<Vec<ProductView>, ErrorView> {
+    Ok(state.desk().await.products(&id).await?.iter().map(ProductView::from).collect())
 }
 
 /// The connection profiles and which is in use.

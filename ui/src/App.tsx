@@ -6,6 +6,7 @@ import { CustomerTable } from "./components/CustomerTable";
 import { ListControls } from "./components/ListControls";
 import { RefusedChanges } from "./components/RefusedChanges";
 import { RegisterForm } from "./components/RegisterForm";
+import { useProviderSpec } from "./provider";
 import { Settings } from "./components/Settings";
 import { Toasts } from "./components/Toasts";
 import { formatCount, formatRelative } from "./format";
@@ -43,7 +44,8 @@ export function App() {
   const [backgroundRetry, setBackgroundRetry] = useState<number | null>(null);
   const [outbox, setOutbox] = useState<OutboxSummary>({ pending: 0, failed: 0 });
   const [text, setText] = useState("");
-  const [statuses, setStatuses] = useState<string[]>([]);
+  const [stages, setStages] = useState<string[]>([]);
+  const spec = useProviderSpec();
   const [sort, setSort] = useState<CustomerSort>("newest");
   const [selected, setSelected] = useState<string | null>(null);
   const [registering, setRegistering] = useState(false);
@@ -67,9 +69,9 @@ export function App() {
   const profile = useQuery({ queryKey: ["profile"], queryFn: commands.profile });
 
   const list = useInfiniteQuery({
-    queryKey: ["customers", sort, query, statuses],
+    queryKey: ["customers", sort, query, stages],
     initialPageParam: 0,
-    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort, text: query, statuses }),
+    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort, text: query, stages }),
     placeholderData: (previous) => previous,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
@@ -201,6 +203,7 @@ export function App() {
         <button type="button" onClick={startSync} disabled={syncing} aria-keyshortcuts="F5 Control+R" data-testid="sync-now">
           {t("syncNow")}
         </button>
+{spec?.capabilities.register && (
         <button
           type="button"
           className="primary"
@@ -210,6 +213,7 @@ export function App() {
         >
           {t("newCustomer")}
         </button>
+        )}
         <button type="button" onClick={() => setSettings(true)} aria-keyshortcuts="Control+," data-testid="open-settings">
           {t("settings")}
         </button>
@@ -266,9 +270,9 @@ export function App() {
           <ListControls
             text={text}
             onText={setText}
-            statuses={statuses}
-            onStatuses={setStatuses}
-            counts={first?.statusCounts ?? []}
+            stages={stages}
+            onStages={setStages}
+            counts={first?.stageCounts ?? []}
             sort={sort}
             onSort={setSort}
             searchRef={searchRef}
@@ -285,7 +289,7 @@ export function App() {
           </div>
           {list.isPending ? (
             <p className="empty">{t("loading")}</p>
-          ) : total === 0 && (query !== "" || statuses.length > 0) ? (
+          ) : total === 0 && (query !== "" || stages.length > 0) ? (
             <p className="empty" data-testid="no-matches">
               {t("noMatches")}
             </p>
@@ -308,9 +312,10 @@ export function App() {
           )}
         </section>
         <section className="detail-pane">
-          {registering ? (
+          {registering && spec ? (
             <RegisterForm
               key={redo?.seq ?? "new"}
+              spec={spec.register}
               initial={redo?.registration ? { registration: redo.registration, error: redo.error } : undefined}
               onClose={() => {
                 setRegistering(false);

@@ -22,19 +22,27 @@ export function formatCount(locale: Locale, n: number): string {
   return new Intl.NumberFormat(locale).format(n);
 }
 
-/** An amount in reais from the API's decimal string ("15000.00"). */
-export function formatBRL(locale: Locale, amount: string): string {
-  const n = Number(amount);
-  if (!Number.isFinite(n)) return amount;
-  return new Intl.NumberFormat(locale, { style: "currency", currency: "BRL" }).format(n);
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * An amount from the API's decimal string ("15000.00") in its currency. The string goes
+ * to Intl as it is (read exactly, never through a float); anything else is shown as sent.
+ */
+export function formatMoney(locale: Locale, amount: string, currency: string): string {
+  if (!DECIMAL.test(amount)) return currency ? `${amount} ${currency}` : amount;
+  try {
+    const f = new Intl.NumberFormat(locale, currency ? { style: "currency", currency } : {});
+    return f.format(amount as unknown as number);
+  } catch {
+    return `${amount} ${currency}`;
+  }
 }
 
-/** A rate such as 0.0299 as "2.99%". */
-/** A monthly rate as the API gives it, in percent (3.5 means 3.5 % a month): "3.50%". */
-export function formatRate(locale: Locale, percent: number): string {
-  return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
-    percent / 100,
-  );
+/** A monthly rate as the API gives it, in percent ("3.5" means 3.5 % a month): "3,50 %". */
+export function formatRate(locale: Locale, percent: string): string {
+  if (!DECIMAL.test(percent)) return percent;
+  const f = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return `${f.format(percent as unknown as number)}%`;
 }
 
 /** A countdown, "4:05" or "1:02:03". */
@@ -47,22 +55,19 @@ export function formatCountdown(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
-/** Display masks while typing: digits only, formatted as they grow. */
-export function maskCpf(input: string): string {
-  const d = input.replace(/\D/g, "").slice(0, 11);
-  return d
-    .replace(/^(\d{3})(\d)/, "$1.$2")
-    .replace(/^(\d{3})\.(\d{3})(\d)/, "$1.$2.$3")
-    .replace(/\.(\d{3})(\d{1,2})$/, ".$1-$2");
-}
-
-export function maskCnpj(input: string): string {
-  const d = input.replace(/\D/g, "").slice(0, 14);
-  return d
-    .replace(/^(\d{2})(\d)/, "$1.$2")
-    .replace(/^(\d{2})\.(\d{3})(\d)/, "$1.$2.$3")
-    .replace(/^(\d{2})\.(\d{3})\.(\d{3})(\d)/, "$1.$2.$3/$4")
-    .replace(/\/(\d{4})(\d{1,2})$/, "/$1-$2");
+/**
+ * A display mask while typing, from the pattern Rust declares for the field (`0` a
+ * digit, anything else punctuation): digits only, formatted as they grow.
+ */
+export function maskWith(pattern: string, input: string): string {
+  const digits = input.replace(/\D/g, "").slice(0, pattern.replace(/[^0]/g, "").length);
+  let out = "";
+  let i = 0;
+  for (const p of pattern) {
+    if (i >= digits.length) break;
+    out += p === "0" ? digits[i++] : p;
+  }
+  return out;
 }
 
 /** Phones are E.164: a leading + and up to 15 digits, whatever separators were typed. */

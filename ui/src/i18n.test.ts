@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dictionaries, statusLabel, translate } from "./i18n";
-import { formatBRL, formatRate, formatRelative } from "./format";
+import { dictionaries, label, translate } from "./i18n";
+import { formatMoney, formatRate, formatRelative, maskWith } from "./format";
 
 describe("i18n", () => {
   it("has every key in both languages, none empty", () => {
@@ -23,10 +23,18 @@ describe("i18n", () => {
     expect(translate("en", "total", { count: "1" })).toBe("1 customer");
   });
 
-  it("labels statuses per language", () => {
-    expect(statusLabel("en", "pending_kyc")).toBe("Pending KYC");
-    expect(statusLabel("pt-BR", "under_review")).toBe("Em análise");
-    expect(statusLabel("pt-BR", "creating")).toBe("creating");
+  it("labels stages and keys from Rust per language, unknown ones as they come", () => {
+    expect(label("en", "stage.awaiting_customer")).toBe("With customer");
+    expect(label("pt-BR", "stage.in_review")).toBe("Em análise");
+    expect(label("pt-BR", "stage.paused", "paused")).toBe("paused");
+    expect(label("pt-BR", "id.passport")).toBe("Passaporte");
+  });
+
+  it("types an identifier in the mask Rust declares for it", () => {
+    expect(maskWith("000.000.000-00", "12345678909")).toBe("123.456.789-09");
+    expect(maskWith("000.000.000-00", "1234")).toBe("123.4");
+    expect(maskWith("00.000.000/0000-00", "11.222333/0001-81999")).toBe("11.222.333/0001-81");
+    expect(maskWith("000.000.000-00", "abc")).toBe("");
   });
 
   it("formats relative times with Intl", () => {
@@ -36,8 +44,11 @@ describe("i18n", () => {
   });
 
   it("shows the API's monthly rate, given in percent, as that percent", () => {
-    expect(formatRate("en", 3.5)).toBe("3.50%");
-    expect(formatRate("pt-BR", 2.99)).toMatch(/^2,99\s?%$/);
-    expect(formatBRL("en", "50000.00")).toBe("R$50,000.00");
+    expect(formatRate("en", "3.5")).toBe("3.50%");
+    expect(formatRate("pt-BR", "2.99")).toMatch(/^2,99\s?%$/);
+    expect(formatMoney("en", "50000.00", "BRL")).toBe("R$50,000.00");
+    expect(formatMoney("en", "12.5", "USD")).toBe("$12.50");
+    // Not a decimal: shown as the API sent it, never guessed.
+    expect(formatMoney("en", "lots", "NGN")).toBe("lots NGN");
   });
 });

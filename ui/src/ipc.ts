@@ -4,7 +4,6 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { BiometricsView } from "./bindings/BiometricsView";
 import type { CoreEvent } from "./bindings/CoreEvent";
-import type { Correction } from "./bindings/Correction";
 import type { CustomerDetail } from "./bindings/CustomerDetail";
 import type { CustomerListQuery } from "./bindings/CustomerListQuery";
 import type { CustomerPage } from "./bindings/CustomerPage";
@@ -12,19 +11,19 @@ import type { ErrorView } from "./bindings/ErrorView";
 import type { FieldError } from "./bindings/FieldError";
 import type { Notice } from "./bindings/Notice";
 import type { NewProfile } from "./bindings/NewProfile";
-import type { OfferView } from "./bindings/OfferView";
+import type { FormValues } from "./bindings/FormValues";
+import type { ProductView } from "./bindings/ProductView";
+import type { ProviderSpec } from "./bindings/ProviderSpec";
 import type { OutboxSummary } from "./bindings/OutboxSummary";
 import type { Profile } from "./bindings/Profile";
 import type { ProfilesView } from "./bindings/ProfilesView";
 import type { ProfileView } from "./bindings/ProfileView";
 import type { RefusedWrite } from "./bindings/RefusedWrite";
-import type { Registration } from "./bindings/Registration";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { WriteView } from "./bindings/WriteView";
 
 export type {
   BiometricsView,
-  Correction,
   CustomerDetail,
   CustomerListQuery,
   CustomerPage,
@@ -32,12 +31,13 @@ export type {
   FieldError,
   NewProfile,
   Notice,
-  OfferView,
+  FormValues,
+  ProductView,
+  ProviderSpec,
   OutboxSummary,
   Profile,
   ProfileView,
   RefusedWrite,
-  Registration,
   SyncProgress,
   WriteView,
 };
@@ -51,13 +51,15 @@ export const commands = {
   syncNow: () => invoke<SyncProgress>("sync_now"),
   customerDetail: (id: string) => invoke<CustomerDetail>("customer_detail", { id }),
   refreshCustomer: (id: string) => invoke<boolean>("refresh_customer", { id }),
-  validateRegistration: (registration: Registration) =>
-    invoke<FieldError[]>("validate_registration", { registration }),
-  validateCorrection: (correction: Correction) => invoke<FieldError[]>("validate_correction", { correction }),
-  /** A phone as typed, read in the customer's country: how it will be sent, or null. */
-  readPhone: (phone: string) => invoke<string | null>("read_phone", { phone }),
-  register: (registration: Registration) => invoke<WriteView>("register", { registration }),
-  correct: (id: string, correction: Correction) => invoke<WriteView>("correct", { id, correction }),
+  /** What the provider can do and its forms, as declared in Rust. */
+  providerSpec: () => invoke<ProviderSpec>("provider_spec"),
+  validateForm: (form: "register" | "correct", values: FormValues) =>
+    invoke<FieldError[]>("validate_form", { form, values }),
+  /** A phone as typed in a form's field, read in its country: how it will be sent, or null. */
+  readPhone: (form: "register" | "correct", field: string, values: FormValues) =>
+    invoke<string | null>("read_phone", { form, field, values }),
+  register: (values: FormValues) => invoke<WriteView>("register", { values }),
+  correct: (id: string, values: FormValues) => invoke<WriteView>("correct", { id, values }),
   /** Sends the file's bytes as the request body (no JSON, no base64). */
   uploadDocument: async (customerId: string, itemType: string, file: File) =>
     invoke<WriteView>("upload_document", new Uint8Array(await file.arrayBuffer()), {
@@ -82,7 +84,7 @@ export const commands = {
   watchCustomer: (id: string | null) => invoke<null>("watch_customer", { id }),
   openExternal: (url: string) => invoke<null>("open_external", { url }),
   notifyDesktop: (title: string, body: string) => invoke<null>("notify_desktop", { title, body }),
-  creditOffers: (id: string) => invoke<OfferView[]>("credit_offers", { id }),
+  products: (id: string) => invoke<ProductView[]>("products", { id }),
   listProfiles: () => invoke<ProfilesView>("list_profiles"),
   /** `id`: the profile being edited, whose stored secret is used when none is typed. */
   testNewProfile: (profile: NewProfile, id: string | null = null) => invoke<null>("test_new_profile", { profile, id }),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Notice } from "./bindings/Notice";
 import { describeNotices, MAX_SEPARATE } from "./notices";
 
-const active: Notice = { kind: "customerActive", customerId: "cust_1", name: "Maria Souza" };
+const active: Notice = { kind: "customerApproved", customerId: "cust_1", name: "Maria Souza" };
 const rejected: Notice = {
   kind: "itemRejected",
   customerId: "cust_2",
@@ -16,16 +16,16 @@ describe("describeNotices", () => {
   it("words each notice in the user's language, with the customer to open", () => {
     expect(describeNotices("en", [active, rejected])).toEqual([
       {
-        title: "Customer active",
-        body: "Maria Souza completed KYC and can receive credit offers.",
+        title: "KYC approved",
+        body: "Maria Souza completed KYC: the step after it is open.",
         customerId: "cust_1",
         tone: "good",
       },
       { title: "Rejected: Selfie", body: "João Lima: Rosto encoberto", customerId: "cust_2", tone: "bad" },
     ]);
     const pt = describeNotices("pt-BR", [active, rejected]);
-    expect(pt.map((n) => n.title)).toEqual(["Cliente ativo", "Item rejeitado: Selfie"]);
-    expect(pt[0]?.body).toBe("Maria Souza concluiu o KYC e pode receber ofertas de crédito.");
+    expect(pt.map((n) => n.title)).toEqual(["KYC aprovado", "Item rejeitado: Selfie"]);
+    expect(pt[0]?.body).toBe("Maria Souza concluiu o KYC: a etapa seguinte está aberta.");
   });
 
   it("leaves out a missing review message instead of printing a placeholder", () => {
@@ -39,7 +39,7 @@ describe("describeNotices", () => {
     expect(describeNotices("en", burst)).toEqual([
       {
         title: "5 KYC updates",
-        body: "2 customers became active; 3 items were rejected.",
+        body: "2 customers were approved; 3 items were rejected.",
         customerId: null,
         tone: "info",
       },

@@ -19,7 +19,7 @@ const STORAGE_KEY = "kyc-desk.notifications";
 
 export function describeNotices(locale: Locale, notices: Notice[]): NoticeText[] {
   if (notices.length > MAX_SEPARATE) {
-    const active = notices.filter((n) => n.kind === "customerActive").length;
+    const active = notices.filter((n) => n.kind === "customerApproved").length;
     return [
       {
         title: translate(locale, "noticeSummaryTitle", { count: notices.length }),
@@ -30,7 +30,7 @@ export function describeNotices(locale: Locale, notices: Notice[]): NoticeText[]
     ];
   }
   return notices.map((n) =>
-    n.kind === "customerActive"
+    n.kind === "customerApproved"
       ? {
           title: translate(locale, "noticeActiveTitle"),
           body: translate(locale, "noticeActiveBody", { name: n.name }),

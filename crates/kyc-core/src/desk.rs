@@ -6,16 +6,21 @@ use crate::sealed::DocumentSeal;
 use crate::sync::{self, SyncProgress};
 use crate::views::{
     BiometricsView, ChangeView, CustomerDetail, CustomerListQuery, CustomerPage, CustomerRow, CustomerSort,
-    DocumentView, KycItemView, ProfileView, StatusCount, WriteView, rfc3339,
+    DocumentView, IdentifierView, KycItemView, ProductView, ProfileView, StageCount, WriteView, rfc3339,
 };
 use crate::{CoreError, ErrorView, Provider};
-use kyc_model::{Correction, Registration};
+use kyc_model::{FieldError, FormSpec, FormValues, Product, ProviderSpec, Stage};
 use kyc_store::{ListOrder, SearchQuery, Store};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::Mutex;
+
+/// Today, for the forms' date checks (ages).
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
 
 /// Which connection a desk serves.
 #[derive(Debug, Clone)]
@@ -218,7 +223,7 @@ impl Desk {
             .store
             .search(&SearchQuery {
                 text: q.text.clone(),
-                statuses: q.statuses.clone(),
+                stages: q.stages.clone(),
                 order,
                 offset: q.offset,
                 limit: q.limit.clamp(1, MAX_LIST_LIMIT),
@@ -229,12 +234,12 @@ impl Desk {
             total: u32::try_from(result.total).unwrap_or(u32::MAX),
             total_capped: result.total_capped,
             last_sync_at: self.store.last_sync().await?.map(rfc3339),
-            status_counts: self
+            stage_counts: self
                 .store
-                .status_counts()
+                .stage_counts()
                 .await?
                 .into_iter()
-                .map(|(status, count)| StatusCount { status, count: u32::try_from(count).unwrap_or(u32::MAX) })
+                .map(|(stage, count)| StageCount { stage, count: u32::try_from(count).unwrap_or(u32::MAX) })
                 .collect(),
             online: self.is_online(),
         })
@@ -308,24 +313,27 @@ impl Desk {
         Ok(report.updated)
     }
 
-    /// A customer's credit offers: fresh from the API (and cached), or from the cache
-    /// when the API cannot be reached.
-    pub async fn credit_offers(&self, customer_id: &str) -> Result<Vec<kyc_model::CreditOffer>, CoreError> {
-        let fresh = self.provider.credit_offers(customer_id).await;
+    /// A customer's products (credit offers, cards, wallets): fresh from the API (and
+    /// cached), or from the cache when the API cannot be reached.
+    pub async fn products(&self, customer_id: &str) -> Result<Vec<Product>, CoreError> {
+        if self.provider.describe().products.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fresh = self.provider.products(customer_id).await;
         self.observe(&fresh);
         match fresh {
-            Ok(offers) => {
-                self.store.replace_offers(customer_id, &offers).await?;
-                Ok(offers)
+            Ok(products) => {
+                self.store.replace_products(customer_id, &products).await?;
+                Ok(products)
             }
-            Err(CoreError::Api(e)) if e.is_unreachable() => Ok(self.store.offers_for(customer_id).await?),
+            Err(CoreError::Api(e)) if e.is_unreachable() => Ok(self.store.products_for(customer_id).await?),
             Err(e) => Err(e),
         }
     }
 
-    /// A provider said a customer has new offers: cache them and tell the UI.
-    pub async fn offers_arrived(&self, customer_id: &str) -> Result<(), CoreError> {
-        self.credit_offers(customer_id).await?;
+    /// A provider said a customer has new products: cache them and tell the UI.
+    pub async fn products_arrived(&self, customer_id: &str) -> Result<(), CoreError> {
+        self.products(customer_id).await?;
         self.events.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.to_owned()] });
         Ok(())
     }
@@ -418,24 +426,62 @@ impl Desk {
         })
     }
 
-    /// Registers a customer. Invalid fields are refused here, all at once; a valid
-    /// registration is queued (with its idempotency key) and sent at once, or when the
-    /// API answers again.
-    pub async fn register(&self, r: Registration) -> Result<WriteResult, CoreError> {
-        let errors = r.validate();
-        if !errors.is_empty() {
-            return Err(CoreError::Invalid(errors));
-        }
-        self.write(None, Operation::Register(r.normalized()), None).await
+    /// What the provider can do and the forms it takes.
+    pub fn describe(&self) -> &ProviderSpec {
+        self.provider.describe()
     }
 
-    /// Corrects a customer's data (name, e-mail, phone, trading name).
-    pub async fn correct(&self, customer_id: &str, c: Correction) -> Result<WriteResult, CoreError> {
-        let errors = c.validate();
+    /// The form `form` (`register` or `correct`) of this provider.
+    fn form(&self, form: &str) -> Result<&FormSpec, CoreError> {
+        let spec = self.provider.describe();
+        let found = match form {
+            "register" if spec.capabilities.register => Some(&spec.register),
+            "correct" if spec.capabilities.correct => spec.correct.as_ref(),
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            CoreError::Invalid(vec![FieldError::new(
+                "form",
+                "unsupported",
+                format!("{} takes no {form} form", spec.name),
+            )])
+        })
+    }
+
+    /// Every problem with a form's values, field by field (live validation; empty if
+    /// it can be sent).
+    pub fn validate(&self, form: &str, values: &FormValues) -> Result<Vec<FieldError>, CoreError> {
+        Ok(self.form(form)?.validate(values, today()))
+    }
+
+    /// A phone as typed into a form's field, read in its country (`11 99999-9999` in
+    /// Brazil): formatted for reading, or `None` when it is not a number there.
+    pub fn read_phone(&self, form: &str, field: &str, values: &FormValues) -> Result<Option<String>, CoreError> {
+        Ok(self.form(form)?.read_phone(field, values))
+    }
+
+    /// Checks a form's values and gives them as the provider takes them.
+    fn checked(&self, form: &str, values: &FormValues) -> Result<FormValues, CoreError> {
+        let spec = self.form(form)?;
+        let errors = spec.validate(values, today());
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
-        self.write(Some(customer_id), Operation::Correct(c.normalized()), None).await
+        Ok(spec.normalized(values, today()))
+    }
+
+    /// Registers a customer from the registration form's values. Invalid fields are
+    /// refused here, all at once; a valid registration is queued (with its idempotency
+    /// key) and sent at once, or when the API answers again.
+    pub async fn register(&self, values: FormValues) -> Result<WriteResult, CoreError> {
+        let values = self.checked("register", &values)?;
+        self.write(None, Operation::Register(values), None).await
+    }
+
+    /// Corrects a customer's data from the correction form's values.
+    pub async fn correct(&self, customer_id: &str, values: FormValues) -> Result<WriteResult, CoreError> {
+        let values = self.checked("correct", &values)?;
+        self.write(Some(customer_id), Operation::Correct(values), None).await
     }
 
     /// Uploads a document for a kyc item. The file is checked (PDF/JPEG/PNG by its
@@ -521,16 +567,23 @@ impl Desk {
                 local_copy: d.local_path.as_deref().is_some_and(|p| Path::new(p).is_file()),
             })
             .collect();
+        let products = self.store.products_for(id).await?.iter().map(ProductView::from).collect();
         Ok(CustomerDetail {
             id: c.id.clone(),
+            party: c.party.as_str().to_owned(),
             name: c.name.clone(),
+            given_name: c.given_name.clone(),
+            family_name: c.family_name.clone(),
             trading_name: c.trading_name.clone(),
-            cpf: kyc_model::mask_cpf(&c.cpf),
-            cnpj: c.cnpj.as_deref().map(kyc_model::mask_cnpj),
+            identifiers: c.identifiers.iter().map(IdentifierView::from).collect(),
             email: c.email.clone(),
             phone: c.phone.clone(),
+            address: c.address.clone().map(Into::into),
+            birth_date: c.birth_date.map(|d| d.to_string()),
             external_id: c.external_id.clone(),
-            status: c.status.as_str().to_owned(),
+            status: c.status.clone(),
+            stage: c.stage.as_str().to_owned(),
+            products,
             kyc_done: u32::try_from(done).unwrap_or(u32::MAX),
             kyc_total: u32::try_from(total).unwrap_or(u32::MAX),
             kyc: c.kyc.iter().map(KycItemView::from).collect(),
@@ -610,9 +663,10 @@ impl Desk {
         if capturing || c.kyc.iter().any(|i| i.status.as_str() == "in_review") {
             let _ = self.refresh_customer(&id).await;
         }
-        let waiting_for_offer =
-            c.status.as_str() == "active" && self.store.offers_for(&id).await.is_ok_and(|o| o.is_empty());
-        if waiting_for_offer && self.credit_offers(&id).await.is_ok_and(|o| !o.is_empty()) {
+        let waiting_for_products = c.stage == Stage::Approved
+            && !self.provider.describe().products.is_empty()
+            && self.store.products_for(&id).await.is_ok_and(|o| o.is_empty());
+        if waiting_for_products && self.products(&id).await.is_ok_and(|o| !o.is_empty()) {
             self.events.emit(CoreEvent::CustomersChanged { ids: vec![id] });
         }
     }

@@ -7,8 +7,8 @@ use dinie_api::{Client, CustomerUpdate, ListCustomers, NewCustomer, Order, Regis
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use kyc_model::{
-    Correction, CreditOffer, Customer, CustomerStatus, DocumentInfo, KycItem, KycItemStatus, KycKind, Registration,
-    only_digits,
+    Capabilities, Customer, DocumentInfo, FieldKind, FieldSpec, FormSpec, FormValues, IdKind, Identifier, KycItem,
+    KycItemStatus, KycKind, Money, Party, Product, ProductSpec, ProviderSpec, Stage,
 };
 use time::OffsetDateTime;
 
@@ -16,12 +16,65 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone)]
 pub struct DinieProvider {
     client: Client,
+    spec: ProviderSpec,
+}
+
+/// The country Dinie's customers' phones are read in when typed without `+`.
+pub const PHONE_COUNTRY: &str = "BR";
+
+/// What Dinie can do, and its forms (CONTRACT.md: `POST /customers`, `PATCH
+/// /customers/{id}`; only the CPF is required by the API, the desk also asks for name,
+/// e-mail and phone, which every KYC needs).
+pub fn spec() -> ProviderSpec {
+    let phone = || FieldKind::Phone { country: Some(PHONE_COUNTRY.into()), country_field: None };
+    let id = |kind: IdKind| FieldKind::identifier(&kind);
+    ProviderSpec {
+        id: "dinie".into(),
+        name: "Dinie".into(),
+        capabilities: Capabilities { register: true, correct: true, upload: true, biometrics: true, checklist: true },
+        register: FormSpec {
+            id: "register".into(),
+            partial: false,
+            fields: vec![
+                FieldSpec::new("cpf", id(IdKind::Cpf)).required().help("help.cpf"),
+                FieldSpec::new("cnpj", id(IdKind::Cnpj)).help("help.cnpj"),
+                FieldSpec::new("name", FieldKind::Text).required().max(200),
+                FieldSpec::new("email", FieldKind::Email).required(),
+                FieldSpec::new("phone", phone()).required().help("help.phone_br"),
+                FieldSpec::new("trading_name", FieldKind::Text).max(200),
+                FieldSpec::new("external_id", FieldKind::Text).max(255).help("help.external_id"),
+            ],
+        },
+        correct: Some(FormSpec {
+            id: "correct".into(),
+            partial: true,
+            fields: vec![
+                FieldSpec::new("name", FieldKind::Text).required().max(200),
+                FieldSpec::new("email", FieldKind::Email).required(),
+                FieldSpec::new("phone", phone()).required().help("help.phone_br"),
+                FieldSpec::new("trading_name", FieldKind::Text).max(200),
+            ],
+        }),
+        products: vec![ProductSpec { kind: "credit_offer".into(), actions: Vec::new() }],
+    }
+}
+
+/// Where a Dinie status sits in the neutral lifecycle (CONTRACT.md: `pending_kyc` →
+/// `under_review` → `active`; the SDKs also know `creating` and `denied`).
+pub fn stage(status: &str) -> Stage {
+    match status {
+        "pending_kyc" | "creating" => Stage::AwaitingCustomer,
+        "under_review" => Stage::InReview,
+        "active" => Stage::Approved,
+        "denied" => Stage::Rejected,
+        _ => Stage::Unknown,
+    }
 }
 
 impl DinieProvider {
     /// Wraps a configured client.
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self { client, spec: spec() }
     }
 
     /// The underlying client.
@@ -52,17 +105,27 @@ impl DinieProvider {
     }
 }
 
-/// Maps a wire customer into the model. CPF and CNPJ are kept as digits; statuses and
-/// item types the model does not know are kept verbatim.
+/// Maps a wire customer into the model. CPF and CNPJ become identifiers kept as digits
+/// (a CNPJ makes a business); statuses and item types the model does not know are kept
+/// verbatim.
 pub fn to_model(c: dinie_api::Customer) -> Customer {
+    let mut identifiers = vec![Identifier::new(IdKind::Cpf, &c.cpf)];
+    let cnpj = c.cnpj.as_deref().map(|d| Identifier::new(IdKind::Cnpj, d)).filter(|i| !i.value.is_empty());
+    let party = if cnpj.is_some() { Party::Business } else { Party::Person };
+    identifiers.extend(cnpj);
     Customer {
         id: c.id,
-        status: CustomerStatus::from(c.status.as_str()),
-        cpf: only_digits(&c.cpf),
-        cnpj: c.cnpj.as_deref().map(only_digits).filter(|d| !d.is_empty()),
+        party,
+        stage: stage(&c.status),
+        status: c.status,
+        identifiers,
         name: c.name,
+        given_name: None,
+        family_name: None,
         email: c.email,
         phone: c.phone,
+        address: None,
+        birth_date: None,
         trading_name: c.trading_name.filter(|t| !t.is_empty()),
         external_id: c.external_id,
         kyc: c
@@ -83,14 +146,17 @@ pub fn to_model(c: dinie_api::Customer) -> Customer {
     }
 }
 
-fn non_empty(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_owned())
+fn value(v: &FormValues, key: &str) -> Option<String> {
+    v.get(key).map(str::to_owned)
 }
 
 impl Provider for DinieProvider {
     fn name(&self) -> &'static str {
         "dinie"
+    }
+
+    fn describe(&self) -> &ProviderSpec {
+        &self.spec
     }
 
     fn list_page(&self, cursor: Option<String>, page_size: u32) -> BoxFuture<'_, Result<Page, CoreError>> {
@@ -105,16 +171,16 @@ impl Provider for DinieProvider {
         async move { Ok(to_model(self.client.get_customer(id).await?)) }.boxed()
     }
 
-    fn register<'a>(&'a self, r: &'a Registration, key: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
+    fn register<'a>(&'a self, v: &'a FormValues, key: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
         async move {
             let new = NewCustomer {
-                cpf: r.cpf.trim().to_owned(),
-                cnpj: non_empty(&r.cnpj),
-                name: non_empty(&r.name),
-                email: non_empty(&r.email),
-                phone: non_empty(&r.phone),
-                trading_name: non_empty(&r.trading_name),
-                external_id: non_empty(&r.external_id),
+                cpf: value(v, "cpf").unwrap_or_default(),
+                cnpj: value(v, "cnpj"),
+                name: value(v, "name"),
+                email: value(v, "email"),
+                phone: value(v, "phone"),
+                trading_name: value(v, "trading_name"),
+                external_id: value(v, "external_id"),
             };
             let (c, how) = self.client.create_customer(&new, &RequestOptions::with_key(key)).await?;
             Ok((to_model(c), how == How::Created))
@@ -125,15 +191,15 @@ impl Provider for DinieProvider {
     fn correct<'a>(
         &'a self,
         id: &'a str,
-        c: &'a Correction,
+        v: &'a FormValues,
         key: &'a str,
     ) -> BoxFuture<'a, Result<Customer, CoreError>> {
         async move {
             let update = CustomerUpdate {
-                name: c.name.clone(),
-                email: c.email.clone(),
-                phone: c.phone.clone(),
-                trading_name: c.trading_name.clone(),
+                name: value(v, "name"),
+                email: value(v, "email"),
+                phone: value(v, "phone"),
+                trading_name: value(v, "trading_name"),
             };
             Ok(to_model(self.client.update_customer(id, &update, &RequestOptions::with_key(key)).await?))
         }
@@ -179,19 +245,24 @@ impl Provider for DinieProvider {
         .boxed()
     }
 
-    fn credit_offers<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<CreditOffer>, CoreError>> {
+    fn products<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<Product>, CoreError>> {
         async move {
             Ok(self
                 .client
                 .list_credit_offers(id)
                 .await?
                 .into_iter()
-                .map(|o| CreditOffer {
+                .map(|o| Product {
                     id: o.id,
                     customer_id: o.customer_id,
+                    kind: "credit_offer".into(),
                     status: o.status,
-                    approved_amount: o.approved_amount,
-                    interest_rate: o.interest_rate,
+                    // Dinie's offers are in reais (CONTRACT.md), the amount a decimal string.
+                    amount: Some(Money { amount: o.approved_amount, currency: "BRL".into() }),
+                    // The wire's number, printed as the shortest decimal that reads back
+                    // the same (3.5 → "3.5"); never computed with.
+                    rate_percent: Some(o.interest_rate.to_string()),
+                    reference: None,
                     expires_at: o.expires_at,
                     created_at: o.created_at,
                 })

@@ -269,9 +269,9 @@ async fn receive(State(st): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) 
         let result = match event.kind {
             EventKind::CustomerCreated(c) => desk.refresh_customer(&c.id).await.map(drop),
             EventKind::CustomerUnderReview(c)
-            | EventKind::CustomerActive(c)
+            | EventKind::CustomerApproved(c)
             | EventKind::CustomerKycUpdated { customer: c, .. } => desk.refresh_customer(&c.id).await.map(drop),
-            EventKind::CreditOfferAvailable(o) => desk.offers_arrived(&o.customer_id).await,
+            EventKind::CreditOfferAvailable(o) => desk.products_arrived(&o.customer_id).await,
             EventKind::Unknown { event_type, .. } => {
                 tracing::debug!(%event_type, "webhook of a type this version does not act on");
                 Ok(())

@@ -1,10 +1,11 @@
-//! What staff should hear about without looking: a customer who became active, a kyc
+//! What staff should hear about without looking: a customer whose KYC was approved, a kyc
 //! item the reviewer rejected. Worked out from the timeline entries a write to the cache
 //! recorded, so each transition is told once, whichever way it arrived (a webhook, the
 //! in-flight refresh, an incremental sync). A customer seen for the first time records
 //! no transition: a first sync of 100,000 customers announces nothing.
 
 use crate::CoreError;
+use kyc_model::Stage;
 use kyc_store::{Change, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -15,9 +16,9 @@ use ts_rs::TS;
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[ts(export)]
 pub enum Notice {
-    /// Every mandatory item approved: the customer can receive offers.
+    /// KYC approved: the step after it (offers, cards, wallets) is open.
     #[serde(rename_all = "camelCase")]
-    CustomerActive {
+    CustomerApproved {
         /// The customer.
         customer_id: String,
         /// Their name, as registered.
@@ -39,9 +40,10 @@ pub enum Notice {
     },
 }
 
-/// Whether a timeline entry is worth telling.
+/// Whether a timeline entry may be worth telling: any status change (told when it
+/// put the customer in the approved stage), an item rejected.
 fn notable(ch: &Change) -> bool {
-    (ch.kind == "status" && ch.new_value == "active") || (ch.kind == "kyc" && ch.new_value == "rejected")
+    ch.kind == "status" || (ch.kind == "kyc" && ch.new_value == "rejected")
 }
 
 /// The notices among `changes`, oldest first (an incremental sync reads newest first),
@@ -59,7 +61,11 @@ pub async fn from_changes(store: &Store, changes: &[Change]) -> Result<Vec<Notic
         let Some(c) = customers.get(&ch.customer_id).and_then(Option::as_ref) else { continue };
         let (customer_id, name) = (c.id.clone(), c.name.clone());
         out.push(match ch.kind.as_str() {
-            "status" => Notice::CustomerActive { customer_id, name },
+            // The stage is the customer's now: told when this change is what put it there.
+            "status" if c.stage == Stage::Approved && c.status == ch.new_value => {
+                Notice::CustomerApproved { customer_id, name }
+            }
+            "status" => continue,
             _ => {
                 let item_type = ch.item_type.clone().unwrap_or_default();
                 let description = c
@@ -92,13 +98,10 @@ mod tests {
     }
 
     #[test]
-    fn only_activation_and_rejection_are_notable() {
+    fn status_changes_and_item_rejections_are_looked_at() {
         assert!(notable(&change("status", None, "active")));
         assert!(notable(&change("kyc", Some("selfie"), "rejected")));
-        assert!(!notable(&change("status", None, "under_review")));
         assert!(!notable(&change("kyc", Some("selfie"), "approved")));
         assert!(!notable(&change("kyc", Some("email"), "pending_correction")));
-        // A status called "rejected" is not an item rejection.
-        assert!(!notable(&change("status", None, "rejected")));
     }
 }

@@ -12,7 +12,7 @@
 use crate::events::{CoreEvent, EventSink, OutboxSummary};
 use crate::sealed::DocumentSeal;
 use crate::{CoreError, ErrorView, Provider};
-use kyc_model::{Correction, Registration};
+use kyc_model::FormValues;
 use kyc_store::{OutboxEntry, OutboxState, Store, StoredDocument};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -23,11 +23,11 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
-    /// `POST /customers`.
-    Register(Registration),
-    /// `PATCH /customers/{id}`.
-    Correct(Correction),
-    /// `POST /customers/{id}/documents`, from the copy at the entry's `file_path`.
+    /// Register a customer: the registration form's values, checked and normalized.
+    Register(FormValues),
+    /// Correct a customer: the correction form's values (only what changes).
+    Correct(FormValues),
+    /// Upload a document for a checklist item, from the copy at the entry's `file_path`.
     Upload {
         /// The kyc item.
         item_type: String,
@@ -188,10 +188,18 @@ pub struct RefusedWrite {
     pub label: String,
     /// The API's refusal: message, field errors, request id.
     pub error: ErrorView,
-    /// A refused registration as typed, to put back in the form.
-    pub registration: Option<kyc_model::Registration>,
+    /// A refused registration's values, to put back in the form.
+    pub registration: Option<FormValues>,
     /// When it was queued, RFC 3339.
     pub queued_at: String,
+}
+
+/// Who a form's values are about: the name typed, or the given and family names.
+fn label_of(v: &FormValues) -> String {
+    match v.get("name") {
+        Some(n) => n.to_owned(),
+        None => [v.get("given_name"), v.get("family_name")].into_iter().flatten().collect::<Vec<_>>().join(" "),
+    }
 }
 
 /// The refused writes, oldest first.
@@ -205,8 +213,8 @@ pub async fn refused(store: &Store) -> Result<Vec<RefusedWrite>, CoreError> {
             .and_then(|s| serde_json::from_str::<ErrorView>(s).ok())
             .unwrap_or_else(|| ErrorView::new("refused", e.last_error.clone().unwrap_or_default()));
         let (mut label, registration) = match &op {
-            Some(Operation::Register(r)) => (r.name.clone(), Some(r.clone())),
-            Some(Operation::Correct(c)) => (c.name.clone().unwrap_or_default(), None),
+            Some(Operation::Register(r)) => (label_of(r), Some(r.clone())),
+            Some(Operation::Correct(c)) => (label_of(c), None),
             Some(Operation::Upload { filename, .. }) => (filename.clone(), None),
             None => (String::new(), None),
         };

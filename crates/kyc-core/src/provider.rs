@@ -3,7 +3,7 @@
 
 use crate::CoreError;
 use futures::future::BoxFuture;
-use kyc_model::{Correction, CreditOffer, Customer, DocumentInfo, Registration};
+use kyc_model::{Customer, DocumentInfo, FormValues, Product, ProviderSpec};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -32,8 +32,11 @@ pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 /// A KYC provider as the core sees it. Writes take the idempotency key of their
 /// logical operation, so a replay after a crash is recognised by the provider.
 pub trait Provider: Send + Sync {
-    /// A short name for logs and the UI, e.g. `dinie`.
+    /// A short name for logs, e.g. `dinie`.
     fn name(&self) -> &'static str;
+
+    /// What it can do and the forms it takes (the UI draws itself from this).
+    fn describe(&self) -> &ProviderSpec;
 
     /// One page of every customer, oldest first, starting after `cursor`.
     fn list_page(&self, cursor: Option<String>, page_size: u32) -> BoxFuture<'_, Result<Page, CoreError>>;
@@ -44,14 +47,20 @@ pub trait Provider: Send + Sync {
     /// One customer, fresh.
     fn get_customer<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>>;
 
-    /// Registers a customer: the customer, and whether it was created (or existed).
-    fn register<'a>(&'a self, r: &'a Registration, key: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>>;
+    /// Registers a customer from its registration form's values (checked and
+    /// normalized against [`ProviderSpec::register`]): the customer, and whether it was
+    /// created (or existed).
+    fn register<'a>(
+        &'a self,
+        values: &'a FormValues,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<(Customer, bool), CoreError>>;
 
-    /// Corrects a customer's data.
+    /// Corrects a customer's data from the correction form's values (only what changes).
     fn correct<'a>(
         &'a self,
         id: &'a str,
-        c: &'a Correction,
+        values: &'a FormValues,
         key: &'a str,
     ) -> BoxFuture<'a, Result<Customer, CoreError>>;
 
@@ -72,6 +81,7 @@ pub trait Provider: Send + Sync {
         key: &'a str,
     ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>>;
 
-    /// The customer's credit offers.
-    fn credit_offers<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<CreditOffer>, CoreError>>;
+    /// What the customer has after KYC (credit offers, cards, wallets), every kind the
+    /// provider declares.
+    fn products<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<Product>, CoreError>>;
 }

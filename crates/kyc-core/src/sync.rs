@@ -13,6 +13,7 @@
 //! what staff are waiting on, refreshed more often than the rest.
 
 use crate::{CoreError, Provider};
+use kyc_model::Stage;
 use kyc_store::Store;
 use serde::Serialize;
 use std::time::Instant;
@@ -182,7 +183,7 @@ pub async fn incremental_sync(
         let reached = page.customers.iter().position(|c| high_water.is_some_and(|hw| ms(c.updated_at) <= ms(hw)));
         let fresh = &page.customers[..reached.unwrap_or(page.customers.len())];
         let report = store.upsert_customers(fresh, OffsetDateTime::now_utc()).await?;
-        cache_offers_of_newly_active(provider, store, &report).await?;
+        cache_products_of_newly_approved(provider, store, &report).await?;
         progress.page_written(fresh.len(), report, started);
         match (reached, page.next_cursor) {
             (None, Some(next)) => {
@@ -223,19 +224,26 @@ pub async fn refresh_customer(
 ) -> Result<kyc_store::UpsertReport, CoreError> {
     let c = provider.get_customer(id).await?;
     let report = store.upsert_customers(&[c], OffsetDateTime::now_utc()).await?;
-    cache_offers_of_newly_active(provider, store, &report).await?;
+    cache_products_of_newly_approved(provider, store, &report).await?;
     Ok(report)
 }
 
-/// A customer who just became active is when offers appear: cache them.
-async fn cache_offers_of_newly_active(
+/// A customer whose KYC was just approved is when products appear (offers, cards,
+/// wallets): cache them.
+async fn cache_products_of_newly_approved(
     provider: &dyn Provider,
     store: &Store,
     report: &kyc_store::UpsertReport,
 ) -> Result<(), CoreError> {
-    for ch in report.changes.iter().filter(|c| c.kind == "status" && c.new_value == "active") {
-        let offers = provider.credit_offers(&ch.customer_id).await?;
-        store.replace_offers(&ch.customer_id, &offers).await?;
+    if provider.describe().products.is_empty() {
+        return Ok(());
+    }
+    for ch in report.changes.iter().filter(|c| c.kind == "status") {
+        let approved = store.get_customer(&ch.customer_id).await?.is_some_and(|c| c.stage == Stage::Approved);
+        if approved {
+            let products = provider.products(&ch.customer_id).await?;
+            store.replace_products(&ch.customer_id, &products).await?;
+        }
     }
     Ok(())
 }

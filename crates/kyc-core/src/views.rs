@@ -1,7 +1,7 @@
 //! What the UI shows, shaped for it. The TypeScript types in `ui/src/bindings/` are
 //! generated from these by ts-rs (`cargo xtask bindings`); never edit them by hand.
 
-use kyc_model::{Customer, mask_cnpj, mask_cpf};
+use kyc_model::{Customer, Identifier, Product};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -18,20 +18,70 @@ pub struct CustomerRow {
     pub name: String,
     /// Trading name, for companies.
     pub trading_name: Option<String>,
-    /// CPF in its display mask, `123.456.789-09`.
-    pub cpf: String,
-    /// CNPJ in its display mask.
-    pub cnpj: Option<String>,
+    /// Identity documents' numbers in their display masks (`123.456.789-09`).
+    pub identifiers: Vec<IdentifierView>,
     /// Partner reference.
     pub external_id: Option<String>,
-    /// Status, verbatim (unknown values included).
+    /// The provider's status, verbatim (unknown values included).
     pub status: String,
+    /// The neutral stage: `awaiting_customer`, `in_review`, `approved`, `rejected`, `unknown`.
+    pub stage: String,
     /// Mandatory kyc items approved.
     pub kyc_done: u32,
     /// Mandatory kyc items.
     pub kyc_total: u32,
     /// Last change, RFC 3339.
     pub updated_at: String,
+}
+
+/// An identity document's number, for showing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct IdentifierView {
+    /// The kind: `cpf`, `cnpj`, `nin`, `passport`, `voters_card`, `drivers_licence`,
+    /// `bvn`, or an unknown kind verbatim (the UI translates known ones).
+    pub kind: String,
+    /// The number in its display mask.
+    pub value: String,
+}
+
+impl From<&Identifier> for IdentifierView {
+    fn from(i: &Identifier) -> Self {
+        Self { kind: i.kind.as_str().to_owned(), value: i.display() }
+    }
+}
+
+/// A postal address, for showing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AddressView {
+    /// Street and number.
+    pub line1: String,
+    /// Complement.
+    pub line2: String,
+    /// City.
+    pub city: String,
+    /// State or region.
+    pub state: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// Country code or name.
+    pub country: String,
+}
+
+impl From<kyc_model::Address> for AddressView {
+    fn from(a: kyc_model::Address) -> Self {
+        Self {
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            state: a.state,
+            postal_code: a.postal_code,
+            country: a.country,
+        }
+    }
 }
 
 /// RFC 3339 for the UI (which formats it with `Intl`).
@@ -46,10 +96,10 @@ impl From<&Customer> for CustomerRow {
             id: c.id.clone(),
             name: c.name.clone(),
             trading_name: c.trading_name.clone(),
-            cpf: mask_cpf(&c.cpf),
-            cnpj: c.cnpj.as_deref().map(mask_cnpj),
+            identifiers: c.identifiers.iter().map(IdentifierView::from).collect(),
             external_id: c.external_id.clone(),
-            status: c.status.as_str().to_owned(),
+            status: c.status.clone(),
+            stage: c.stage.as_str().to_owned(),
             kyc_done: u32::try_from(done).unwrap_or(u32::MAX),
             kyc_total: u32::try_from(total).unwrap_or(u32::MAX),
             updated_at: rfc3339(c.updated_at),
@@ -83,21 +133,21 @@ pub struct CustomerListQuery {
     /// Order.
     #[serde(default)]
     pub sort: CustomerSort,
-    /// Search text: name, trading name, e-mail, external id, CPF or CNPJ (by prefix).
+    /// Search text: name, trading name, e-mail, external id, any identifier (by prefix).
     #[serde(default)]
     pub text: String,
-    /// Only these statuses; empty for all.
+    /// Only these stages; empty for all.
     #[serde(default)]
-    pub statuses: Vec<String>,
+    pub stages: Vec<String>,
 }
 
-/// How many cached customers have a status (for the filter chips).
+/// How many cached customers are at a stage (for the filter chips).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct StatusCount {
-    /// The status, verbatim.
-    pub status: String,
+pub struct StageCount {
+    /// The stage.
+    pub stage: String,
     /// Customers with it.
     pub count: u32,
 }
@@ -109,15 +159,15 @@ pub struct StatusCount {
 pub struct CustomerPage {
     /// The rows.
     pub rows: Vec<CustomerRow>,
-    /// Customers matching the query: exact for the whole list or a status filter,
+    /// Customers matching the query: exact for the whole list or a stage filter,
     /// counted up to 1,000 for a text search.
     pub total: u32,
     /// Whether `total` stopped at 1,000.
     pub total_capped: bool,
     /// When the last successful sync finished (RFC 3339), if ever.
     pub last_sync_at: Option<String>,
-    /// Cached customers per status.
-    pub status_counts: Vec<StatusCount>,
+    /// Cached customers per stage.
+    pub stage_counts: Vec<StageCount>,
     /// Whether the API answered the last call.
     pub online: bool,
 }
@@ -227,31 +277,41 @@ pub struct DocumentView {
     pub local_copy: bool,
 }
 
-/// A credit offer, for the detail screen.
+/// A product after KYC (a credit offer, a card, a wallet), for the detail screen.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct OfferView {
+pub struct ProductView {
     /// Provider id.
     pub id: String,
-    /// Status, verbatim.
+    /// `credit_offer`, `card`, `wallet`, …
+    pub kind: String,
+    /// The provider's status, verbatim.
     pub status: String,
-    /// Amount in BRL as the API sent it (a decimal string, e.g. `"15000.00"`).
-    pub approved_amount: String,
-    /// Monthly interest rate in percent, as the contract says: `3.5` is 3.5 % a month.
-    pub interest_rate: f64,
+    /// The amount (an offer) or balance, a decimal string as the API sent it
+    /// (`"15000.00"`): money is never a float.
+    pub amount: Option<String>,
+    /// Its currency, ISO 4217.
+    pub currency: Option<String>,
+    /// A rate in percent as the API sent it: `3.5` is 3.5 % a month.
+    pub rate_percent: Option<String>,
+    /// A card's masked number, a wallet's account.
+    pub reference: Option<String>,
     /// Expiry, RFC 3339.
     pub expires_at: Option<String>,
 }
 
-impl From<&kyc_model::CreditOffer> for OfferView {
-    fn from(o: &kyc_model::CreditOffer) -> Self {
+impl From<&Product> for ProductView {
+    fn from(p: &Product) -> Self {
         Self {
-            id: o.id.clone(),
-            status: o.status.clone(),
-            approved_amount: o.approved_amount.clone(),
-            interest_rate: o.interest_rate,
-            expires_at: o.expires_at.map(rfc3339),
+            id: p.id.clone(),
+            kind: p.kind.clone(),
+            status: p.status.clone(),
+            amount: p.amount.as_ref().map(|m| m.amount.clone()),
+            currency: p.amount.as_ref().map(|m| m.currency.clone()),
+            rate_percent: p.rate_percent.clone(),
+            reference: p.reference.clone(),
+            expires_at: p.expires_at.map(rfc3339),
         }
     }
 }
@@ -263,22 +323,34 @@ impl From<&kyc_model::CreditOffer> for OfferView {
 pub struct CustomerDetail {
     /// Provider id.
     pub id: String,
-    /// Full name.
+    /// `person` or `business`.
+    pub party: String,
+    /// The name as shown.
     pub name: String,
+    /// Given name(s), where the provider keeps them apart.
+    pub given_name: Option<String>,
+    /// Family name(s), where the provider keeps them apart.
+    pub family_name: Option<String>,
     /// Trading name.
     pub trading_name: Option<String>,
-    /// CPF, masked.
-    pub cpf: String,
-    /// CNPJ, masked.
-    pub cnpj: Option<String>,
+    /// Identity documents' numbers, masked for display.
+    pub identifiers: Vec<IdentifierView>,
     /// E-mail.
     pub email: String,
     /// Phone, E.164.
     pub phone: String,
+    /// Postal address.
+    pub address: Option<AddressView>,
+    /// Date of birth, `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
     /// Partner reference.
     pub external_id: Option<String>,
-    /// Status, verbatim.
+    /// The provider's status, verbatim.
     pub status: String,
+    /// The neutral stage.
+    pub stage: String,
+    /// Offers, cards, wallets (cached; fresh ones arrive as events).
+    pub products: Vec<ProductView>,
     /// Mandatory items approved.
     pub kyc_done: u32,
     /// Mandatory items.
@@ -306,7 +378,7 @@ pub enum WriteView {
         /// The new customer.
         customer_id: String,
     },
-    /// The customer already existed with this CPF/CNPJ and external id (200).
+    /// The customer already existed (the provider recognised the registration).
     #[serde(rename_all = "camelCase")]
     Existed {
         /// The existing customer.

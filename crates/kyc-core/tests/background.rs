@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 use kyc_core::events::CoreEvent;
 use kyc_core::provider::{DocumentUpload, Progress};
 use kyc_core::{CoreError, Desk, Page, ProfileInfo, Provider};
-use kyc_model::{Correction, CreditOffer, Customer, DocumentInfo, Registration};
+use kyc_model::{Customer, DocumentInfo, FormValues, Product, ProviderSpec};
 use kyc_sandbox::Seed;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -47,10 +47,13 @@ impl Provider for PanicsFirst {
     fn get_customer<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>> {
         self.inner.get_customer(id)
     }
-    fn register<'a>(&'a self, r: &'a Registration, k: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
+    fn describe(&self) -> &ProviderSpec {
+        self.inner.describe()
+    }
+    fn register<'a>(&'a self, r: &'a FormValues, k: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
         self.inner.register(r, k)
     }
-    fn correct<'a>(&'a self, id: &'a str, c: &'a Correction, k: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>> {
+    fn correct<'a>(&'a self, id: &'a str, c: &'a FormValues, k: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>> {
         self.inner.correct(id, c, k)
     }
     fn upload<'a>(
@@ -70,8 +73,8 @@ impl Provider for PanicsFirst {
     ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>> {
         self.inner.start_biometrics(id, k)
     }
-    fn credit_offers<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<CreditOffer>, CoreError>> {
-        self.inner.credit_offers(id)
+    fn products<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<Product>, CoreError>> {
+        self.inner.products(id)
     }
 }
 

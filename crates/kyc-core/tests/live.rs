@@ -62,12 +62,14 @@ async fn webhooks_update_the_cache_and_announce_rejections_and_activations() {
         admin(&sb, &format!("/customers/{}/kyc/{}", c.id, item.item_type), json!({"status": "approved"})).await;
     }
     eventually("the activation notice", async || {
-        notices(&events).iter().any(|n| matches!(n, Notice::CustomerActive { customer_id, .. } if *customer_id == c.id))
+        notices(&events)
+            .iter()
+            .any(|n| matches!(n, Notice::CustomerApproved { customer_id, .. } if *customer_id == c.id))
     })
     .await;
-    eventually("the offer in the cache", async || !d.store().offers_for(&c.id).await.unwrap().is_empty()).await;
+    eventually("the offer in the cache", async || !d.store().products_for(&c.id).await.unwrap().is_empty()).await;
     assert_eq!(d.store().get_customer(&c.id).await.unwrap().unwrap().status.as_str(), "active");
-    let activations = notices(&events).iter().filter(|n| matches!(n, Notice::CustomerActive { .. })).count();
+    let activations = notices(&events).iter().filter(|n| matches!(n, Notice::CustomerApproved { .. })).count();
     assert_eq!(activations, 1, "told once, though several webhooks named the customer");
     assert_eq!(stats.refused.load(Relaxed), 0);
     assert!(stats.accepted.load(Relaxed) >= 3);

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use kyc_core::WriteResult;
-use kyc_model::{Correction, Registration};
+use kyc_model::FormValues;
 use kyc_sandbox::Seed;
 use std::sync::{Arc, Mutex};
 
@@ -40,17 +40,18 @@ async fn no_name_e_mail_phone_or_cpf_reaches_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let (d, _) = desk(&sb, dir.path()).await;
     d.sync().await.unwrap();
-    let r = Registration {
-        cpf: "529.982.247-25".into(),
-        name: "Heloísa Quintanilha Brandão".into(),
-        email: "heloisa.quintanilha@example.com".into(),
-        phone: "(21) 98877-6655".into(),
-        external_id: "log-1".into(),
-        ..Default::default()
-    };
+    let r = FormValues::of([
+        ("cpf", "529.982.247-25"),
+        ("name", "Heloísa Quintanilha Brandão"),
+        ("email", "heloisa.quintanilha@example.com"),
+        ("phone", "(21) 98877-6655"),
+        ("external_id", "log-1"),
+    ]);
     let WriteResult::Done { customer_id, .. } = d.register(r.clone()).await.unwrap() else { panic!("created") };
-    let _ = d.register(Registration { external_id: "log-2".into(), ..r }).await.unwrap(); // 409
-    let fix = Correction { email: Some("heloisa.q@example.com".into()), ..Default::default() };
+    let mut again = r.clone();
+    again.0.insert("external_id".into(), "log-2".into());
+    let _ = d.register(again).await.unwrap(); // 409
+    let fix = FormValues::of([("email", "heloisa.q@example.com")]);
     d.correct(&customer_id, fix).await.unwrap();
     let src = dir.path().join("selfie.jpg");
     std::fs::write(&src, kyc_sandbox::docs::sample("selfie", "Heloísa").2).unwrap();

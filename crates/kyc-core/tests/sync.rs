@@ -44,8 +44,9 @@ async fn full_sync_caches_every_customer_once_and_reports_progress() {
     let mut got: Vec<String> = page.rows.iter().map(|r| r.name.clone()).collect();
     got.sort_by_key(|n| n.to_lowercase());
     assert_eq!(got, expected, "the cache holds exactly the sandbox's customers");
-    assert_eq!(page.rows[0].cpf.len(), 14, "CPF shown in its mask: {}", page.rows[0].cpf);
-    let counts: u32 = page.status_counts.iter().map(|s| s.count).sum();
+    let cpf = &page.rows[0].identifiers[0];
+    assert_eq!((cpf.kind.as_str(), cpf.value.len()), ("cpf", 14), "CPF shown in its mask: {}", cpf.value);
+    let counts: u32 = page.stage_counts.iter().map(|s| s.count).sum();
     assert_eq!(counts, 250);
     assert_eq!(d.store().meta(META_FULL_SYNC_CURSOR).await.unwrap(), None, "a finished sync leaves no cursor");
 }
@@ -123,11 +124,13 @@ async fn a_customer_who_becomes_active_gets_its_offers_cached_for_offline_readin
     }
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     d.sync().await.unwrap();
-    let cached = d.store().offers_for(&c.id).await.unwrap();
+    let cached = d.store().products_for(&c.id).await.unwrap();
     assert_eq!(cached.len(), 1, "the new offer is cached with the activation");
-    assert!(cached[0].approved_amount.ends_with(".00"));
+    assert_eq!(cached[0].kind, "credit_offer");
+    let amount = cached[0].amount.as_ref().unwrap();
+    assert!(amount.amount.ends_with(".00") && amount.currency == "BRL", "{amount:?}");
     drop(sb);
-    let offline = d.credit_offers(&c.id).await.unwrap();
+    let offline = d.products(&c.id).await.unwrap();
     assert_eq!(offline, cached, "offline, offers come from the cache");
 }
 
@@ -148,11 +151,11 @@ async fn search_and_filters_work_on_the_synced_cache() {
     let exact = d.list_customers(&CustomerListQuery { text: digits, limit: 50, ..Default::default() }).await.unwrap();
     assert_eq!(exact.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [target.id.as_str()]);
     let active = d
-        .list_customers(&CustomerListQuery { statuses: vec!["active".into()], limit: 500, ..Default::default() })
+        .list_customers(&CustomerListQuery { stages: vec!["approved".into()], limit: 500, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(active.total as usize, demo.iter().filter(|c| c.status == "active").count());
-    assert!(active.rows.iter().all(|r| r.status == "active"));
+    assert!(active.rows.iter().all(|r| r.status == "active" && r.stage == "approved"));
 }
 
 #[tokio::test]

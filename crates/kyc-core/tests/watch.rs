@@ -7,19 +7,19 @@ mod common;
 use common::*;
 use kyc_core::WriteResult;
 use kyc_core::events::CoreEvent;
-use kyc_model::Registration;
+use kyc_model::FormValues;
 use kyc_sandbox::Seed;
 use std::time::Duration;
 
 async fn register_and_upload(d: &kyc_core::Desk, dir: &std::path::Path, cpf: &str, ext: &str) -> String {
-    let r = Registration {
-        cpf: cpf.into(),
-        name: "Cliente Observado".into(),
-        email: format!("{ext}@example.com"),
-        phone: "+5511988887777".into(),
-        external_id: ext.into(),
-        ..Default::default()
-    };
+    let email = format!("{ext}@example.com");
+    let r = FormValues::of([
+        ("cpf", cpf),
+        ("name", "Cliente Observado"),
+        ("email", email.as_str()),
+        ("phone", "+5511988887777"),
+        ("external_id", ext),
+    ]);
     let WriteResult::Done { customer_id, .. } = d.register(r).await.unwrap() else { panic!("created") };
     let src = dir.join(format!("{ext}.jpg"));
     std::fs::write(&src, kyc_sandbox::docs::sample("selfie", "Cliente").2).unwrap();

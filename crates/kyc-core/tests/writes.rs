@@ -5,20 +5,19 @@ mod common;
 use common::*;
 use kyc_core::WriteResult;
 use kyc_core::events::CoreEvent;
-use kyc_model::{Correction, Registration};
+use kyc_model::FormValues;
 use kyc_sandbox::{Sandbox, SandboxConfig, Seed};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn registration(cpf: &str, ext: &str) -> Registration {
-    Registration {
-        cpf: cpf.into(),
-        name: "Joana Lima".into(),
-        email: "joana@example.com".into(),
-        phone: "+5511988887777".into(),
-        external_id: ext.into(),
-        ..Default::default()
-    }
+fn registration(cpf: &str, ext: &str) -> FormValues {
+    FormValues::of([
+        ("cpf", cpf),
+        ("name", "Joana Lima"),
+        ("email", "joana@example.com"),
+        ("phone", "+5511988887777"),
+        ("external_id", ext),
+    ])
 }
 
 #[tokio::test]
@@ -48,7 +47,7 @@ async fn a_registration_is_created_found_again_or_refused_with_the_apis_reason()
     assert_eq!(kyc_core::outbox::summary(d.store()).await.unwrap().failed, 0);
     assert!(d.refused_writes().await.unwrap().is_empty());
 
-    let invalid = d.register(Registration { cpf: "111".into(), ..Default::default() }).await.unwrap_err();
+    let invalid = d.register(FormValues::of([("cpf", "111")])).await.unwrap_err();
     let kyc_core::CoreError::Invalid(fields) = invalid else { panic!("invalid") };
     assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["cpf", "name", "email", "phone"]);
     assert_eq!(stats(&sb).await["customers_created"], 1);
@@ -81,7 +80,7 @@ async fn a_queued_write_refused_later_is_kept_with_its_reason_until_dismissed() 
     let w = &refused[0];
     assert_eq!((w.kind.as_str(), w.label.as_str()), ("register", "Joana Lima"));
     assert_eq!((w.error.status, w.error.request_id.is_some()), (Some(409), true));
-    assert_eq!(w.registration.as_ref().map(|r| r.external_id.as_str()), Some("mine"), "what was typed");
+    assert_eq!(w.registration.as_ref().and_then(|r| r.get("external_id")), Some("mine"), "what was typed");
     // Dismissed once read (or put back in the form): gone, and never sent again.
     d.dismiss_write(i64::from(w.seq)).await.unwrap();
     assert!(d.refused_writes().await.unwrap().is_empty());
@@ -127,13 +126,10 @@ async fn corrections_and_uploads_go_through_and_the_file_stays_for_the_viewer() 
         panic!()
     };
 
-    let r = d
-        .correct(&customer_id, Correction { phone: Some("+5521999990000".into()), ..Default::default() })
-        .await
-        .unwrap();
+    let r = d.correct(&customer_id, FormValues::of([("phone", "+5521999990000")])).await.unwrap();
     assert!(matches!(r, WriteResult::Done { .. }));
     assert_eq!(d.store().get_customer(&customer_id).await.unwrap().unwrap().phone, "+5521999990000");
-    assert!(d.correct(&customer_id, Correction { email: Some("nope".into()), ..Default::default() }).await.is_err());
+    assert!(d.correct(&customer_id, FormValues::of([("email", "nope")])).await.is_err());
 
     let src = dir.path().join("selfie.jpg");
     let (_, _, jpeg) = kyc_sandbox::docs::sample("selfie", "Joana");

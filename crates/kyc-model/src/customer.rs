@@ -1,6 +1,7 @@
 //! The customer and its KYC checklist, as every provider's data is mapped into.
 
-use time::OffsetDateTime;
+use crate::{IdKind, Identifier};
+use time::{Date, OffsetDateTime};
 
 /// Declares a string-backed status enum whose unknown values are kept, not rejected:
 /// providers add statuses (`creating`, `denied`, …) and the app must show them as
@@ -44,18 +45,6 @@ macro_rules! open_enum {
         }
     };
 }
-
-open_enum!(
-    /// Where a customer is in onboarding.
-    CustomerStatus {
-        /// Created, awaiting documents and biometrics.
-        PendingKyc = "pending_kyc",
-        /// Every mandatory item submitted; analysis in progress.
-        UnderReview = "under_review",
-        /// Verified and eligible for credit offers.
-        Active = "active",
-    }
-);
 
 open_enum!(
     /// The state of one KYC requirement.
@@ -102,33 +91,182 @@ pub struct KycItem {
     pub mandatory: bool,
 }
 
-/// A borrower, provider-neutral.
+/// Where a customer is in KYC, whatever the provider calls it: what filters, the
+/// list's chips and the work queue use. Each connector maps its provider's statuses
+/// here; the provider's own status is kept beside it, verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Stage {
+    /// Waiting for the customer (documents, biometrics, data to correct).
+    AwaitingCustomer,
+    /// Everything submitted; the provider is reviewing.
+    InReview,
+    /// Verified: the step after KYC (offers, cards, wallets) is open.
+    Approved,
+    /// Refused by the provider.
+    Rejected,
+    /// A status the connector cannot place (shown verbatim beside this).
+    #[default]
+    Unknown,
+}
+
+impl Stage {
+    /// Every stage, in lifecycle order.
+    pub const ALL: [Stage; 5] =
+        [Stage::AwaitingCustomer, Stage::InReview, Stage::Approved, Stage::Rejected, Stage::Unknown];
+
+    /// The stable name: `awaiting_customer`, `in_review`, `approved`, `rejected`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingCustomer => "awaiting_customer",
+            Self::InReview => "in_review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Reads a stage's name; anything else is [`Stage::Unknown`].
+    pub fn parse(name: &str) -> Self {
+        Self::ALL.into_iter().find(|s| s.as_str() == name).unwrap_or(Self::Unknown)
+    }
+
+    /// Whether the provider may still change it on its own (the schedule watches these).
+    pub fn in_flight(self) -> bool {
+        matches!(self, Self::AwaitingCustomer | Self::InReview | Self::Unknown)
+    }
+}
+
+/// A person, or a business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Party {
+    /// A person.
+    #[default]
+    Person,
+    /// A company (for Dinie, an MEI or company with a CNPJ).
+    Business,
+}
+
+impl Party {
+    /// `person` or `business`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Business => "business",
+        }
+    }
+
+    /// Reads `person`/`individual` or `business`; anything else is a person.
+    pub fn parse(name: &str) -> Self {
+        if name.eq_ignore_ascii_case("business") { Self::Business } else { Self::Person }
+    }
+}
+
+/// A postal address, as the provider keeps it (fields it does not have are empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Address {
+    /// Street and number.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub line1: String,
+    /// Complement.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub line2: String,
+    /// City.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub city: String,
+    /// State or region.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state: String,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub postal_code: String,
+    /// Country: ISO 3166-1 alpha-2 where the provider gives it, else its name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub country: String,
+}
+
+impl Address {
+    /// Whether nothing is known of it.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A customer, whichever provider registered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
     /// The provider's id (`cust_…` for Dinie).
     pub id: String,
-    /// Onboarding status.
-    pub status: CustomerStatus,
-    /// CPF digits as the provider sent them (normally 11 digits).
-    pub cpf: String,
-    /// CNPJ digits, for companies / MEI.
-    pub cnpj: Option<String>,
-    /// Full name.
+    /// Person or business.
+    pub party: Party,
+    /// The name as shown: the full name, or given and family names joined.
     pub name: String,
-    /// E-mail address.
-    pub email: String,
-    /// Phone, E.164.
-    pub phone: String,
-    /// Trading name of the company, if any.
+    /// Given name(s), where the provider keeps them apart.
+    pub given_name: Option<String>,
+    /// Family name(s), where the provider keeps them apart.
+    pub family_name: Option<String>,
+    /// Trading name of a business, if any.
     pub trading_name: Option<String>,
+    /// Identity documents' numbers (CPF, CNPJ, NIN, passport, …).
+    pub identifiers: Vec<Identifier>,
+    /// E-mail address (empty when the provider has none).
+    pub email: String,
+    /// Phone, E.164 (empty when the provider has none).
+    pub phone: String,
+    /// Postal address.
+    pub address: Option<Address>,
+    /// Date of birth.
+    pub birth_date: Option<Date>,
     /// The partner's own reference.
     pub external_id: Option<String>,
-    /// The KYC checklist.
+    /// The provider's status, verbatim (`pending_kyc`, `PENDING`, `denied`, …).
+    pub status: String,
+    /// The status placed in the neutral lifecycle.
+    pub stage: Stage,
+    /// The KYC checklist (empty for providers that publish none).
     pub kyc: Vec<KycItem>,
     /// Creation time.
     pub created_at: OffsetDateTime,
     /// Last change.
     pub updated_at: OffsetDateTime,
+}
+
+impl Default for Customer {
+    /// An empty customer (times at the Unix epoch), for building one field by field.
+    fn default() -> Self {
+        Self {
+            id: String::new(),
+            party: Party::Person,
+            name: String::new(),
+            given_name: None,
+            family_name: None,
+            trading_name: None,
+            identifiers: Vec::new(),
+            email: String::new(),
+            phone: String::new(),
+            address: None,
+            birth_date: None,
+            external_id: None,
+            status: String::new(),
+            stage: Stage::Unknown,
+            kyc: Vec::new(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+}
+
+impl Default for KycItem {
+    fn default() -> Self {
+        Self {
+            kind: KycKind::Document,
+            item_type: String::new(),
+            description: String::new(),
+            status: KycItemStatus::Pending,
+            message: None,
+            uploaded_at: None,
+            mandatory: false,
+        }
+    }
 }
 
 impl Customer {
@@ -139,6 +277,11 @@ impl Customer {
         let done = mandatory.filter(|i| i.status == KycItemStatus::Approved).count();
         (done, total)
     }
+
+    /// The value of the first identifier of `kind`, if any.
+    pub fn identifier(&self, kind: &IdKind) -> Option<&str> {
+        self.identifiers.iter().find(|i| &i.kind == kind).map(|i| i.value.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -147,11 +290,14 @@ mod tests {
 
     #[test]
     fn unknown_statuses_are_kept_verbatim() {
-        assert_eq!(CustomerStatus::from("active"), CustomerStatus::Active);
-        let denied = CustomerStatus::from("denied");
-        assert_eq!(denied, CustomerStatus::Other("denied".into()));
-        assert_eq!(denied.as_str(), "denied");
+        let odd = KycItemStatus::from("expired");
+        assert_eq!(odd, KycItemStatus::Other("expired".into()));
+        assert_eq!(odd.as_str(), "expired");
         assert_eq!(KycItemStatus::from("pending_correction"), KycItemStatus::PendingCorrection);
+        for s in Stage::ALL {
+            assert_eq!(Stage::parse(s.as_str()), s);
+        }
+        assert_eq!(Stage::parse("denied"), Stage::Unknown);
     }
 
     #[test]
@@ -167,38 +313,49 @@ mod tests {
         };
         let c = Customer {
             id: "cust_1".into(),
-            status: CustomerStatus::PendingKyc,
-            cpf: "12345678909".into(),
-            cnpj: None,
-            name: "A".into(),
-            email: "a@b.co".into(),
-            phone: "+5511999999999".into(),
-            trading_name: None,
-            external_id: None,
+            identifiers: vec![Identifier::new(IdKind::Cpf, "123.456.789-09")],
             kyc: vec![item("approved", true), item("pending", true), item("approved", false)],
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
+            ..Default::default()
         };
+        assert_eq!(c.identifier(&IdKind::Cpf), Some("12345678909"));
         assert_eq!(c.kyc_progress(), (1, 2));
     }
 }
 
-/// A credit offer to a customer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreditOffer {
-    /// Provider id.
+/// An amount of money: a decimal string in the currency's major units (`"15000.00"`)
+/// and its ISO 4217 code. Money is never a float.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Money {
+    /// Decimal, major units, as the provider sent it.
+    pub amount: String,
+    /// `BRL`, `USD`, `NGN`, …
+    pub currency: String,
+}
+
+/// What a provider offers after KYC: a credit offer (Dinie), a card (Cartevo), a wallet
+/// (the wallets platform). One shape for the detail screen and the cache; what each
+/// kind allows is the connector's to declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    /// The provider's id.
     pub id: String,
-    /// Customer.
+    /// The customer it belongs to.
     pub customer_id: String,
-    /// `available`, `expired`, `accepted`, or as the provider says.
+    /// `credit_offer`, `card`, `wallet`, or as the connector names it.
+    pub kind: String,
+    /// The provider's status, verbatim (`available`, `ACTIVE`, `frozen`, …).
     pub status: String,
-    /// Amount in BRL as a decimal string (`"50000.00"`): money is never a float.
-    pub approved_amount: String,
-    /// Monthly interest rate, in percent.
-    pub interest_rate: f64,
-    /// Offer expiry.
+    /// The offer's amount, the card's or wallet's balance.
+    pub amount: Option<Money>,
+    /// A rate in percent (a credit offer's monthly interest), as a decimal string.
+    pub rate_percent: Option<String>,
+    /// What identifies it to people: a card's masked number, a wallet's account.
+    pub reference: Option<String>,
+    /// When it stops being available.
     pub expires_at: Option<OffsetDateTime>,
-    /// Creation.
+    /// When it was made.
     pub created_at: Option<OffsetDateTime>,
 }
 

@@ -1,184 +1,410 @@
-//! What staff type to register or correct a customer, and its validation: every field
-//! checked, every error named, so a form can show them all at once.
+//! Forms as data: each provider declares its registration and correction forms (the
+//! fields, their kinds, what is required, limits, help), the UI draws them from that,
+//! and the values typed are checked here, one rule in one place, every error named so
+//! a form can show them all at once.
 
-use crate::{Belongs, Cnpj, Cpf, Email, FieldError, Phone};
+use crate::{Belongs, Email, FieldError, IdKind, Phone};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
 
-/// The country a registration's phone is read in when typed without `+`: the Dinie
-/// customers registered here are in Brazil.
-pub const PHONE_COUNTRY: &str = "BR";
-
-/// A phone as typed, read in [`PHONE_COUNTRY`].
-fn phone(typed: &str) -> Result<Phone, FieldError> {
-    Phone::parse_in(typed, PHONE_COUNTRY, Belongs::Preferred)
+/// What a field holds, and so how it is drawn and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum FieldKind {
+    /// Free text.
+    Text,
+    /// An e-mail address.
+    Email,
+    /// A phone, read in a country's national format when typed without `+`.
+    #[serde(rename_all = "camelCase")]
+    Phone {
+        /// The country (ISO 3166-1 alpha-2) a number typed without `+` belongs to.
+        country: Option<String>,
+        /// Or: the key of the form's field holding that country.
+        country_field: Option<String>,
+    },
+    /// An identity document's number of a kind (`cpf`, `passport`, …).
+    Identifier {
+        /// The kind's name.
+        kind: String,
+        /// The mask it is typed in (`000.000.000-00`, `0` a digit), if the kind has one.
+        mask: Option<String>,
+    },
+    /// A date, `YYYY-MM-DD`.
+    #[serde(rename_all = "camelCase")]
+    Date {
+        /// The youngest age allowed, for a date of birth.
+        min_age: Option<u8>,
+    },
+    /// A country, ISO 3166-1 alpha-2.
+    Country,
+    /// One of a few values.
+    Choice {
+        /// The values, each shown through the translation key `choice.<value>`.
+        options: Vec<String>,
+    },
+    /// A file: PDF, JPEG or PNG, at most 10 MB.
+    File,
 }
-use serde::{Deserialize, Serialize};
 
-/// A registration as typed. Only the CPF is required by the API; the app also asks
-/// for name, e-mail and phone, which every KYC needs.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct Registration {
-    /// CPF, masked or digits.
-    pub cpf: String,
-    /// CNPJ, for MEI / companies; empty for none.
-    #[serde(default)]
-    pub cnpj: String,
-    /// Full name.
-    pub name: String,
-    /// E-mail.
-    pub email: String,
-    /// Phone, E.164.
-    pub phone: String,
-    /// Trading name; empty for none.
-    #[serde(default)]
-    pub trading_name: String,
-    /// The partner's reference; empty for none.
-    #[serde(default)]
-    pub external_id: String,
+pub struct FieldSpec {
+    /// The field's key: in values, drafts and errors (`cpf`, `given_name`, …).
+    pub key: String,
+    /// What it holds.
+    pub kind: FieldKind,
+    /// Whether the form cannot go without it.
+    pub required: bool,
+    /// Fewest characters, when not empty.
+    pub min_len: Option<u32>,
+    /// Most characters.
+    pub max_len: Option<u32>,
+    /// The translation key of its label (`field.<key>` unless said otherwise).
+    pub label: String,
+    /// The translation key of a line of help under it, if any.
+    pub help: Option<String>,
 }
 
-/// A correction of the fields that may change; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Correction {
-    /// Full name.
-    pub name: Option<String>,
-    /// E-mail.
-    pub email: Option<String>,
-    /// Phone, E.164.
-    pub phone: Option<String>,
-    /// Trading name.
-    pub trading_name: Option<String>,
-}
-
-fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, label: &str) {
-    if value.trim().is_empty() {
-        errors.push(FieldError::new(field, "required", format!("{label} is required")));
+impl FieldKind {
+    /// An identifier of `kind`, with the kind's input mask.
+    pub fn identifier(kind: &IdKind) -> Self {
+        Self::Identifier { kind: kind.as_str().into(), mask: kind.input_mask().map(Into::into) }
     }
 }
 
-fn too_long(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
-    if value.chars().count() > max {
-        errors.push(FieldError::new(field, "too_long", format!("{field} must be at most {max} characters")));
+impl FieldSpec {
+    /// A field of `kind`, optional, labelled `field.<key>`.
+    pub fn new(key: &str, kind: FieldKind) -> Self {
+        Self {
+            key: key.into(),
+            kind,
+            required: false,
+            min_len: None,
+            max_len: None,
+            label: format!("field.{key}"),
+            help: None,
+        }
     }
-}
 
-impl Registration {
-    /// Every problem with the form, in field order; empty when it can be sent.
-    pub fn validate(&self) -> Vec<FieldError> {
-        let mut errors = Vec::new();
-        if let Err(e) = Cpf::parse(&self.cpf) {
-            errors.push(e);
-        }
-        if !self.cnpj.trim().is_empty()
-            && let Err(e) = Cnpj::parse(&self.cnpj)
-        {
-            errors.push(e);
-        }
-        required(&mut errors, "name", &self.name, "name");
-        too_long(&mut errors, "name", &self.name, 200);
-        if self.email.trim().is_empty() {
-            required(&mut errors, "email", &self.email, "e-mail");
-        } else if let Err(e) = Email::parse(&self.email) {
-            errors.push(e);
-        }
-        if self.phone.trim().is_empty() {
-            required(&mut errors, "phone", &self.phone, "phone");
-        } else if let Err(e) = phone(&self.phone) {
-            errors.push(e);
-        }
-        too_long(&mut errors, "trading_name", &self.trading_name, 200);
-        too_long(&mut errors, "external_id", &self.external_id, 255);
-        errors
+    /// Required.
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
     }
-}
 
-impl Registration {
-    /// The registration as the API takes it: the phone in E.164 (`11 99999-9999` →
-    /// `+5511999999999`). Call after [`Registration::validate`] found nothing.
-    pub fn normalized(mut self) -> Self {
-        if let Ok(p) = phone(&self.phone) {
-            self.phone = p.as_str().to_owned();
-        }
+    /// At most `max` characters.
+    pub fn max(mut self, max: u32) -> Self {
+        self.max_len = Some(max);
+        self
+    }
+
+    /// At least `min` characters.
+    pub fn min(mut self, min: u32) -> Self {
+        self.min_len = Some(min);
+        self
+    }
+
+    /// With a line of help (a translation key).
+    pub fn help(mut self, key: &str) -> Self {
+        self.help = Some(key.into());
         self
     }
 }
 
-impl Correction {
-    /// The correction as the API takes it (the phone in E.164).
-    pub fn normalized(mut self) -> Self {
-        if let Some(p) = self.phone.as_deref().and_then(|p| phone(p).ok()) {
-            self.phone = Some(p.as_str().to_owned());
-        }
-        self
+/// A form: its fields in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FormSpec {
+    /// `register` or `correct`.
+    pub id: String,
+    /// The fields, in the order they are shown.
+    pub fields: Vec<FieldSpec>,
+    /// A correction: only what was filled in is sent, and nothing filled is an error.
+    pub partial: bool,
+}
+
+/// What was typed into a form, by field key. Empty values are kept (a draft), and a
+/// `null` from an older draft or outbox entry reads as absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, type = "Record<string, string>")]
+pub struct FormValues(pub BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for FormValues {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = BTreeMap::<String, Option<String>>::deserialize(d)?;
+        Ok(Self(raw.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect()))
+    }
+}
+
+impl FormValues {
+    /// From pairs.
+    pub fn of<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self(pairs.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
     }
 
-    /// Every problem with the correction; empty when it can be sent.
-    pub fn validate(&self) -> Vec<FieldError> {
+    /// The trimmed value of `key`, `None` when absent or blank.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+/// A date `YYYY-MM-DD`.
+fn parse_date(field: &str, value: &str) -> Result<time::Date, FieldError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(value, format)
+        .map_err(|_| FieldError::new(field, "invalid_date", format!("{field} must be a date as YYYY-MM-DD")))
+}
+
+fn years_between(born: time::Date, today: time::Date) -> i32 {
+    let mut age = today.year() - born.year();
+    if (today.month() as u8, today.day()) < (born.month() as u8, born.day()) {
+        age -= 1;
+    }
+    age
+}
+
+impl FormSpec {
+    /// The field of `key`.
+    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// The country a phone field reads national numbers in, given the other values.
+    fn phone_country<'a>(&'a self, kind: &'a FieldKind, values: &'a FormValues) -> Option<&'a str> {
+        match kind {
+            FieldKind::Phone { country: Some(c), .. } => Some(c),
+            FieldKind::Phone { country_field: Some(f), .. } => values.get(f),
+            _ => None,
+        }
+    }
+
+    /// Checks one field's value as typed; the form it is sent in when valid.
+    fn check(&self, f: &FieldSpec, value: &str, values: &FormValues, today: time::Date) -> Result<String, FieldError> {
+        let key = f.key.as_str();
+        let len = value.chars().count();
+        if let Some(max) = f.max_len
+            && len > max as usize
+        {
+            return Err(FieldError::new(key, "too_long", format!("{key} must be at most {max} characters")));
+        }
+        if let Some(min) = f.min_len
+            && len < min as usize
+        {
+            return Err(FieldError::new(key, "too_short", format!("{key} must be at least {min} characters")));
+        }
+        match &f.kind {
+            FieldKind::Text | FieldKind::File => Ok(value.to_owned()),
+            FieldKind::Email => Email::parse(value).map(|e| e.as_str().to_owned()).map_err(|mut e| {
+                e.field = key.to_owned();
+                e
+            }),
+            FieldKind::Phone { .. } => {
+                let parsed = match self.phone_country(&f.kind, values) {
+                    Some(country) => Phone::parse_in(value, country, Belongs::Preferred),
+                    None => Phone::parse(value),
+                };
+                parsed.map(|p| p.as_str().to_owned()).map_err(|mut e| {
+                    e.field = key.to_owned();
+                    e
+                })
+            }
+            FieldKind::Identifier { kind, .. } => IdKind::parse(kind).validate(key, value),
+            FieldKind::Date { min_age } => {
+                let d = parse_date(key, value)?;
+                if d > today {
+                    return Err(FieldError::new(key, "in_future", format!("{key} cannot be in the future")));
+                }
+                if let Some(min) = min_age
+                    && years_between(d, today) < i32::from(*min)
+                {
+                    return Err(FieldError::new(key, "too_young", format!("the customer must be {min} or older")));
+                }
+                Ok(value.to_owned())
+            }
+            FieldKind::Country => {
+                let upper = value.to_ascii_uppercase();
+                if upper.len() == 2 && upper.chars().all(|c| c.is_ascii_uppercase()) {
+                    Ok(upper)
+                } else {
+                    Err(FieldError::new(key, "invalid_country", format!("{key} must be a two-letter country code")))
+                }
+            }
+            FieldKind::Choice { options } => match options.iter().find(|o| o.eq_ignore_ascii_case(value)) {
+                Some(o) => Ok(o.clone()),
+                None => {
+                    Err(FieldError::new(key, "invalid_choice", format!("{key} must be one of {}", options.join(", "))))
+                }
+            },
+        }
+    }
+
+    /// Every problem with `values`, in field order; empty when the form can be sent.
+    /// `today` is the date ages are counted at.
+    pub fn validate(&self, values: &FormValues, today: time::Date) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        if let Some(n) = &self.name {
-            required(&mut errors, "name", n, "name");
-            too_long(&mut errors, "name", n, 200);
+        let mut filled = 0;
+        for f in &self.fields {
+            match values.get(&f.key) {
+                None if f.required && !self.partial => {
+                    errors.push(FieldError::new(&f.key, "required", format!("{} is required", f.key)))
+                }
+                None => {}
+                Some(v) => {
+                    filled += 1;
+                    if let Err(e) = self.check(f, v, values, today) {
+                        errors.push(e);
+                    }
+                }
+            }
         }
-        if let Some(e) = &self.email
-            && let Err(err) = Email::parse(e)
-        {
-            errors.push(err);
-        }
-        if let Some(p) = &self.phone
-            && let Err(err) = phone(p)
-        {
-            errors.push(err);
-        }
-        if self.name.is_none() && self.email.is_none() && self.phone.is_none() && self.trading_name.is_none() {
-            errors.push(FieldError::new("correction", "empty", "nothing to correct"));
+        // A correction clearing a required field is refused by the field, not sent.
+        if self.partial {
+            for f in self.fields.iter().filter(|f| f.required) {
+                if values.0.get(&f.key).is_some_and(|v| v.trim().is_empty()) {
+                    errors.push(FieldError::new(&f.key, "required", format!("{} is required", f.key)));
+                }
+            }
+            if filled == 0 && errors.is_empty() {
+                errors.push(FieldError::new("correction", "empty", "nothing to correct"));
+            }
         }
         errors
+    }
+
+    /// The values as the provider takes them: each in its kept form (phones in E.164,
+    /// `11 99999-9999` → `+5511999999999`; identifiers as digits), blanks dropped, keys
+    /// not in the form dropped. Call after [`FormSpec::validate`] found nothing.
+    pub fn normalized(&self, values: &FormValues, today: time::Date) -> FormValues {
+        let mut out = BTreeMap::new();
+        for f in &self.fields {
+            if let Some(v) = values.get(&f.key) {
+                let kept = self.check(f, v, values, today).unwrap_or_else(|_| v.to_owned());
+                out.insert(f.key.clone(), kept);
+            }
+        }
+        FormValues(out)
+    }
+
+    /// A phone as typed into the field `key`, read in its country: formatted for
+    /// reading (`+55 11 99999-9999`), or `None` when it is not a number there.
+    pub fn read_phone(&self, key: &str, values: &FormValues) -> Option<String> {
+        let f = self.field(key)?;
+        let typed = values.get(key)?;
+        let parsed = match self.phone_country(&f.kind, values) {
+            Some(country) => Phone::parse_in(typed, country, Belongs::Preferred),
+            None => Phone::parse(typed),
+        };
+        parsed.ok().map(|p| p.formatted())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::date;
+
+    const TODAY: time::Date = date!(2026 - 11 - 24);
+
+    fn register() -> FormSpec {
+        FormSpec {
+            id: "register".into(),
+            partial: false,
+            fields: vec![
+                FieldSpec::new("cpf", FieldKind::identifier(&IdKind::Cpf)).required(),
+                FieldSpec::new("cnpj", FieldKind::identifier(&IdKind::Cnpj)),
+                FieldSpec::new("name", FieldKind::Text).required().max(200),
+                FieldSpec::new("email", FieldKind::Email).required(),
+                FieldSpec::new("phone", FieldKind::Phone { country: Some("BR".into()), country_field: None })
+                    .required(),
+                FieldSpec::new("birth", FieldKind::Date { min_age: Some(18) }),
+                FieldSpec::new("country", FieldKind::Country),
+                FieldSpec::new("doc", FieldKind::Choice { options: vec!["NIN".into(), "PASSPORT".into()] }),
+            ],
+        }
+    }
 
     #[test]
-    fn a_registration_reports_every_bad_field_at_once() {
-        let r = Registration {
-            cpf: "123.456.789-00".into(),
-            cnpj: "11.111.111/1111-11".into(),
-            email: "x@".into(),
-            phone: "1199".into(),
-            ..Default::default()
-        };
-        let fields: Vec<(String, String)> = r.validate().into_iter().map(|e| (e.field, e.code)).collect();
+    fn a_form_reports_every_bad_field_at_once() {
+        let v = FormValues::of([
+            ("cpf", "123.456.789-00"),
+            ("cnpj", "11.111.111/1111-11"),
+            ("email", "x@"),
+            ("phone", "1199"),
+            ("birth", "2010-01-01"),
+            ("country", "Brazil"),
+            ("doc", "licence"),
+        ]);
+        let fields: Vec<(String, String)> =
+            register().validate(&v, TODAY).into_iter().map(|e| (e.field, e.code)).collect();
         let expected = [
             ("cpf", "invalid_cpf"),
             ("cnpj", "invalid_cnpj"),
             ("name", "required"),
             ("email", "invalid_email"),
             ("phone", "phone_not_national"),
+            ("birth", "too_young"),
+            ("country", "invalid_country"),
+            ("doc", "invalid_choice"),
         ];
         assert_eq!(fields, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
-        let ok = Registration {
-            cpf: "123.456.789-09".into(),
-            name: "Joao".into(),
-            email: "j@example.com".into(),
-            phone: "+5511999999999".into(),
-            ..Default::default()
-        };
-        assert!(ok.validate().is_empty());
+    }
+
+    #[test]
+    fn values_are_sent_as_the_provider_takes_them() {
         // As Brazilians write it: valid, and sent as E.164 with Brazil's code.
-        let national = Registration { phone: "(11) 99999-9999".into(), ..ok };
-        assert!(national.validate().is_empty());
-        assert_eq!(national.normalized().phone, "+5511999999999");
+        let v = FormValues::of([
+            ("cpf", "123.456.789-09"),
+            ("name", "Joao"),
+            ("email", "j@example.com"),
+            ("phone", "(11) 99999-9999"),
+            ("country", "br"),
+            ("doc", "passport"),
+            ("stray", "x"),
+        ]);
+        let spec = register();
+        assert!(spec.validate(&v, TODAY).is_empty());
+        let n = spec.normalized(&v, TODAY);
+        assert_eq!(n.get("phone"), Some("+5511999999999"));
+        assert_eq!(n.get("cpf"), Some("12345678909"));
+        assert_eq!(n.get("country"), Some("BR"));
+        assert_eq!(n.get("doc"), Some("PASSPORT"));
+        assert_eq!(n.get("stray"), None);
+        assert_eq!(spec.read_phone("phone", &v).as_deref(), Some("+55 11 99999-9999"));
+    }
+
+    #[test]
+    fn a_phone_can_take_its_country_from_another_field() {
+        let spec = FormSpec {
+            id: "register".into(),
+            partial: false,
+            fields: vec![
+                FieldSpec::new("country", FieldKind::Country).required(),
+                FieldSpec::new("phone", FieldKind::Phone { country: None, country_field: Some("country".into()) })
+                    .required(),
+            ],
+        };
+        let ng = FormValues::of([("country", "NG"), ("phone", "0803 123 4567")]);
+        assert!(spec.validate(&ng, TODAY).is_empty(), "{:?}", spec.validate(&ng, TODAY));
+        assert_eq!(spec.normalized(&ng, TODAY).get("phone"), Some("+2348031234567"));
     }
 
     #[test]
     fn a_correction_checks_only_what_it_changes() {
-        assert!(Correction { email: Some("ok@example.com".into()), ..Default::default() }.validate().is_empty());
-        assert_eq!(Correction { phone: Some("9".into()), ..Default::default() }.validate()[0].field, "phone");
-        assert_eq!(Correction::default().validate()[0].code, "empty");
+        let spec = FormSpec { partial: true, id: "correct".into(), ..register() };
+        assert!(spec.validate(&FormValues::of([("email", "ok@example.com")]), TODAY).is_empty());
+        assert_eq!(spec.validate(&FormValues::of([("phone", "9")]), TODAY)[0].field, "phone");
+        assert_eq!(spec.validate(&FormValues::default(), TODAY)[0].code, "empty");
+        assert_eq!(spec.validate(&FormValues::of([("name", " ")]), TODAY)[0].code, "required");
+    }
+
+    #[test]
+    fn nulls_from_older_drafts_read_as_absent() {
+        let v: FormValues = serde_json::from_str(r#"{"name":null,"email":"a@b.co"}"#).unwrap();
+        assert_eq!(v, FormValues::of([("email", "a@b.co")]));
     }
 }

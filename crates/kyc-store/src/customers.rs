@@ -1,7 +1,7 @@
 //! Customers: upsert with change detection, listing, search.
 
 use crate::{Result, Store, StoreError, from_millis, millis};
-use kyc_model::{Customer, CustomerStatus, KycItem, KycItemStatus, KycKind};
+use kyc_model::{Address, Customer, IdKind, Identifier, KycItem, KycItemStatus, KycKind, Party, Stage};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
@@ -39,14 +39,14 @@ pub struct ListQuery {
     pub order: ListOrder,
 }
 
-/// A search over the cache: text (name, trading name, e-mail, external id, CPF or CNPJ
-/// digits, each word by prefix), statuses, order, page.
+/// A search over the cache: text (name, trading name, e-mail, external id, any
+/// identifier with or without its punctuation, each word by prefix), stages, order, page.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
     /// What was typed; empty for everything.
     pub text: String,
-    /// Only these statuses; empty for all.
-    pub statuses: Vec<String>,
+    /// Only these stages (`awaiting_customer`, …); empty for all.
+    pub stages: Vec<String>,
     /// Order. With text, "newest" is newest first in the cache (cheap: the index's order).
     pub order: ListOrder,
     /// Rows to skip.
@@ -60,7 +60,7 @@ pub struct SearchQuery {
 pub struct SearchResult {
     /// The page.
     pub customers: Vec<Customer>,
-    /// How many match: exact for the whole list or a status filter; for a text search
+    /// How many match: exact for the whole list or a stage filter; for a text search
     /// counted up to [`SearchResult::COUNT_CAP`].
     pub total: u64,
     /// Whether `total` stopped at the cap.
@@ -142,52 +142,91 @@ fn decode_kyc(s: &str) -> Result<Vec<KycItem>> {
         .collect()
 }
 
+/// The compact identifiers encoding: `[[kind, value], …]`.
+fn encode_ids(ids: &[Identifier]) -> Result<String> {
+    let compact: Vec<(&str, &str)> = ids.iter().map(|i| (i.kind.as_str(), i.value.as_str())).collect();
+    serde_json::to_string(&compact).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode_ids(s: &str) -> Result<Vec<Identifier>> {
+    let compact: Vec<(String, String)> =
+        serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("identifiers: {e}")))?;
+    Ok(compact.into_iter().map(|(kind, value)| Identifier { kind: IdKind::parse(&kind), value }).collect())
+}
+
+fn encode_address(a: Option<&Address>) -> Result<Option<String>> {
+    a.filter(|a| !a.is_empty())
+        .map(|a| serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+const DATE: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
 pub(crate) fn row_to_customer(r: &SqliteRow) -> Result<Customer> {
+    let address: Option<String> = r.try_get("address")?;
+    let birth: Option<String> = r.try_get("birth_date")?;
     Ok(Customer {
         id: r.try_get("id")?,
-        status: CustomerStatus::from(r.try_get::<&str, _>("status")?),
-        cpf: r.try_get("cpf")?,
-        cnpj: r.try_get("cnpj")?,
+        party: Party::parse(r.try_get("party")?),
         name: r.try_get("name")?,
+        given_name: r.try_get("given_name")?,
+        family_name: r.try_get("family_name")?,
+        trading_name: r.try_get("trading_name")?,
+        identifiers: decode_ids(r.try_get("ids")?)?,
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
-        trading_name: r.try_get("trading_name")?,
+        address: address
+            .map(|a| serde_json::from_str(&a).map_err(|e| StoreError::Corrupt(format!("address: {e}"))))
+            .transpose()?,
+        birth_date: birth.and_then(|b| time::Date::parse(&b, DATE).ok()),
         external_id: r.try_get("external_id")?,
+        status: r.try_get("status")?,
+        stage: Stage::parse(r.try_get("stage")?),
         kyc: decode_kyc(r.try_get("kyc")?)?,
         created_at: from_millis(r.try_get("created_at")?)?,
         updated_at: from_millis(r.try_get("updated_at")?)?,
     })
 }
 
-/// The FTS5 expression for a status filter (statuses are indexed without underscores:
-/// `pending_kyc` → `pendingkyc`); `None` for no filter.
-fn status_expression(statuses: &[String]) -> Option<String> {
-    let terms: Vec<String> = statuses
+/// The FTS5 expression for a stage filter (stages are indexed without underscores:
+/// `in_review` → `inreview`); `None` for no filter.
+fn stage_expression(stages: &[String]) -> Option<String> {
+    let terms: Vec<String> = stages
         .iter()
         .map(|s| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
         .filter(|s| !s.is_empty())
         .map(|s| format!("\"{s}\""))
         .collect();
-    (!terms.is_empty()).then(|| format!("status : ({})", terms.join(" OR ")))
+    (!terms.is_empty()).then(|| format!("stage : ({})", terms.join(" OR ")))
 }
 
-/// The FTS5 expression for what someone typed: digits (with or without the CPF/CNPJ
-/// punctuation) search the documents column by prefix; words search every text column (not the status), each
-/// by prefix, all required. `None` when nothing searchable was typed.
+/// The FTS5 expression for what someone typed. Digits with or without an identifier's
+/// punctuation (`123.456.789-0`) search the identifiers by prefix; letters and digits
+/// together (`A12-345`) search them as one kept value *or* as words; words search every
+/// text column (not the stage), each by prefix, all required. `None` when nothing
+/// searchable was typed.
 pub fn match_expression(text: &str) -> Option<String> {
     let t = text.trim();
     let looks_like_document = t.chars().any(|c| c.is_ascii_digit())
-        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '/' | ' '));
-    if looks_like_document {
-        let digits = kyc_model::only_digits(t);
-        return Some(format!("docs : \"{digits}\"*"));
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/' | ' '));
+    let document = looks_like_document.then(|| {
+        let kept: String = t.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+        format!("docs : \"{kept}\"*")
+    });
+    if document.is_some() && !t.chars().any(|c| c.is_ascii_alphabetic()) {
+        return document;
     }
     let words: Vec<String> = t
         .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .map(|w| format!("{{name trading_name email external_id docs}} : \"{}\"*", w.replace('"', "")))
         .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    match (document, words.is_empty()) {
+        (Some(d), false) => Some(format!("({d}) OR ({})", words.join(" "))),
+        (d, true) => d,
+        (None, false) => Some(words.join(" ")),
+    }
 }
 
 /// Whether `c` is part of a word as the index's tokenizer reads it: unicode61 keeps
@@ -212,7 +251,7 @@ fn push_in_list(b: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
     b.push(")");
 }
 
-/// Rows per multi-row INSERT: 13 parameters each stays far below SQLite's limit.
+/// Rows per multi-row INSERT: 18 parameters each stays far below SQLite's limit.
 const ROWS_PER_STATEMENT: usize = 100;
 
 impl Store {
@@ -241,7 +280,7 @@ impl Store {
         }
         // Only customers whose `updated_at` moved are written; their timeline entries
         // are worked out against what the cache had.
-        let mut writes: Vec<(&Customer, String)> = Vec::with_capacity(customers.len());
+        let mut writes: Vec<(&Customer, String, String, Option<String>)> = Vec::with_capacity(customers.len());
         for c in customers {
             let old = existing.get(&c.id);
             let mut changes = Vec::new();
@@ -252,14 +291,14 @@ impl Store {
                 Some(row) => {
                     let old_status: String = row.try_get("status")?;
                     let at = c.updated_at;
-                    if old_status != c.status.as_str() {
+                    if old_status != c.status {
                         changes.push(Change {
                             customer_id: c.id.clone(),
                             at,
                             kind: "status".into(),
                             item_type: None,
                             old_value: Some(old_status),
-                            new_value: c.status.as_str().to_owned(),
+                            new_value: c.status.clone(),
                             message: None,
                         });
                     }
@@ -285,24 +324,29 @@ impl Store {
                 }
                 None => report.inserted.push(c.id.clone()),
             }
-            writes.push((c, encode_kyc(&c.kyc)?));
+            writes.push((c, encode_kyc(&c.kyc)?, encode_ids(&c.identifiers)?, encode_address(c.address.as_ref())?));
             report.changes.extend(changes);
         }
         // Many rows per statement: each statement is a round trip to SQLite's thread.
         for chunk in writes.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO customers (id, status, cpf, cnpj, name, email, phone, trading_name, external_id, kyc, created_at, updated_at, synced_at) ",
+                "INSERT INTO customers (id, party, name, given_name, family_name, trading_name, ids, email, phone, address, birth_date, external_id, status, stage, kyc, created_at, updated_at, synced_at) ",
             );
-            q.push_values(chunk, |mut b, (c, kyc)| {
+            q.push_values(chunk, |mut b, (c, kyc, ids, address)| {
                 b.push_bind(&c.id)
-                    .push_bind(c.status.as_str())
-                    .push_bind(&c.cpf)
-                    .push_bind(&c.cnpj)
+                    .push_bind(c.party.as_str())
                     .push_bind(&c.name)
+                    .push_bind(&c.given_name)
+                    .push_bind(&c.family_name)
+                    .push_bind(&c.trading_name)
+                    .push_bind(ids.as_str())
                     .push_bind(&c.email)
                     .push_bind(&c.phone)
-                    .push_bind(&c.trading_name)
+                    .push_bind(address.as_deref())
+                    .push_bind(c.birth_date.and_then(|d| d.format(DATE).ok()))
                     .push_bind(&c.external_id)
+                    .push_bind(&c.status)
+                    .push_bind(c.stage.as_str())
                     .push_bind(kyc.as_str())
                     .push_bind(millis(c.created_at))
                     .push_bind(millis(c.updated_at))
@@ -310,9 +354,11 @@ impl Store {
             });
             q.push(
                 " ON CONFLICT (id) DO UPDATE SET
-                   status = excluded.status, cpf = excluded.cpf, cnpj = excluded.cnpj, name = excluded.name,
-                   email = excluded.email, phone = excluded.phone, trading_name = excluded.trading_name,
-                   external_id = excluded.external_id, kyc = excluded.kyc, created_at = excluded.created_at,
+                   party = excluded.party, name = excluded.name, given_name = excluded.given_name,
+                   family_name = excluded.family_name, trading_name = excluded.trading_name, ids = excluded.ids,
+                   email = excluded.email, phone = excluded.phone, address = excluded.address,
+                   birth_date = excluded.birth_date, external_id = excluded.external_id, status = excluded.status,
+                   stage = excluded.stage, kyc = excluded.kyc, created_at = excluded.created_at,
                    updated_at = excluded.updated_at, synced_at = excluded.synced_at",
             );
             q.build().execute(&mut *tx).await?;
@@ -341,7 +387,7 @@ impl Store {
         let r = self
             .search(&SearchQuery {
                 text: String::new(),
-                statuses: Vec::new(),
+                stages: Vec::new(),
                 order: q.order,
                 offset: q.offset,
                 limit: q.limit,
@@ -356,13 +402,13 @@ impl Store {
         if !q.text.trim().is_empty() && expr.is_none() {
             return Ok(SearchResult { customers: Vec::new(), total: 0, total_capped: false });
         }
-        // Text and status together: the status is matched in the index as well.
-        let expr = expr.map(|e| match status_expression(&q.statuses) {
+        // Text and stage together: the stage is matched in the index as well.
+        let expr = expr.map(|e| match stage_expression(&q.stages) {
             Some(st) => format!("({e}) AND {st}"),
             None => e,
         });
         // The FTS match runs first and drives the join (CROSS JOIN fixes the order), so
-        // a status filter never turns the search into a scan.
+        // a stage filter never turns the search into a scan.
         let from = |b: &mut QueryBuilder<'_, Sqlite>| {
             match &expr {
                 Some(e) => {
@@ -375,9 +421,9 @@ impl Store {
                     b.push(" FROM customers c WHERE 1");
                 }
             }
-            if !q.statuses.is_empty() {
-                b.push(" AND c.status");
-                push_in_list(b, &q.statuses);
+            if !q.stages.is_empty() {
+                b.push(" AND c.stage");
+                push_in_list(b, &q.stages);
             }
         };
         let mut page = QueryBuilder::<Sqlite>::new("SELECT c.*");
@@ -393,14 +439,14 @@ impl Store {
         let rows = page.build().fetch_all(self.pool()).await?;
         let customers = rows.iter().map(row_to_customer).collect::<Result<Vec<_>>>()?;
 
-        // The whole list, or a status filter, is counted exactly from the per-status
+        // The whole list, or a stage filter, is counted exactly from the per-stage
         // totals the triggers keep, so the list scrolls to its last customer; a search's
         // matches are counted up to the cap (the list says "1,000+").
         if expr.is_none() {
-            let mut totals = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM status_totals");
-            if !q.statuses.is_empty() {
-                totals.push(" WHERE status");
-                push_in_list(&mut totals, &q.statuses);
+            let mut totals = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM stage_totals");
+            if !q.stages.is_empty() {
+                totals.push(" WHERE stage");
+                push_in_list(&mut totals, &q.stages);
             }
             let n: i64 = totals.build_query_scalar().fetch_one(self.pool()).await?;
             return Ok(SearchResult { customers, total: u64::try_from(n).unwrap_or(0), total_capped: false });
@@ -415,12 +461,11 @@ impl Store {
         Ok(SearchResult { customers, total: n.min(SearchResult::COUNT_CAP), total_capped: n > SearchResult::COUNT_CAP })
     }
 
-    /// Customers per status, for the filter chips.
-    pub async fn status_counts(&self) -> Result<Vec<(String, u64)>> {
-        let rows = sqlx::query("SELECT status, n FROM status_totals WHERE n > 0 ORDER BY status")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(|r| Ok((r.try_get("status")?, u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or(0)))).collect()
+    /// Customers per stage, for the filter chips.
+    pub async fn stage_counts(&self) -> Result<Vec<(String, u64)>> {
+        let rows =
+            sqlx::query("SELECT stage, n FROM stage_totals WHERE n > 0 ORDER BY stage").fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.try_get("stage")?, u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or(0)))).collect()
     }
 
     /// One cached customer.
@@ -442,10 +487,12 @@ impl Store {
         ms.map(from_millis).transpose()
     }
 
-    /// Customers whose KYC is in flight (an item in review), most recently changed first.
+    /// Customers whose KYC is in flight (in review at the provider, or an item in
+    /// review), most recently changed first.
     pub async fn in_flight_ids(&self, limit: u32) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM customers WHERE status <> 'active' AND kyc LIKE '%\"in_review\"%' ORDER BY updated_at DESC LIMIT ?",
+            "SELECT id FROM customers WHERE stage NOT IN ('approved', 'rejected')
+               AND (stage = 'in_review' OR kyc LIKE '%\"in_review\"%') ORDER BY updated_at DESC LIMIT ?",
         )
         .bind(i64::from(limit))
         .fetch_all(self.pool())
@@ -491,9 +538,14 @@ mod tests {
         assert_eq!(match_expression("joao@ex").as_deref(), Some(cols("{C} : \"joao\"* {C} : \"ex\"*").as_str()));
         assert_eq!(
             match_expression("partner-ref-12").as_deref(),
-            Some(cols("{C} : \"partner\"* {C} : \"ref\"* {C} : \"12\"*").as_str())
+            Some(cols("(docs : \"PARTNERREF12\"*) OR ({C} : \"partner\"* {C} : \"ref\"* {C} : \"12\"*)").as_str())
         );
         assert_eq!(match_expression("\"; DROP").as_deref(), Some(cols("{C} : \"DROP\"*").as_str()));
+        // A passport or licence number: one kept value, or words.
+        assert_eq!(
+            match_expression("a12-345").as_deref(),
+            Some(cols("(docs : \"A12345\"*) OR ({C} : \"a12\"* {C} : \"345\"*)").as_str())
+        );
         assert_eq!(match_expression("  "), None);
         assert_eq!(match_expression("@@"), None);
     }

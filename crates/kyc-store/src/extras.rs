@@ -1,11 +1,9 @@
-//! Credit offers and documents uploaded from this machine.
+//! Products (credit offers, cards, wallets) and documents uploaded from this machine.
 
 use crate::{Result, Store, from_millis, millis};
+use kyc_model::{Money, Product};
 use sqlx::Row;
 use time::OffsetDateTime;
-
-/// A cached credit offer.
-pub type Offer = kyc_model::CreditOffer;
 
 /// A document uploaded (or queued) from this machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,22 +31,25 @@ pub struct StoredDocument {
 }
 
 impl Store {
-    /// Replaces a customer's cached offers.
-    pub async fn replace_offers(&self, customer_id: &str, offers: &[Offer]) -> Result<()> {
+    /// Replaces a customer's cached products (every kind).
+    pub async fn replace_products(&self, customer_id: &str, products: &[Product]) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM credit_offers WHERE customer_id = ?").bind(customer_id).execute(&mut *tx).await?;
-        for o in offers {
+        sqlx::query("DELETE FROM products WHERE customer_id = ?").bind(customer_id).execute(&mut *tx).await?;
+        for p in products {
             sqlx::query(
-                "INSERT INTO credit_offers (id, customer_id, status, approved_amount, interest_rate, expires_at, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO products (id, customer_id, kind, status, amount, currency, rate_percent, reference, expires_at, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
-            .bind(&o.id)
+            .bind(&p.id)
             .bind(customer_id)
-            .bind(&o.status)
-            .bind(&o.approved_amount)
-            .bind(o.interest_rate)
-            .bind(o.expires_at.map(millis))
-            .bind(o.created_at.map(millis))
+            .bind(&p.kind)
+            .bind(&p.status)
+            .bind(p.amount.as_ref().map(|m| &m.amount))
+            .bind(p.amount.as_ref().map(|m| &m.currency))
+            .bind(&p.rate_percent)
+            .bind(&p.reference)
+            .bind(p.expires_at.map(millis))
+            .bind(p.created_at.map(millis))
             .execute(&mut *tx)
             .await?;
         }
@@ -56,20 +57,24 @@ impl Store {
         Ok(())
     }
 
-    /// A customer's cached offers, newest first.
-    pub async fn offers_for(&self, customer_id: &str) -> Result<Vec<Offer>> {
-        let rows = sqlx::query("SELECT * FROM credit_offers WHERE customer_id = ? ORDER BY created_at DESC")
+    /// A customer's cached products, newest first.
+    pub async fn products_for(&self, customer_id: &str) -> Result<Vec<Product>> {
+        let rows = sqlx::query("SELECT * FROM products WHERE customer_id = ? ORDER BY created_at DESC, id")
             .bind(customer_id)
             .fetch_all(self.pool())
             .await?;
         rows.iter()
             .map(|r| {
-                Ok(Offer {
+                let amount: Option<String> = r.try_get("amount")?;
+                let currency: Option<String> = r.try_get("currency")?;
+                Ok(Product {
                     id: r.try_get("id")?,
                     customer_id: r.try_get("customer_id")?,
+                    kind: r.try_get("kind")?,
                     status: r.try_get("status")?,
-                    approved_amount: r.try_get("approved_amount")?,
-                    interest_rate: r.try_get("interest_rate")?,
+                    amount: amount.map(|amount| Money { amount, currency: currency.unwrap_or_default() }),
+                    rate_percent: r.try_get("rate_percent")?,
+                    reference: r.try_get("reference")?,
                     expires_at: r.try_get::<Option<i64>, _>("expires_at")?.map(from_millis).transpose()?,
                     created_at: r.try_get::<Option<i64>, _>("created_at")?.map(from_millis).transpose()?,
                 })

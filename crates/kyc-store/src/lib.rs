@@ -5,8 +5,9 @@
 //! at build time. Queries are checked at run time (`sqlx::query`, not `query!`), so
 //! building needs no database.
 //!
-//! What it holds: customers (with a compact kyc encoding and a contentless FTS5 search
-//! index kept in step by triggers), a change log for the timeline, credit offers,
+//! What it holds: customers of any provider (with compact kyc and identifier encodings
+//! and a contentless FTS5 search index kept in step by triggers), a change log for the
+//! timeline, products (credit offers, cards, wallets),
 //! documents uploaded from this machine, the outbox of writes waiting for the API, and
 //! small facts (last sync, sync cursors).
 //!
@@ -18,7 +19,7 @@ mod extras;
 mod outbox;
 
 pub use customers::{Change, ListOrder, ListQuery, SearchQuery, SearchResult, UpsertReport};
-pub use extras::{Offer, StoredDocument};
+pub use extras::StoredDocument;
 pub use outbox::{OutboxEntry, OutboxState};
 
 use sqlx::SqlitePool;

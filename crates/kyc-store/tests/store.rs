@@ -1,16 +1,44 @@
 //! The cache against a real SQLite file on disk.
 
-use kyc_model::{Customer, CustomerStatus, KycItem, KycItemStatus, KycKind};
+use kyc_model::{Customer, IdKind, Identifier, KycItem, KycItemStatus, KycKind, Party, Stage};
 use kyc_store::{ListOrder, ListQuery, OutboxState, SearchQuery, Store};
 use time::{Duration, OffsetDateTime};
 
+/// The stage of a Dinie status, as the connector places it (the test's own copy).
+fn stage(status: &str) -> Stage {
+    match status {
+        "pending_kyc" => Stage::AwaitingCustomer,
+        "under_review" => Stage::InReview,
+        "active" => Stage::Approved,
+        _ => Stage::Unknown,
+    }
+}
+
+fn cpf(c: &mut Customer, digits: &str) {
+    c.identifiers[0] = Identifier::new(IdKind::Cpf, digits);
+}
+
 fn customer(i: i64, name: &str, status: &str) -> Customer {
     let t = OffsetDateTime::from_unix_timestamp(1_772_445_600 + i * 60).unwrap();
+    let mut identifiers = vec![Identifier::new(IdKind::Cpf, "12345678909")];
+    if i % 2 == 0 {
+        identifiers.push(Identifier::new(IdKind::Cnpj, "12345678000195"));
+    }
     Customer {
         id: format!("cust_{i:04}"),
-        status: CustomerStatus::from(status),
-        cpf: "12345678909".into(),
-        cnpj: (i % 2 == 0).then(|| "12345678000195".into()),
+        party: if i % 2 == 0 { Party::Business } else { Party::Person },
+        status: status.into(),
+        stage: stage(status),
+        identifiers,
+        birth_date: (i == 1).then_some(time::macros::date!(1990 - 01 - 15)),
+        address: (i == 1).then(|| kyc_model::Address {
+            line1: "Rua A, 1".into(),
+            city: "São Paulo".into(),
+            country: "BR".into(),
+            ..Default::default()
+        }),
+        given_name: None,
+        family_name: None,
         name: name.into(),
         email: format!("c{i}@example.com"),
         phone: "+5511999999999".into(),
@@ -48,7 +76,7 @@ async fn customers_survive_reopening_the_file_and_upserts_replace() {
     assert_eq!(store.count_customers().await.unwrap(), 2);
     let got = store.get_customer("cust_0001").await.unwrap().unwrap();
     assert_eq!(got, customer(1, "Bruno", "pending_kyc"), "a round trip through SQLite must not change a customer");
-    assert_eq!(store.get_customer("cust_0002").await.unwrap().unwrap().status, CustomerStatus::Other("denied".into()));
+    assert_eq!(store.get_customer("cust_0002").await.unwrap().unwrap().status, "denied");
     let last = store.last_sync().await.unwrap().unwrap();
     assert_eq!(last.unix_timestamp(), now.unix_timestamp());
 
@@ -93,12 +121,13 @@ async fn search_finds_by_name_document_email_and_external_id_by_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("c.sqlite")).await.unwrap();
     let mut a = customer(1, "Márcia Gonçalves", "pending_kyc");
-    a.cpf = "52998224725".into();
+    cpf(&mut a, "52998224725");
     a.trading_name = Some("Ateliê da Márcia".into());
     let mut b = customer(2, "Marcos Lima", "active");
-    b.cpf = "11144477735".into();
+    cpf(&mut b, "11144477735");
     b.email = "marcos.lima@empresa.com.br".into();
-    let c = customer(3, "Ana Souza", "active");
+    let mut c = customer(3, "Ana Souza", "active");
+    c.identifiers.push(Identifier::new(IdKind::Passport, "a1234567"));
     store.upsert_customers(&[a, b, c], OffsetDateTime::now_utc()).await.unwrap();
 
     let names = |q: SearchQuery| {
@@ -114,42 +143,48 @@ async fn search_finds_by_name_document_email_and_external_id_by_prefix() {
     assert_eq!(names(q("12.345.678/0001")).await, ["Marcos Lima"], "CNPJ prefix (even ids have one)");
     assert_eq!(names(q("empresa.com")).await, ["Marcos Lima"], "e-mail");
     assert_eq!(names(q("ref-3")).await, ["Ana Souza"], "external id");
+    assert_eq!(names(q("a12-34")).await, ["Ana Souza"], "passport number, punctuated, by prefix");
+    assert_eq!(names(q("A1234567")).await, ["Ana Souza"], "passport number as kept");
     assert!(names(q("zzz")).await.is_empty());
     assert!(names(q("\" OR 1=1 --")).await.is_empty(), "input is never FTS syntax");
 
-    let active = SearchQuery { text: "mar".into(), statuses: vec!["active".into()], limit: 10, ..Default::default() };
+    let active = SearchQuery { text: "mar".into(), stages: vec!["approved".into()], limit: 10, ..Default::default() };
     let r = store.search(&active).await.unwrap();
     assert_eq!((r.customers.len(), r.total, r.total_capped), (1, 1, false));
     let all_active =
-        SearchQuery { statuses: vec!["active".into()], order: ListOrder::NameAsc, limit: 10, ..Default::default() };
+        SearchQuery { stages: vec!["approved".into()], order: ListOrder::NameAsc, limit: 10, ..Default::default() };
     assert_eq!(names(all_active).await, ["Ana Souza", "Marcos Lima"]);
-    assert_eq!(store.status_counts().await.unwrap(), vec![("active".to_owned(), 2), ("pending_kyc".to_owned(), 1)]);
-    assert!(names(q("active")).await.is_empty(), "typed words never match the status");
+    assert_eq!(
+        store.stage_counts().await.unwrap(),
+        vec![("approved".to_owned(), 2), ("awaiting_customer".to_owned(), 1)]
+    );
+    assert!(names(q("approved")).await.is_empty(), "typed words never match the stage");
     let pending_or_active = SearchQuery {
         text: "mar".into(),
-        statuses: vec!["pending_kyc".into(), "under_review".into()],
+        stages: vec!["awaiting_customer".into(), "in_review".into()],
         limit: 10,
         ..Default::default()
     };
     assert_eq!(names(pending_or_active).await, ["Márcia Gonçalves"], "text and several statuses");
 
     // The totals the triggers keep follow inserts and status changes.
-    let total = |statuses: Vec<String>| {
+    let total = |stages: Vec<String>| {
         let store = store.clone();
-        async move { store.search(&SearchQuery { statuses, limit: 1, ..Default::default() }).await.unwrap().total }
+        async move { store.search(&SearchQuery { stages, limit: 1, ..Default::default() }).await.unwrap().total }
     };
-    assert_eq!((total(vec![]).await, total(vec!["active".into()]).await), (3, 2));
+    assert_eq!((total(vec![]).await, total(vec!["approved".into()]).await), (3, 2));
 
     // A status change moves the customer between filters.
     let mut promoted = store.get_customer("cust_0001").await.unwrap().unwrap();
     promoted.status = "active".into();
+    promoted.stage = Stage::Approved;
     promoted.updated_at += Duration::minutes(1);
     store.upsert_customers(&[promoted], OffsetDateTime::now_utc()).await.unwrap();
     let active_mar =
-        SearchQuery { text: "mar".into(), statuses: vec!["active".into()], limit: 10, ..Default::default() };
+        SearchQuery { text: "mar".into(), stages: vec!["approved".into()], limit: 10, ..Default::default() };
     assert_eq!(names(active_mar).await, ["Marcos Lima", "Márcia Gonçalves"]);
-    assert_eq!((total(vec![]).await, total(vec!["active".into()]).await), (3, 3));
-    assert_eq!(store.status_counts().await.unwrap(), vec![("active".to_owned(), 3)]);
+    assert_eq!((total(vec![]).await, total(vec!["approved".into()]).await), (3, 3));
+    assert_eq!(store.stage_counts().await.unwrap(), vec![("approved".to_owned(), 3)]);
 
     // Renaming moves the search entry with it.
     let mut renamed = store.get_customer("cust_0003").await.unwrap().unwrap();
@@ -171,7 +206,7 @@ async fn concurrent_writers_of_one_customer_all_succeed_and_record_the_change_on
     let first = customer(1, "Bruno", "pending_kyc");
     store.upsert_customers(std::slice::from_ref(&first), OffsetDateTime::now_utc()).await.unwrap();
     let mut next = first.clone();
-    next.status = CustomerStatus::Active;
+    next.status = "active".to_owned();
     next.updated_at += Duration::hours(2);
     for round in 0..20 {
         let mut tasks = Vec::new();
@@ -184,7 +219,7 @@ async fn concurrent_writers_of_one_customer_all_succeed_and_record_the_change_on
             changes += t.await.unwrap().unwrap_or_else(|e| panic!("round {round}: {e}")).changes.len();
         }
         assert_eq!(changes, 1, "the transition is recorded by exactly one writer");
-        next.status = if round % 2 == 0 { CustomerStatus::UnderReview } else { CustomerStatus::Active };
+        next.status = if round % 2 == 0 { "under_review".to_owned() } else { "active".to_owned() };
         next.updated_at += Duration::minutes(1);
     }
 }
@@ -200,7 +235,7 @@ async fn a_changed_customer_leaves_a_timeline_and_an_unchanged_one_nothing() {
     assert!(r.inserted.is_empty() && r.updated.is_empty(), "same updated_at: left alone");
 
     let mut next = first.clone();
-    next.status = CustomerStatus::UnderReview;
+    next.status = "under_review".to_owned();
     next.kyc[0].status = KycItemStatus::Approved;
     next.kyc[0].message = None;
     next.updated_at += Duration::hours(2);
@@ -221,7 +256,7 @@ async fn a_changed_customer_leaves_a_timeline_and_an_unchanged_one_nothing() {
     // the forward one a second time when the newer version comes again).
     let r = store.upsert_customers(std::slice::from_ref(&first), OffsetDateTime::now_utc()).await.unwrap();
     assert!(r.updated.is_empty() && r.changes.is_empty(), "an older version is ignored: {r:?}");
-    assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().status, CustomerStatus::UnderReview);
+    assert_eq!(store.get_customer("cust_0001").await.unwrap().unwrap().status, "under_review".to_owned());
     assert_eq!(store.changes_for("cust_0001").await.unwrap().len(), 2);
 }
 
@@ -372,8 +407,8 @@ fn any_search_text_is_a_search_never_an_error() {
     ];
     TestRunner::new(Config { cases: 300, ..Config::default() })
         .run(&(text, any::<bool>()), |(text, with_status)| {
-            let statuses = if with_status { vec!["active".to_owned()] } else { vec![] };
-            let q = SearchQuery { text, statuses, limit: 5, ..Default::default() };
+            let stages = if with_status { vec!["approved".to_owned()] } else { vec![] };
+            let q = SearchQuery { text, stages, limit: 5, ..Default::default() };
             let r = rt.block_on(store.search(&q));
             prop_assert!(r.is_ok(), "{:?}: {:?}", q.text, r.err());
             Ok(())

@@ -198,10 +198,10 @@ pub async fn run(out: Option<PathBuf>, sync_n: usize, search_n: usize) {
             SearchQuery { text: c.cpf[..7].to_owned(), limit: 50, ..Default::default() }
         })
         .collect();
-    let statuses = ["pending_kyc", "under_review", "active"];
+    let stages = ["awaiting_customer", "in_review", "approved"];
     let status_queries: Vec<SearchQuery> = (0..200)
         .map(|i| SearchQuery {
-            statuses: vec![statuses[i % 3].to_owned()],
+            stages: vec![stages[i % 3].to_owned()],
             offset: (i as u32 % 20) * 50,
             limit: 50,
             ..Default::default()
@@ -210,7 +210,7 @@ pub async fn run(out: Option<PathBuf>, sync_n: usize, search_n: usize) {
     let status_and_name: Vec<SearchQuery> = (0..200)
         .map(|i| SearchQuery {
             text: names[i % names.len()].to_owned(),
-            statuses: vec![statuses[i % 3].to_owned()],
+            stages: vec![stages[i % 3].to_owned()],
             limit: 50,
             ..Default::default()
         })
@@ -228,8 +228,8 @@ pub async fn run(out: Option<PathBuf>, sync_n: usize, search_n: usize) {
         ("name prefix (`mar`, `ana`, …)", &name_queries),
         ("two name prefixes (`ana sil`)", &two_words),
         ("CPF prefix (`123.456`)", &cpf_queries),
-        ("status filter", &status_queries),
-        ("status filter + name prefix", &status_and_name),
+        ("stage filter", &status_queries),
+        ("stage filter + name prefix", &status_and_name),
         ("all, sorted by name, deep pages", &by_name),
     ];
     let mut worst = Duration::ZERO;

@@ -98,14 +98,15 @@ async fn an_outbox_replay_killed_mid_way_sends_every_registration_exactly_once()
     for i in 0..40u32 {
         let digits = format!("{:09}", 300_000_000 + i * 1_237);
         let cpf = kyc_model::Cpf::from_base(std::array::from_fn(|k| digits.as_bytes()[k] - b'0'));
-        let r = kyc_model::Registration {
-            cpf: cpf.formatted(),
-            name: format!("Cliente {i}"),
-            email: format!("c{i}@example.com"),
-            phone: "+5511999999999".into(),
-            external_id: format!("crash-{i}"),
-            ..Default::default()
-        };
+        let (cpf, name, email, ext) =
+            (cpf.formatted(), format!("Cliente {i}"), format!("c{i}@example.com"), format!("crash-{i}"));
+        let r = kyc_model::FormValues::of([
+            ("cpf", cpf.as_str()),
+            ("name", name.as_str()),
+            ("email", email.as_str()),
+            ("phone", "+5511999999999"),
+            ("external_id", ext.as_str()),
+        ]);
         kyc_core::outbox::enqueue(&store, None, &kyc_core::outbox::Operation::Register(r), None, dir.path(), None)
             .await
             .unwrap();

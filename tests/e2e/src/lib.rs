@@ -132,6 +132,11 @@ impl Session {
     /// Clicks the first element matching `css` (waiting up to 30 s for it).
     pub async fn click(&self, css: &str) -> Result<(), String> {
         let e = self.wait_for(css, Duration::from_secs(30)).await?;
+        // Scrolled to the middle of its scrolling pane first, as a person would: WebKit's
+        // driver scrolls the window, not a pane inside it, and calls an element at a
+        // pane's clipped edge not interactable.
+        let element = json!({"element-6066-11e4-a52e-4f735466cecf": e.0});
+        self.execute("arguments[0].scrollIntoView({block: 'center'})", json!([element])).await?;
         self.call(reqwest::Method::POST, &format!("/element/{}/click", e.0), Some(json!({}))).await.map(|_| ())
     }
 

@@ -37,14 +37,14 @@ async fn first_start_lists_the_built_in_sandboxs_demo_customers() {
             (0..names.len()).map(|k| kyc_sandbox::seed::demo_name(expected_total - 1 - k)).collect();
         assert_eq!(names, expected, "the window lists the seeded customers, newest first");
 
-        // Every visible row shows its CPF in the mask, a labelled status and a date.
+        // Every visible row shows its CPF in the mask, a labelled stage and a date.
         let rows = s.find_all("[data-testid=customer-row]").await?.len();
-        let cpfs = s.texts("[data-testid=customer-cpf]").await?;
+        let cpfs = s.texts("[data-testid=customer-id-cpf]").await?;
         assert_eq!(cpfs.len(), rows);
         assert!(cpfs.iter().all(|c| is_masked_cpf(c)), "every row shows a masked CPF: {cpfs:?}");
         let statuses = s.texts("[data-testid=customer-status]").await?;
-        let labels = ["Pending KYC", "Under review", "Active", "KYC pendente", "Em análise", "Ativo"];
-        assert!(statuses.iter().all(|st| labels.contains(&st.as_str())), "statuses are labelled: {statuses:?}");
+        let labels = ["With customer", "In review", "Approved", "Com o cliente", "Em análise", "Aprovado"];
+        assert!(statuses.iter().all(|st| labels.contains(&st.as_str())), "stages are labelled: {statuses:?}");
         let dates = s.texts("[data-testid=customer-updated]").await?;
         assert_eq!(dates.len(), rows);
         assert!(
@@ -77,8 +77,8 @@ async fn language_and_theme_switch_at_once_and_are_kept_across_a_restart() {
         assert_eq!(s.attribute("html", "lang").await?.as_deref(), Some("pt-BR"));
         let statuses = s.texts("[data-testid=customer-status]").await?;
         assert!(
-            statuses.iter().all(|st| ["KYC pendente", "Em análise", "Ativo"].contains(&st.as_str())),
-            "statuses in Portuguese: {statuses:?}"
+            statuses.iter().all(|st| ["Com o cliente", "Em análise", "Aprovado"].contains(&st.as_str())),
+            "stages in Portuguese: {statuses:?}"
         );
 
         let before = s.attribute("html", "data-theme").await?.ok_or("a theme is set")?;

@@ -130,12 +130,12 @@ async fn searching_by_cpf_and_name_and_filtering_by_status() {
             names.iter().all(|n| folded(n).split_whitespace().any(|w| w.starts_with(&folded(&prefix)))),
             "every row matches {prefix}: {names:?}"
         );
-        // A status chip keeps only that status.
+        // A stage chip keeps only that stage.
         s.replace_text("[data-testid=search]", "").await?;
-        s.click("[data-testid=chip-active]").await?;
+        s.click("[data-testid=chip-approved]").await?;
         let statuses = s
             .wait_for_texts("[data-testid=customer-status]", LONG, |t| {
-                !t.is_empty() && t.iter().all(|x| x == "Active" || x == "Ativo")
+                !t.is_empty() && t.iter().all(|x| x == "Approved" || x == "Aprovado")
             })
             .await?;
         // Exactly the sandbox's active customers: the count says so, and the rows agree.
@@ -326,7 +326,7 @@ async fn browsing_and_searching_offline_with_the_sandbox_unreachable() {
         s.wait_for("[data-testid=offline-banner]", LONG).await?;
         // The cache still answers: search, open, read.
         open_customer(s, &c).await?;
-        s.wait_for_texts("[data-testid=detail-status]", LONG, is_one_of(&["Active", "Ativo"])).await?;
+        s.wait_for_texts("[data-testid=detail-status]", LONG, is_one_of(&["Approved", "Aprovado"])).await?;
         screenshot(s, "offline").await?;
         Ok(())
     })
@@ -688,7 +688,7 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
             .await?;
         }
         s.wait_for_texts("[data-testid=notice-body]", LIVE, |t| {
-            t.iter().any(|b| b.starts_with(r_name) && (b.contains("credit offers") || b.contains("ofertas de crédito")))
+            t.iter().any(|b| b.starts_with(r_name) && (b.contains("step after it") || b.contains("etapa seguinte")))
         })
         .await?;
         // Give a desktop notification, had one been sent, time to be logged.
@@ -699,7 +699,7 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
         // Opened from its notice, the active customer shows the credit offer that follows.
         s.click("[data-testid=notice-open]").await?;
         s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first().map(String::as_str) == Some(r_name)).await?;
-        s.wait_for_texts("[data-testid=detail-status]", LONG, is_one_of(&["Active", "Ativo"])).await?;
+        s.wait_for_texts("[data-testid=detail-status]", LONG, is_one_of(&["Approved", "Aprovado"])).await?;
         let amounts = s.wait_for_texts("[data-testid=offer-amount]", LONG, |t| t.len() == 1).await?;
         let amount = &amounts[0];
         // The API's rate is in percent a month (3.5 means 3.5 %), shown as such.

@@ -18,10 +18,10 @@ limit: number,
  */
 sort: CustomerSort, 
 /**
- * Search text: name, trading name, e-mail, external id, CPF or CNPJ (by prefix).
+ * Search text: name, trading name, e-mail, external id, any identifier (by prefix).
  */
 text: string, 
 /**
- * Only these statuses; empty for all.
+ * Only these stages; empty for all.
  */
-statuses: Array<string>, };
+stages: Array<string>, };

@@ -3,7 +3,7 @@
 /**
  * One thing worth a desktop notification.
  */
-export type Notice = { "kind": "customerActive", 
+export type Notice = { "kind": "customerApproved", 
 /**
  * The customer.
  */

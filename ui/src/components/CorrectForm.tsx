@@ -1,52 +1,58 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { commands, toErrorView, type Correction, type CustomerDetail, type ErrorView, type FieldError } from "../ipc";
-import { maskPhone } from "../format";
-import { useI18n } from "../i18n";
+import type { FormSpec } from "../bindings/FormSpec";
+import type { FormValues } from "../bindings/FormValues";
+import { commands, toErrorView, type CustomerDetail, type ErrorView, type FieldError } from "../ipc";
+import { label, useI18n } from "../i18n";
 import { ErrorBox, Field } from "./Field";
+import { FormFields } from "./FormFields";
 
-type Values = { name: string; email: string; phone: string; tradingName: string };
+const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** Only the fields that differ from the customer's: `null` leaves one as it is. */
-export function correctionOf(c: CustomerDetail, v: Values): Correction {
-  const changed = (now: string, before: string | null) => (now.trim() !== (before ?? "").trim() ? now.trim() : null);
-  return {
-    name: changed(v.name, c.name),
-    email: changed(v.email, c.email),
-    phone: changed(v.phone, c.phone),
-    tradingName: changed(v.tradingName, c.tradingName),
-  };
+/** The customer's current value of a form field (by its key: `trading_name` → `tradingName`). */
+export function currentValue(c: CustomerDetail, key: string): string {
+  const id = c.identifiers.find((i) => i.kind === key);
+  if (id) return id.value;
+  const v = (c as unknown as Record<string, unknown>)[camel(key)];
+  return typeof v === "string" ? v : "";
 }
 
-type Props = { customer: CustomerDetail; onClose: () => void; onSaved: () => void };
+/** Only the fields that differ from the customer's: the rest stay as they are. */
+export function correctionOf(spec: FormSpec, c: CustomerDetail, v: FormValues): FormValues {
+  const out: FormValues = {};
+  for (const f of spec.fields) {
+    const now = (v[f.key] ?? "").trim();
+    if (now !== currentValue(c, f.key).trim()) out[f.key] = now;
+  }
+  return out;
+}
 
-/** Corrects a customer's updatable data; CPF, CNPJ and external id are shown read-only. */
-export function CorrectForm({ customer, onClose, onSaved }: Props) {
-  const { t } = useI18n();
-  const [values, setValues] = useState<Values>({
-    name: customer.name,
-    email: customer.email,
-    phone: customer.phone,
-    tradingName: customer.tradingName ?? "",
-  });
+type Props = { spec: FormSpec; customer: CustomerDetail; onClose: () => void; onSaved: () => void };
+
+/** Corrects what the provider lets change; identifiers and the external id are shown read-only. */
+export function CorrectForm({ spec, customer, onClose, onSaved }: Props) {
+  const { t, locale } = useI18n();
+  const [values, setValues] = useState<FormValues>(() =>
+    Object.fromEntries(spec.fields.map((f) => [f.key, currentValue(customer, f.key)])),
+  );
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [apiError, setApiError] = useState<ErrorView | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const correction = correctionOf(customer, values);
-  const nothing = Object.values(correction).every((v) => v === null);
+  const correction = correctionOf(spec, customer, values);
+  const nothing = Object.keys(correction).length === 0;
 
   useEffect(() => {
     let live = true;
-    const fix = correctionOf(customer, values);
-    if (Object.values(fix).every((v) => v === null)) return;
+    const fix = correctionOf(spec, customer, values);
+    if (Object.keys(fix).length === 0) return;
     commands
-      .validateCorrection(fix)
+      .validateForm("correct", fix)
       .then((e) => live && setErrors(e))
       .catch(() => undefined);
     return () => {
       live = false;
     };
-  }, [customer, values]);
+  }, [spec, customer, values]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -73,6 +79,10 @@ export function CorrectForm({ customer, onClose, onSaved }: Props) {
   }
 
   const shown = nothing ? [] : errors.filter((e) => e.field !== "correction");
+  const fixed = [
+    ...customer.identifiers.map((i) => ({ key: i.kind, label: label(locale, `id.${i.kind}`, i.kind), value: i.value })),
+    { key: "external_id", label: t("fieldExternalId"), value: customer.externalId ?? "—" },
+  ];
   return (
     <form className="panel form" onSubmit={submit} aria-labelledby="correct-title" noValidate data-testid="correct-form">
       <header className="panel-head">
@@ -89,48 +99,16 @@ export function CorrectForm({ customer, onClose, onSaved }: Props) {
       )}
       <p className="hint">{t("readOnlyHint")}</p>
       <div className="grid-3 readonly">
-        <Field name="cpf" label={t("fieldCpf")} value={customer.cpf} onChange={() => {}} errors={[]} show={false} readOnly />
-        <Field name="cnpj" label={t("fieldCnpj")} value={customer.cnpj ?? "—"} onChange={() => {}} errors={[]} show={false} readOnly />
-        <Field
-          name="external_id"
-          label={t("fieldExternalId")}
-          value={customer.externalId ?? "—"}
-          onChange={() => {}}
-          errors={[]}
-          show={false}
-          readOnly
-        />
+        {fixed.map((f) => (
+          <Field key={f.key} name={f.key} label={f.label} value={f.value} onChange={() => {}} errors={[]} show={false} readOnly />
+        ))}
       </div>
-      <Field name="name" label={t("fieldName")} value={values.name} onChange={(v) => setValues({ ...values, name: v })} errors={shown} show />
-      <div className="grid-2">
-        <Field
-          name="email"
-          label={t("fieldEmail")}
-          value={values.email}
-          onChange={(v) => setValues({ ...values, email: v })}
-          errors={shown}
-          show
-          inputProps={{ type: "email" }}
-        />
-        <Field
-          name="phone"
-          label={t("fieldPhone")}
-          value={values.phone}
-          onChange={(v) => setValues({ ...values, phone: maskPhone(v) })}
-          errors={shown}
-          show
-          hint={t("phoneHint")}
-          inputProps={{ type: "tel" }}
-        />
-      </div>
-      <Field
-        name="trading_name"
-        label={t("fieldTradingName")}
-        value={values.tradingName}
-        optional
-        onChange={(v) => setValues({ ...values, tradingName: v })}
+      <FormFields
+        spec={spec}
+        values={values}
+        onChange={(key, v) => setValues((prev) => ({ ...prev, [key]: v }))}
         errors={shown}
-        show
+        show={() => true}
       />
       <footer className="panel-foot">
         {nothing && <small className="hint">{t("nothingChanged")}</small>}

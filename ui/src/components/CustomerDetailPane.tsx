@@ -4,12 +4,14 @@ import type { ChangeView } from "../bindings/ChangeView";
 import type { KycItemView } from "../bindings/KycItemView";
 import { commands, on, toErrorView, type CustomerDetail } from "../ipc";
 import { formatDateTime, formatRelative } from "../format";
-import { itemStatusLabel, statusLabel, useI18n, type Locale } from "../i18n";
+import { itemStatusLabel, label, useI18n, type Locale } from "../i18n";
+import { useProviderSpec } from "../provider";
 import { Biometrics } from "./Biometrics";
 import { CorrectForm } from "./CorrectForm";
 import { DocumentViewer } from "./DocumentViewer";
 import { ErrorBox } from "./Field";
-import { Offers } from "./Offers";
+import { Products } from "./Products";
+import { StageBadge } from "./StageBadge";
 import { UploadZone } from "./UploadZone";
 
 type Props = { id: string; onClose: () => void };
@@ -30,6 +32,7 @@ export function CustomerDetailPane({ id, onClose }: Props) {
   }, []);
   const [viewing, setViewing] = useState<string | null>(null);
   const detail = useQuery({ queryKey: ["customer", id], queryFn: () => commands.customerDetail(id) });
+  const spec = useProviderSpec();
   const c = detail.data;
 
   const reload = useCallback(() => {
@@ -56,7 +59,6 @@ export function CustomerDetailPane({ id, onClose }: Props) {
     const sub = on("customers-changed", (ids) => {
       if (!ids.includes(id)) return;
       void queryClient.invalidateQueries({ queryKey: ["customer", id] });
-      void queryClient.invalidateQueries({ queryKey: ["offers", id] });
     });
     return () => void sub.then((unlisten) => unlisten());
   }, [id, queryClient]);
@@ -69,8 +71,10 @@ export function CustomerDetailPane({ id, onClose }: Props) {
       </section>
     );
   }
-  if (!c) return <section className="panel detail" aria-busy="true" />;
-  if (correcting) return <CorrectForm customer={c} onClose={() => setCorrecting(false)} onSaved={reload} />;
+  if (!c || !spec) return <section className="panel detail" aria-busy="true" />;
+  const can = spec.capabilities;
+  if (correcting && spec.correct)
+    return <CorrectForm spec={spec.correct} customer={c} onClose={() => setCorrecting(false)} onSaved={reload} />;
 
   const biometricsItem = c.kyc.find((i) => i.itemType === "biometrics") ?? null;
   const viewed = c.documents.find((d) => d.id === viewing) ?? null;
@@ -83,16 +87,18 @@ export function CustomerDetailPane({ id, onClose }: Props) {
           </h2>
           {c.tradingName && <p className="subtitle">{c.tradingName}</p>}
         </div>
-        <span className={`badge status-${c.status}`} data-testid="detail-status">
-          {statusLabel(locale, c.status)}
-        </span>
-        <span className="mono" title={t("kycProgress", { done: c.kycDone, total: c.kycTotal })} data-testid="detail-progress">
-          {c.kycDone}/{c.kycTotal}
-        </span>
+        <StageBadge stage={c.stage} status={c.status} testId="detail-status" />
+        {can.checklist && (
+          <span className="mono" title={t("kycProgress", { done: c.kycDone, total: c.kycTotal })} data-testid="detail-progress">
+            {c.kycDone}/{c.kycTotal}
+          </span>
+        )}
         <span className="spacer" />
-        <button type="button" onClick={() => setCorrecting(true)} data-testid="correct-open">
-          {t("correctData")}
-        </button>
+        {can.correct && spec.correct && (
+          <button type="button" onClick={() => setCorrecting(true)} data-testid="correct-open">
+            {t("correctData")}
+          </button>
+        )}
         <button type="button" onClick={onClose} aria-label={t("close")} aria-keyshortcuts="Escape">
           ✕
         </button>
@@ -100,16 +106,25 @@ export function CustomerDetailPane({ id, onClose }: Props) {
 
       <Registration c={c} />
 
-      <section aria-labelledby="checklist-title">
-        <h3 id="checklist-title">{t("checklist")}</h3>
-        <ol className="checklist">
-          {c.kyc.map((item) => (
-            <ChecklistItem key={item.itemType} customerId={c.id} item={item} onChanged={reload} onCorrect={() => setCorrecting(true)} />
-          ))}
-        </ol>
-      </section>
+      {can.checklist && (
+        <section aria-labelledby="checklist-title">
+          <h3 id="checklist-title">{t("checklist")}</h3>
+          <ol className="checklist">
+            {c.kyc.map((item) => (
+              <ChecklistItem
+                key={item.itemType}
+                customerId={c.id}
+                item={item}
+                canUpload={can.upload}
+                onChanged={reload}
+                onCorrect={() => setCorrecting(true)}
+              />
+            ))}
+          </ol>
+        </section>
+      )}
 
-      {biometricsItem && (biometricsItem.action === "biometrics" || bioStarted) && (
+      {can.biometrics && biometricsItem && (biometricsItem.action === "biometrics" || bioStarted) && (
         <Biometrics customerId={c.id} itemStatus={biometricsItem.status} onOpenChange={onSessionChange} />
       )}
 
@@ -135,7 +150,7 @@ export function CustomerDetailPane({ id, onClose }: Props) {
         </section>
       )}
 
-      <Offers customerId={c.id} active={c.status === "active"} />
+      {spec.products.length > 0 && <Products products={c.products} approved={c.stage === "approved"} />}
       <Timeline entries={c.timeline} locale={locale} />
       {viewed && <DocumentViewer customer={c} document={viewed} onClose={() => setViewing(null)} />}
     </section>
@@ -144,12 +159,16 @@ export function CustomerDetailPane({ id, onClose }: Props) {
 
 function Registration({ c }: { c: CustomerDetail }) {
   const { t, locale } = useI18n();
+  const a = c.address;
+  const address = a ? [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(" "), a.state, a.country].filter(Boolean).join(", ") : null;
   const rows: [string, string | null, string][] = [
-    [t("fieldCpf"), c.cpf, "cpf"],
-    [t("fieldCnpj"), c.cnpj, "cnpj"],
+    ...c.identifiers.map((i): [string, string, string] => [label(locale, `id.${i.kind}`, i.kind), i.value, `id-${i.kind}`]),
     [t("fieldEmail"), c.email, "email"],
     [t("fieldPhone"), c.phone, "phone"],
+    [label(locale, "field.birth_date"), c.birthDate, "birth-date"],
+    [t("address"), address, "address"],
     [t("fieldExternalId"), c.externalId, "external-id"],
+    [t("providerStatus"), c.status, "provider-status"],
     [t("fieldCreated"), formatDateTime(locale, c.createdAt), "created"],
     [t("fieldUpdated"), formatDateTime(locale, c.updatedAt), "updated"],
   ];
@@ -161,7 +180,7 @@ function Registration({ c }: { c: CustomerDetail }) {
           .map(([label, value, key]) => (
             <div key={key}>
               <dt>{label}</dt>
-              <dd className={key === "cpf" || key === "cnpj" ? "mono" : undefined} data-testid={`detail-${key}`}>
+              <dd className={key.startsWith("id-") ? "mono" : undefined} data-testid={`detail-${key}`}>
                 {value}
               </dd>
             </div>
@@ -174,11 +193,13 @@ function Registration({ c }: { c: CustomerDetail }) {
 function ChecklistItem({
   customerId,
   item,
+  canUpload,
   onChanged,
   onCorrect,
 }: {
   customerId: string;
   item: KycItemView;
+  canUpload: boolean;
   onChanged: () => void;
   onCorrect: () => void;
 }) {
@@ -204,7 +225,7 @@ function ChecklistItem({
         {item.uploadedAt && <span>{t("uploadedAt", { when: formatRelative(locale, item.uploadedAt) })}</span>}
         {item.action === "wait" && <span>{t("actionWait")}</span>}
       </div>
-      {item.kind === "document" && item.itemType !== "biometrics" && (
+      {canUpload && item.kind === "document" && item.itemType !== "biometrics" && (
         // Stays mounted after a send, so its progress and outcome stay on screen while
         // the item moves on to review.
         <UploadZone
@@ -233,10 +254,9 @@ function Timeline({ entries, locale }: { entries: ChangeView[]; locale: Locale }
   const { t } = useI18n();
   const text = (e: ChangeView) => {
     if (e.kind === "status") {
-      const to = statusLabel(locale, e.newValue);
-      return e.oldValue
-        ? t("timelineStatus", { from: statusLabel(locale, e.oldValue), to })
-        : t("timelineStatusFirst", { to });
+      // The provider's own words for its statuses, as they came.
+      const to = e.newValue;
+      return e.oldValue ? t("timelineStatus", { from: e.oldValue, to }) : t("timelineStatusFirst", { to });
     }
     const item = e.itemType ?? "";
     const to = itemStatusLabel(locale, e.newValue);

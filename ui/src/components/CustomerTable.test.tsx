@@ -11,10 +11,10 @@ function row(i: number, over: Partial<CustomerRow> = {}): CustomerRow {
     id: `cust_${i}`,
     name: `Cliente ${i}`,
     tradingName: null,
-    cpf: "123.456.789-09",
-    cnpj: null,
+    identifiers: [{ kind: "cpf", value: "123.456.789-09" }],
     externalId: `ref-${i}`,
     status: "pending_kyc",
+    stage: "awaiting_customer",
     kycDone: 2,
     kycTotal: 6,
     updatedAt: "2026-03-02T10:21:00Z",
@@ -32,20 +32,31 @@ function renderTable(rows: CustomerRow[], total = rows.length, locale: Locale = 
 
 describe("CustomerTable", () => {
   it("shows name, masked CPF, status label and KYC progress", () => {
-    renderTable([row(1, { tradingName: "Padaria Lima", cnpj: "12.345.678/0001-95", status: "under_review" })]);
+    renderTable([
+      row(1, {
+        tradingName: "Padaria Lima",
+        identifiers: [
+          { kind: "cpf", value: "123.456.789-09" },
+          { kind: "cnpj", value: "12.345.678/0001-95" },
+        ],
+        status: "under_review",
+        stage: "in_review",
+      }),
+    ]);
     const r = screen.getByTestId("customer-row");
     expect(within(r).getByTestId("customer-name").textContent).toBe("Cliente 1");
     expect(r.textContent).toContain("Padaria Lima");
     expect(r.textContent).toContain("123.456.789-09");
     expect(r.textContent).toContain("12.345.678/0001-95");
-    expect(within(r).getByTestId("customer-status").textContent).toBe("Under review");
+    expect(within(r).getByTestId("customer-status").textContent).toBe("In review");
+    expect(within(r).getByTestId("customer-status").getAttribute("title")).toBe("under_review");
     expect(r.textContent).toContain("2/6");
   });
 
-  it("translates known statuses and shows unknown ones verbatim", () => {
-    renderTable([row(1, { status: "active" }), row(2, { status: "denied" })], 2, "pt-BR");
+  it("labels the stage per language and shows a status no stage fits verbatim", () => {
+    renderTable([row(1, { status: "active", stage: "approved" }), row(2, { status: "paused", stage: "unknown" })], 2, "pt-BR");
     const statuses = screen.getAllByTestId("customer-status").map((s) => s.textContent);
-    expect(statuses).toEqual(["Ativo", "denied"]);
+    expect(statuses).toEqual(["Aprovado", "paused"]);
   });
 
   it("renders API text as text, never as HTML", () => {

@@ -2,7 +2,8 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { CustomerRow } from "../bindings/CustomerRow";
 import { formatDateTime } from "../format";
-import { statusLabel, useI18n } from "../i18n";
+import { label, useI18n } from "../i18n";
+import { StageBadge } from "./StageBadge";
 
 const ROW_HEIGHT = 52;
 
@@ -115,13 +116,20 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen }: P
                   {row.externalId && <small className="mono" data-testid="customer-external-id">{row.externalId}</small>}
                 </span>
                 <span role="gridcell" className="mono">
-                  <span data-testid="customer-cpf">{row.cpf}</span>
-                  {row.cnpj && <small data-testid="customer-cnpj">{row.cnpj}</small>}
+                  {row.identifiers.slice(0, 2).map((id, i) =>
+                    i === 0 ? (
+                      <span key={id.kind} data-testid={`customer-id-${id.kind}`} title={label(locale, `id.${id.kind}`, id.kind)}>
+                        {id.value}
+                      </span>
+                    ) : (
+                      <small key={id.kind} data-testid={`customer-id-${id.kind}`} title={label(locale, `id.${id.kind}`, id.kind)}>
+                        {id.value}
+                      </small>
+                    ),
+                  )}
                 </span>
                 <span role="gridcell">
-                  <span className={`badge status-${row.status}`} data-testid="customer-status">
-                    {statusLabel(locale, row.status)}
-                  </span>
+                  <StageBadge stage={row.stage} status={row.status} />
                 </span>
                 <span role="gridcell" title={t("kycProgress", { done: row.kycDone, total: row.kycTotal })}>
                   <progress max={row.kycTotal || 1} value={row.kycDone} aria-hidden="true" />

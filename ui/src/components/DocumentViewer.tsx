@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerE
 import type { DocumentView } from "../bindings/DocumentView";
 import { commands, toErrorView, type CustomerDetail } from "../ipc";
 import { formatDateTime } from "../format";
-import { useI18n } from "../i18n";
+import { label, useI18n } from "../i18n";
 import { ErrorBox } from "./Field";
 import { Modal } from "./Modal";
 
@@ -70,16 +70,12 @@ export function DocumentViewer({ customer, document: doc, onClose }: Props) {
         <aside className="viewer-side">
           <h3>{customer.name}</h3>
           <dl className="facts">
-            <div>
-              <dt>{t("fieldCpf")}</dt>
-              <dd className="mono">{customer.cpf}</dd>
-            </div>
-            {customer.cnpj && (
-              <div>
-                <dt>{t("fieldCnpj")}</dt>
-                <dd className="mono">{customer.cnpj}</dd>
+            {customer.identifiers.map((i) => (
+              <div key={i.kind}>
+                <dt>{label(locale, `id.${i.kind}`, i.kind)}</dt>
+                <dd className="mono">{i.value}</dd>
               </div>
-            )}
+            ))}
             <div>
               <dt>{t("fieldEmail")}</dt>
               <dd>{customer.email}</dd>

@@ -16,7 +16,7 @@ type Props = {
   optional?: boolean;
   readOnly?: boolean;
   /** A line under the input saying what to type. */
-  hint?: string;
+  hint?: string | undefined;
   inputProps?: InputHTMLAttributes<HTMLInputElement>;
 };
 

@@ -1,26 +1,25 @@
 import type { Ref } from "react";
 import type { CustomerSort } from "../bindings/CustomerSort";
-import type { StatusCount } from "../bindings/StatusCount";
+import type { StageCount } from "../bindings/StageCount";
 import { formatCount } from "../format";
-import { statusLabel, useI18n } from "../i18n";
+import { label, useI18n } from "../i18n";
 
 type Props = {
   text: string;
   onText: (text: string) => void;
-  statuses: string[];
-  onStatuses: (statuses: string[]) => void;
-  counts: StatusCount[];
+  stages: string[];
+  onStages: (stages: string[]) => void;
+  counts: StageCount[];
   sort: CustomerSort;
   onSort: (sort: CustomerSort) => void;
   searchRef?: Ref<HTMLInputElement>;
 };
 
-/** Search box, status chips with counts, and the sort order of the customer list. */
-export function ListControls({ text, onText, statuses, onStatuses, counts, sort, onSort, searchRef }: Props) {
+/** Search box, stage chips with counts, and the sort order of the customer list. */
+export function ListControls({ text, onText, stages, onStages, counts, sort, onSort, searchRef }: Props) {
   const { t, locale } = useI18n();
   const all = counts.reduce((n, c) => n + c.count, 0);
-  const toggle = (status: string) =>
-    onStatuses(statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status]);
+  const toggle = (stage: string) => onStages(stages.includes(stage) ? stages.filter((s) => s !== stage) : [...stages, stage]);
   return (
     <div className="list-controls">
       <label className="search">
@@ -40,22 +39,22 @@ export function ListControls({ text, onText, statuses, onStatuses, counts, sort,
         <button
           type="button"
           className="chip"
-          aria-pressed={statuses.length === 0}
-          onClick={() => onStatuses([])}
+          aria-pressed={stages.length === 0}
+          onClick={() => onStages([])}
           data-testid="chip-all"
         >
           {t("allStatuses")} <span className="count">{formatCount(locale, all)}</span>
         </button>
         {counts.map((c) => (
           <button
-            key={c.status}
+            key={c.stage}
             type="button"
-            className={`chip status-${c.status}`}
-            aria-pressed={statuses.includes(c.status)}
-            onClick={() => toggle(c.status)}
-            data-testid={`chip-${c.status}`}
+            className={`chip stage-${c.stage}`}
+            aria-pressed={stages.includes(c.stage)}
+            onClick={() => toggle(c.stage)}
+            data-testid={`chip-${c.stage}`}
           >
-            {statusLabel(locale, c.status)} <span className="count">{formatCount(locale, c.count)}</span>
+            {label(locale, `stage.${c.stage}`, c.stage)} <span className="count">{formatCount(locale, c.count)}</span>
           </button>
         ))}
       </div>

@@ -4,7 +4,8 @@
 // The real commands are exercised end to end in tests/e2e.
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Registration } from "../bindings/Registration";
+import type { FormSpec } from "../bindings/FormSpec";
+import type { FormValues } from "../bindings/FormValues";
 import type { WriteView } from "../bindings/WriteView";
 import { I18nProvider, type Locale } from "../i18n";
 import { RegisterForm } from "./RegisterForm";
@@ -12,8 +13,21 @@ import { RegisterForm } from "./RegisterForm";
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 
-function cpfErrors(r: Registration) {
-  return r.cpf.replace(/\D/g, "") === "52998224725"
+/** A registration form as a provider declares it in Rust (the shape `provider_spec` returns). */
+const spec: FormSpec = {
+  id: "register",
+  partial: false,
+  fields: [
+    { key: "cpf", kind: { type: "identifier", kind: "cpf", mask: "000.000.000-00" }, required: true, minLen: null, maxLen: null, label: "field.cpf", help: null },
+    { key: "name", kind: { type: "text" }, required: true, minLen: null, maxLen: 200, label: "field.name", help: null },
+    { key: "email", kind: { type: "email" }, required: true, minLen: null, maxLen: null, label: "field.email", help: null },
+    { key: "phone", kind: { type: "phone", country: "BR", countryField: null }, required: true, minLen: null, maxLen: null, label: "field.phone", help: "help.phone_br" },
+    { key: "external_id", kind: { type: "text" }, required: false, minLen: null, maxLen: 255, label: "field.external_id", help: null },
+  ],
+};
+
+function cpfErrors(r: FormValues) {
+  return (r.cpf ?? "").replace(/\D/g, "") === "52998224725"
     ? []
     : [{ field: "cpf", code: "invalid_cpf", message: "CPF check digits do not match" }];
 }
@@ -25,8 +39,8 @@ const drafts = new Map<string, string>();
 beforeEach(() => {
   localStorage.clear();
   drafts.clear();
-  invoke.mockImplementation((cmd: string, args: { registration: Registration; kind: string; draft: string }) => {
-    if (cmd === "validate_registration") return Promise.resolve(cpfErrors(args.registration));
+  invoke.mockImplementation((cmd: string, args: { values: FormValues; kind: string; draft: string }) => {
+    if (cmd === "validate_form") return Promise.resolve(cpfErrors(args.values));
     if (cmd === "register") return Promise.resolve(registerAnswer);
     if (cmd === "load_draft") return Promise.resolve(drafts.get(args.kind) ?? null);
     if (cmd === "save_draft") return Promise.resolve(void drafts.set(args.kind, args.draft));
@@ -43,7 +57,7 @@ function renderForm(locale: Locale = "en") {
   const onOpen = vi.fn();
   render(
     <I18nProvider locale={locale}>
-      <RegisterForm onClose={() => undefined} onOpenCustomer={onOpen} />
+      <RegisterForm spec={spec} onClose={() => undefined} onOpenCustomer={onOpen} />
     </I18nProvider>,
   );
   return onOpen;
@@ -109,17 +123,16 @@ describe("RegisterForm", () => {
     render(
       <I18nProvider locale="en">
         <RegisterForm
+          spec={spec}
           onClose={() => undefined}
           onOpenCustomer={() => undefined}
           initial={{
             registration: {
               cpf: "52998224725",
-              cnpj: "",
               name: "Ana Lima",
               email: "ana@example.com",
               phone: "+5511999999999",
-              tradingName: "",
-              externalId: "mine",
+              external_id: "mine",
             },
             error: { code: "conflict", message: "CPF already registered", fieldErrors: [], requestId: "req_7", status: 409 },
           }}

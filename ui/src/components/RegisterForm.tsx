@@ -1,43 +1,44 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { commands, toErrorView, type ErrorView, type FieldError, type Registration, type WriteView } from "../ipc";
-import { maskCnpj, maskCpf, maskPhone } from "../format";
+import type { FormSpec } from "../bindings/FormSpec";
+import type { FormValues } from "../bindings/FormValues";
+import { commands, toErrorView, type ErrorView, type FieldError, type WriteView } from "../ipc";
 import { useI18n } from "../i18n";
-import { ErrorBox, Field } from "./Field";
+import { ErrorBox } from "./Field";
+import { FormFields, masked } from "./FormFields";
 
 /** Where drafts lived before they moved into the encrypted cache (read once, then removed). */
 const OLD_DRAFT_KEY = "kyc-desk.draft.register";
 
-export const emptyRegistration: Registration = {
-  cpf: "",
-  cnpj: "",
-  name: "",
-  email: "",
-  phone: "",
-  tradingName: "",
-  externalId: "",
-};
+/** Keys of drafts written before forms were declared in Rust. */
+const OLD_KEYS: Record<string, string> = { tradingName: "trading_name", externalId: "external_id" };
+
+/** A saved draft's values (strings only; older drafts' keys renamed). */
+function parseDraft(saved: string | null): FormValues | null {
+  try {
+    const raw: unknown = saved ? JSON.parse(saved) : null;
+    if (typeof raw !== "object" || raw === null) return null;
+    const out: FormValues = {};
+    for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[OLD_KEYS[k] ?? k] = v;
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+const isEmpty = (v: FormValues) => Object.values(v).every((x) => !x || x.trim() === "");
 
 /**
  * The draft kept in the profile's encrypted cache (Rust), or one an earlier version left
  * in the webview's storage, which is moved into the cache and removed from there.
  */
-async function loadDraft(): Promise<Registration | null> {
-  const parse = (saved: string | null) => {
-    try {
-      return saved ? { ...emptyRegistration, ...(JSON.parse(saved) as Partial<Registration>) } : null;
-    } catch {
-      return null;
-    }
-  };
+async function loadDraft(): Promise<FormValues | null> {
   const old = localStorage.getItem(OLD_DRAFT_KEY);
   if (old !== null) {
     await commands.saveDraft("register", old);
     localStorage.removeItem(OLD_DRAFT_KEY);
   }
-  return parse(await commands.loadDraft("register"));
+  return parseDraft(await commands.loadDraft("register"));
 }
-
-const sameAs = (a: Registration, b: Registration) => JSON.stringify(a) === JSON.stringify(b);
 
 type Outcome =
   | { kind: "created" | "existed"; customerId: string }
@@ -61,16 +62,13 @@ function outcomeOf(v: WriteView): Outcome {
 }
 
 type Props = {
+  /** The provider's registration form, as declared in Rust. */
+  spec: FormSpec;
   onClose: () => void;
   onOpenCustomer: (id: string) => void;
   /** A refused registration put back in the form, with the API's reason. */
-  initial?: { registration: Registration; error: ErrorView } | undefined;
+  initial?: { registration: FormValues; error: ErrorView } | undefined;
 };
-
-/** A registration as stored (digits only) in the form's masks. */
-function masked(r: Registration): Registration {
-  return { ...r, cpf: maskCpf(r.cpf), cnpj: r.cnpj ? maskCnpj(r.cnpj) : "", phone: maskPhone(r.phone) };
-}
 
 /**
  * Registers a customer. Validation is Rust's (the same rules the core applies), live
@@ -78,9 +76,9 @@ function masked(r: Registration): Registration {
  * typed is kept as a draft until the customer exists, so closing the form, a refusal
  * or a crash loses nothing.
  */
-export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
+export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) {
   const { t } = useI18n();
-  const [form, setForm] = useState<Registration>(() => (initial ? masked(initial.registration) : emptyRegistration));
+  const [form, setForm] = useState<FormValues>(() => (initial ? masked(spec, initial.registration) : {}));
   // Until the saved draft is read, nothing is saved over it.
   const [draftRead, setDraftRead] = useState(initial !== undefined);
   // Once the customer exists (or is queued) the draft is dropped and not saved again.
@@ -101,7 +99,7 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
     loadDraft()
       .then((saved) => {
         // Typing that began before the draft arrived wins over it.
-        if (live && saved) setForm((f) => (sameAs(f, emptyRegistration) ? saved : f));
+        if (live && saved) setForm((f) => (isEmpty(f) ? masked(spec, saved) : f));
       })
       .catch(() => undefined)
       .finally(() => {
@@ -110,14 +108,14 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
     return () => {
       live = false;
     };
-  }, [draftRead]);
+  }, [draftRead, spec]);
 
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
       if (draftRead && !draftDone) void commands.saveDraft("register", JSON.stringify(form)).catch(() => undefined);
       commands
-        .validateRegistration(form)
+        .validateForm("register", form)
         .then((e) => {
           if (live) setLiveErrors(e);
         })
@@ -129,20 +127,32 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
     };
   }, [form, draftRead, draftDone]);
 
-  const set = (field: keyof Registration, value: string) => {
+  const set = (field: string, value: string) => {
     // An API error about a field no longer applies once the field changes.
-    setApiErrors((prev) => prev.filter((e) => e.field !== wire(field)));
+    setApiErrors((prev) => prev.filter((e) => e.field !== field));
     setForm((f) => ({ ...f, [field]: value }));
     // Typing again after a registration starts a new draft.
     setDraftDone(false);
   };
-  const leave = (field: string) => setTouched((s) => new Set(s).add(field));
+  const leave = (field: string) => {
+    setTouched((s) => new Set(s).add(field));
+    const kind = spec.fields.find((f) => f.key === field)?.kind;
+    if (kind?.type !== "phone" || !form[field]) return;
+    // Shown as it will be sent: `11 99999-9999` becomes `+55 11 99999-9999`.
+    const typed = form[field];
+    void commands
+      .readPhone("register", field, form)
+      .then((p) => {
+        if (p !== null) setForm((f) => (f[field] === typed ? { ...f, [field]: p } : f));
+      })
+      .catch(() => undefined);
+  };
   const show = (field: string) => submitted || touched.has(field);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setSubmitted(true);
-    const local = await commands.validateRegistration(form);
+    const local = await commands.validateForm("register", form);
     setLiveErrors(local);
     setApiErrors([]);
     if (local.length > 0) return;
@@ -177,93 +187,7 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
       </header>
       <p className="hint">{t("draftKept")}</p>
       {outcome && <OutcomeBox outcome={outcome} onOpenCustomer={onOpenCustomer} />}
-      <div className="grid-2">
-        <Field
-          name="cpf"
-          label={t("fieldCpf")}
-          value={form.cpf}
-          onChange={(v) => set("cpf", maskCpf(v))}
-          onBlur={() => leave("cpf")}
-          errors={errors}
-          show={show("cpf")}
-          inputProps={{ inputMode: "numeric", autoFocus: true, placeholder: "000.000.000-00" }}
-        />
-        <Field
-          name="cnpj"
-          label={t("fieldCnpj")}
-          value={form.cnpj}
-          optional
-          onChange={(v) => set("cnpj", maskCnpj(v))}
-          onBlur={() => leave("cnpj")}
-          errors={errors}
-          show={show("cnpj")}
-          inputProps={{ inputMode: "numeric", placeholder: "00.000.000/0000-00" }}
-        />
-      </div>
-      <Field
-        name="name"
-        label={t("fieldName")}
-        value={form.name}
-        onChange={(v) => set("name", v)}
-        onBlur={() => leave("name")}
-        errors={errors}
-        show={show("name")}
-        inputProps={{ autoComplete: "off" }}
-      />
-      <div className="grid-2">
-        <Field
-          name="email"
-          label={t("fieldEmail")}
-          value={form.email}
-          onChange={(v) => set("email", v)}
-          onBlur={() => leave("email")}
-          errors={errors}
-          show={show("email")}
-          inputProps={{ type: "email", autoComplete: "off" }}
-        />
-        <Field
-          name="phone"
-          label={t("fieldPhone")}
-          value={form.phone}
-          onChange={(v) => set("phone", maskPhone(v))}
-          onBlur={() => {
-            leave("phone");
-            // Shown as it will be sent: `11 99999-9999` becomes `+55 11 99999-9999`.
-            void commands
-              .readPhone(form.phone)
-              .then((p) => {
-                if (p !== null) setForm((f) => (f.phone === form.phone ? { ...f, phone: p } : f));
-              })
-              .catch(() => undefined);
-          }}
-          errors={errors}
-          show={show("phone")}
-          hint={t("phoneHint")}
-          inputProps={{ type: "tel", placeholder: "(11) 99999-9999" }}
-        />
-      </div>
-      <div className="grid-2">
-        <Field
-          name="trading_name"
-          label={t("fieldTradingName")}
-          value={form.tradingName}
-          optional
-          onChange={(v) => set("tradingName", v)}
-          onBlur={() => leave("trading_name")}
-          errors={errors}
-          show={show("trading_name")}
-        />
-        <Field
-          name="external_id"
-          label={t("fieldExternalId")}
-          value={form.externalId}
-          optional
-          onChange={(v) => set("externalId", v)}
-          onBlur={() => leave("external_id")}
-          errors={errors}
-          show={show("external_id")}
-        />
-      </div>
+      <FormFields spec={spec} values={form} onChange={set} onLeave={leave} errors={errors} show={show} autoFocus />
       <footer className="panel-foot">
         <button type="button" onClick={onClose}>
           {t("cancel")}
@@ -274,11 +198,6 @@ export function RegisterForm({ onClose, onOpenCustomer, initial }: Props) {
       </footer>
     </form>
   );
-}
-
-/** The wire name of a form field, as errors name it. */
-function wire(field: keyof Registration): string {
-  return field === "tradingName" ? "trading_name" : field === "externalId" ? "external_id" : field;
 }
 
 function OutcomeBox({ outcome, onOpenCustomer }: { outcome: Outcome; onOpenCustomer: (id: string) => void }) {

@@ -1,0 +1,53 @@
+//! What a provider says of itself: what it can do and the forms it takes. The UI draws
+//! the registration and correction forms, the detail screen's sections and its actions
+//! from this, so nothing in the UI names a provider.
+
+use crate::FormSpec;
+use serde::Serialize;
+
+/// What a provider can do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Capabilities {
+    /// Register customers from the desk.
+    pub register: bool,
+    /// Correct a customer's data after registration.
+    pub correct: bool,
+    /// Upload a document for a checklist item.
+    pub upload: bool,
+    /// Start a biometric capture session.
+    pub biometrics: bool,
+    /// Publish a KYC checklist per customer.
+    pub checklist: bool,
+}
+
+/// A kind of product offered after KYC, and the actions on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProductSpec {
+    /// `credit_offer`, `card`, `wallet`, …
+    pub kind: String,
+    /// What staff can do to one (`freeze`, `unfreeze`, …); empty for read-only.
+    pub actions: Vec<String>,
+}
+
+/// A provider's description of itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProviderSpec {
+    /// Stable id: `dinie`, …
+    pub id: String,
+    /// Its name as shown.
+    pub name: String,
+    /// What it can do.
+    pub capabilities: Capabilities,
+    /// The registration form.
+    pub register: FormSpec,
+    /// The correction form, when corrections exist.
+    pub correct: Option<FormSpec>,
+    /// What comes after KYC.
+    pub products: Vec<ProductSpec>,
+}
