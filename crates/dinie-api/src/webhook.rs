@@ -10,7 +10,7 @@
 //! let verifier = WebhookVerifier::new(secret)?;
 //! let headers = WebhookHeaders { id: "msg_1", timestamp: "1772446860", signature: &signature };
 //! let event = verifier.verify(&headers, body, now)?;
-//! if let EventKind::CustomerApproved(c) = event.kind {
+//! if let EventKind::CustomerActive(c) = event.kind {
 //!     println!("{} is active", c.id);
 //! }
 //! # Ok::<(), dinie_api::webhook::WebhookError>(())
@@ -90,7 +90,7 @@ pub enum EventKind {
         kyc: Vec<KycItem>,
     },
     /// `customer.active`.
-    CustomerApproved(CustomerRef),
+    CustomerActive(CustomerRef),
     /// `credit_offer.available`.
     CreditOfferAvailable(CreditOffer),
     /// An event type this client does not know, kept as it came.
@@ -209,7 +209,7 @@ impl WebhookVerifier {
         let kind = match env.event_type.as_str() {
             "customer.created" => EventKind::CustomerCreated(Box::new(serde_json::from_value(env.data).map_err(bad)?)),
             "customer.under_review" => EventKind::CustomerUnderReview(serde_json::from_value(env.data).map_err(bad)?),
-            "customer.active" => EventKind::CustomerApproved(serde_json::from_value(env.data).map_err(bad)?),
+            "customer.active" => EventKind::CustomerActive(serde_json::from_value(env.data).map_err(bad)?),
             "customer.kyc_updated" => {
                 let k: KycUpdated = serde_json::from_value(env.data).map_err(bad)?;
                 EventKind::CustomerKycUpdated { customer: k.customer, kyc: k.kyc }

@@ -269,7 +269,7 @@ async fn receive(State(st): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) 
         let result = match event.kind {
             EventKind::CustomerCreated(c) => desk.refresh_customer(&c.id).await.map(drop),
             EventKind::CustomerUnderReview(c)
-            | EventKind::CustomerApproved(c)
+            | EventKind::CustomerActive(c)
             | EventKind::CustomerKycUpdated { customer: c, .. } => desk.refresh_customer(&c.id).await.map(drop),
             EventKind::CreditOfferAvailable(o) => desk.products_arrived(&o.customer_id).await,
             EventKind::Unknown { event_type, .. } => {
