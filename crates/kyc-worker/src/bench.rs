@@ -227,7 +227,7 @@ pub async fn run(out: Option<PathBuf>, sync_n: usize, search_n: usize) {
     let queries = [
         ("name prefix (`mar`, `ana`, …)", &name_queries),
         ("two name prefixes (`ana sil`)", &two_words),
-        ("CPF prefix (`123.456`)", &cpf_queries),
+        ("identifier prefix (CPF `123.456`)", &cpf_queries),
         ("stage filter", &status_queries),
         ("stage filter + name prefix", &status_and_name),
         ("all, sorted by name, deep pages", &by_name),
