@@ -182,7 +182,7 @@ pub async fn start_biometrics(state: State<'_, AppState>, id: String) -> Result<
 /// sandbox). Never inside the app's window.
 #[tauri::command]
 pub fn open_external(app: AppHandle, url: String) -> Result<(), ErrorView> {
-    if !kyc_core::profiles::is_https_or_loopback(&url) {
+    if !kyc_core::connectors::is_https_or_loopback(&url) {
         return Err(ErrorView::new("invalid", "only https links (or the local sandbox) are opened"));
     }
     use tauri_plugin_opener::OpenerExt;
@@ -208,7 +208,7 @@ pub fn notify_desktop(app: AppHandle, title: String, body: String) -> Result<(),
         .map_err(|e| ErrorView::new("notification_failed", format!("the desktop notification failed: {e}")))
 }
 
-/// A customer's credit offers (cached ones when offline).
+/// A customer's products after KYC: offers, cards, wallets (cached ones when offline).
 #[tauri::command]
 pub async fn products(state: State<'_, AppState>, id: String) -> Result<Vec<ProductView>, ErrorView> {
     Ok(state.desk().await.products(&id).await?.iter().map(ProductView::from).collect())
@@ -218,7 +218,12 @@ pub async fn products(state: State<'_, AppState>, id: String) -> Result<Vec<Prod
 #[tauri::command]
 pub fn list_profiles(state: State<'_, AppState>) -> ProfilesView {
     let p = state.profiles();
-    ProfilesView { profiles: p.list().to_vec(), active_id: p.active().id.clone(), missing_secrets: p.missing_secrets() }
+    ProfilesView {
+        profiles: p.list().to_vec(),
+        active_id: p.active().id.clone(),
+        missing_secrets: p.missing_secrets(),
+        providers: kyc_core::connectors::all(),
+    }
 }
 
 /// Checks a profile as typed (nothing is stored): one authenticated call. Editing a
@@ -234,15 +239,14 @@ pub async fn test_new_profile(
         let e = kyc_core::model::FieldError::new("baseUrl", "required", "the API address is required");
         return Err(ErrorView::from(kyc_core::CoreError::from(e)));
     }
-    let auth = state.profiles().auth_to_test(id.as_deref(), &url, &profile.auth, &profile.secret)?;
-    Ok(kyc_core::profiles::test_connection(&url, auth).await?)
+    let credentials = state.profiles().auth_to_test(id.as_deref(), &url, &profile.auth, &profile.secret)?;
+    Ok(kyc_core::connectors::test_connection(&profile.provider, &url, &credentials).await?)
 }
 
 /// Saves a profile; its secret goes to the OS keychain and nowhere else.
 #[tauri::command]
 pub fn add_profile(state: State<'_, AppState>, profile: NewProfile) -> Result<Profile, ErrorView> {
-    let url = profile.resolved_url();
-    Ok(state.profiles().add(&profile.name, profile.kind, &url, profile.auth, &profile.secret)?)
+    Ok(state.profiles().add(&profile)?)
 }
 
 /// Changes a profile in place (a new secret goes to the keychain; none typed keeps the
@@ -254,10 +258,9 @@ pub async fn update_profile(
     id: String,
     profile: NewProfile,
 ) -> Result<Profile, ErrorView> {
-    let url = profile.resolved_url();
     let (updated, in_use) = {
         let mut p = state.profiles();
-        let updated = p.update(&id, &profile.name, profile.kind, &url, profile.auth, &profile.secret)?;
+        let updated = p.update(&id, &profile)?;
         (updated, p.active().id == id)
     };
     if in_use {

@@ -111,7 +111,7 @@ pub(crate) fn log_dir(app: &tauri::App, data: &std::path::Path) -> PathBuf {
 /// a loopback listener) for its profile, reads the secret from the keychain for the
 /// others, then syncs and keeps syncing in the background.
 pub(crate) async fn open_profile(
-    (auth, profile_dir, cache_key): Credentials,
+    (credentials, profile_dir, cache_key): Credentials,
     profile: &Profile,
     app: &AppHandle,
 ) -> Result<Active, ErrorView> {
@@ -141,7 +141,7 @@ pub(crate) async fn open_profile(
     let info =
         ProfileInfo { name: profile.name.clone(), base_url, is_demo: sandbox.is_some(), webhooks: listener.is_some() };
     let events = Arc::new(TauriEvents(app.clone()));
-    let desk = Desk::open_dinie(info, auth, &profile_dir, cache_key.as_ref(), events).await?;
+    let desk = Desk::connect(&profile.provider, info, &credentials, &profile_dir, cache_key.as_ref(), events).await?;
     let webhooks = listener.map(|l| l.serve(desk.clone()).0);
     let (handle, first) = (app.clone(), desk.clone());
     let first_sync = tauri::async_runtime::spawn(async move {
@@ -159,11 +159,11 @@ pub(crate) async fn open_profile(
 /// What opening a profile needs from the profiles, read without holding their lock
 /// across the opening.
 pub(crate) fn credentials(profiles: &Profiles, profile: &Profile) -> Result<Credentials, ErrorView> {
-    Ok((profiles.auth_for(profile)?, profiles.profile_dir(&profile.id), profiles.cache_key(profile)?))
+    Ok((profiles.credentials_for(profile)?, profiles.profile_dir(&profile.id), profiles.cache_key(profile)?))
 }
 
 /// A profile's API credentials, its folder and its cache's key, all from the keychain.
-pub(crate) type Credentials = (kyc_core::dinie::Auth, PathBuf, Option<kyc_core::CacheKey>);
+pub(crate) type Credentials = (kyc_core::connectors::Credentials, PathBuf, Option<kyc_core::CacheKey>);
 
 pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, ErrorView> {
     let mut profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;

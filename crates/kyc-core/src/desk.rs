@@ -131,6 +131,20 @@ impl Desk {
         }
     }
 
+    /// A desk on the provider `provider` at the profile's address, with its
+    /// credentials (see [`crate::connectors`]).
+    pub async fn connect(
+        provider: &str,
+        profile: ProfileInfo,
+        credentials: &crate::connectors::Credentials,
+        profile_dir: &Path,
+        cache_key: Option<&kyc_store::CacheKey>,
+        events: Arc<dyn EventSink>,
+    ) -> Result<Self, CoreError> {
+        let provider = crate::connectors::open(provider, &profile.base_url, credentials)?;
+        Self::open(provider, profile, profile_dir, cache_key, events).await
+    }
+
     /// A desk on `provider`, with its cache and documents in `profile_dir`.
     ///
     /// With `cache_key` the cache is encrypted (an unencrypted one from an earlier

@@ -19,6 +19,55 @@ pub struct DinieProvider {
     spec: ProviderSpec,
 }
 
+/// Dinie's sandbox API.
+pub const SANDBOX_URL: &str = "https://sandbox.api.dinie.com.br/api/v3";
+/// Dinie's production API.
+pub const PRODUCTION_URL: &str = "https://api.dinie.com.br/api/v3";
+
+/// How to reach Dinie: its sandbox and production, bearer tokens or client credentials,
+/// and a sandbox built into the app.
+pub fn connector() -> crate::connectors::ConnectorInfo {
+    use crate::connectors::{ConnectorInfo, Environment};
+    let env = |key: &str, url: &str| Environment { key: key.into(), base_url: url.into() };
+    ConnectorInfo {
+        id: "dinie".into(),
+        name: "Dinie".into(),
+        environments: vec![env("sandbox", SANDBOX_URL), env("production", PRODUCTION_URL)],
+        auth_methods: vec!["bearer".into(), "clientCredentials".into()],
+        builtin_sandbox: true,
+    }
+}
+
+/// The client's credentials from a profile's.
+fn auth(c: &crate::connectors::Credentials) -> Result<Auth, CoreError> {
+    use crate::profiles::AuthMethod;
+    match &c.auth {
+        AuthMethod::Bearer => Ok(Auth::bearer(&c.secret)),
+        AuthMethod::ClientCredentials { client_id } => Ok(Auth::client_credentials(client_id.clone(), &c.secret)),
+        AuthMethod::ApiKey => Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
+            "auth",
+            "unsupported",
+            "Dinie takes a bearer token or client credentials, not an API key",
+        )])),
+    }
+}
+
+/// Dinie at `base_url` as a [`Provider`].
+pub fn connect(
+    base_url: &str,
+    credentials: &crate::connectors::Credentials,
+) -> Result<std::sync::Arc<dyn Provider>, CoreError> {
+    let mut cfg = dinie_api::ClientConfig::new(base_url, auth(credentials)?);
+    cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
+    Ok(std::sync::Arc::new(DinieProvider::new(Client::new(cfg)?)))
+}
+
+/// The built-in sandbox's credentials: its fixed token, which only opens the local
+/// demo server (not a secret).
+pub fn builtin_sandbox_credentials() -> crate::connectors::Credentials {
+    crate::profiles::AuthMethod::Bearer.with_secret("dinie_at_sandbox")
+}
+
 /// The country Dinie's customers' phones are read in when typed without `+`.
 pub const PHONE_COUNTRY: &str = "BR";
 

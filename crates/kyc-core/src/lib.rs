@@ -10,6 +10,7 @@
 //! Depends on `kyc-model`, `dinie-api` and `kyc-store`. Knows nothing of Tauri or any
 //! window: the shell (`src-tauri`) calls [`Desk`] and forwards its events.
 
+pub mod connectors;
 mod desk;
 pub mod dinie;
 pub mod durable;
@@ -23,6 +24,7 @@ pub mod profiles;
 pub mod provider;
 pub mod redact;
 pub mod sealed;
+mod secrets;
 pub mod sync;
 mod thumbnail;
 pub mod views;

@@ -1,43 +1,72 @@
-//! Connection profiles: which API the app talks to and how it authenticates.
+//! Connection profiles: which provider and API the app talks to, and how it
+//! authenticates.
 //!
-//! The built-in local sandbox (the default on first start), Dinie's sandbox, Dinie
-//! production, and custom base URLs, each with a bearer token or client credentials.
-//! Profiles live in `<data dir>/profiles.json`, which never holds a secret: the token
-//! or client secret of each profile is one entry in the OS keychain (service
-//! [`KEYCHAIN_SERVICE`], user `profile:<id>`). Removing a profile removes its secret and
-//! its cache. Each profile has its own cache, so sandbox and production data never mix.
+//! Each profile names its provider (see [`crate::connectors`]) and points at the
+//! provider's sandbox, its production API, a custom base URL, or the sandbox built
+//! into the app (the default on first start), with the authentication methods the
+//! provider takes (a bearer token, client credentials, an API key). Profiles live in
+//! `<data dir>/profiles.json`, which never holds a secret: the secret of each profile is
+//! one entry in the OS keychain (service [`KEYCHAIN_SERVICE`], user `profile:<id>`).
+//! Removing a profile removes its secret and its cache. Each profile has its own cache,
+//! so sandbox and production data never mix.
 
 use crate::CoreError;
+use crate::connectors::{self, Credentials};
+pub use crate::secrets::{KEYCHAIN_SERVICE, Keychain, MemorySecrets, SecretStore};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use ts_rs::TS;
-
-/// The keychain service under which profile secrets are stored.
-pub const KEYCHAIN_SERVICE: &str = "br.com.kycdesk.app";
 
 /// The built-in sandbox profile's id.
 pub const BUILTIN_ID: &str = "builtin-sandbox";
 
-/// Dinie's sandbox API.
-pub const DINIE_SANDBOX_URL: &str = "https://sandbox.api.dinie.com.br/api/v3";
-/// Dinie's production API.
-pub const DINIE_PRODUCTION_URL: &str = "https://api.dinie.com.br/api/v3";
+/// The provider of profiles saved before profiles named one: the desk then served
+/// Dinie only.
+fn saved_before_providers() -> String {
+    "dinie".into()
+}
 
 /// What a profile points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum ProfileKind {
     /// The sandbox inside the app, with demo data.
     BuiltinSandbox,
-    /// Dinie's sandbox.
-    DinieSandbox,
-    /// Dinie production.
-    DinieProduction,
+    /// The provider's own sandbox.
+    Sandbox,
+    /// The provider's production API.
+    Production,
     /// Any other base URL.
     Custom,
+}
+
+/// Read by name; profiles saved before profiles named their provider say
+/// `dinieSandbox` and `dinieProduction`.
+impl<'de> Deserialize<'de> for ProfileKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "builtinSandbox" => Ok(Self::BuiltinSandbox),
+            "sandbox" | "dinieSandbox" => Ok(Self::Sandbox),
+            "production" | "dinieProduction" => Ok(Self::Production),
+            "custom" => Ok(Self::Custom),
+            other => {
+                Err(serde::de::Error::unknown_variant(other, &["builtinSandbox", "sandbox", "production", "custom"]))
+            }
+        }
+    }
+}
+
+impl ProfileKind {
+    /// The provider environment it names (`sandbox`, `production`), if any.
+    fn environment(self) -> Option<&'static str> {
+        match self {
+            Self::Sandbox => Some("sandbox"),
+            Self::Production => Some("production"),
+            Self::BuiltinSandbox | Self::Custom => None,
+        }
+    }
 }
 
 /// How a profile authenticates (the secret itself is in the keychain).
@@ -47,12 +76,31 @@ pub enum ProfileKind {
 pub enum AuthMethod {
     /// A static bearer token.
     Bearer,
-    /// OAuth2 client credentials; the secret is the client secret.
+    /// A client id and its secret (OAuth2 client credentials, or a client key); the
+    /// secret is the client secret.
     #[serde(rename_all = "camelCase")]
     ClientCredentials {
         /// The client id (not a secret).
         client_id: String,
     },
+    /// An API key sent with every request.
+    ApiKey,
+}
+
+impl AuthMethod {
+    /// The method's name, as connectors list the ones they take.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Bearer => "bearer",
+            Self::ClientCredentials { .. } => "clientCredentials",
+            Self::ApiKey => "apiKey",
+        }
+    }
+
+    /// The credentials this method makes with `secret`.
+    pub fn with_secret(&self, secret: &str) -> Credentials {
+        Credentials { auth: self.clone(), secret: secret.to_owned() }
+    }
 }
 
 /// A connection profile.
@@ -64,6 +112,9 @@ pub struct Profile {
     pub id: String,
     /// Name shown to staff.
     pub name: String,
+    /// The provider it connects to (`dinie`, …).
+    #[serde(default = "saved_before_providers")]
+    pub provider: String,
     /// What it points at.
     pub kind: ProfileKind,
     /// API base URL with the version prefix; empty for the built-in sandbox (its port is
@@ -73,81 +124,52 @@ pub struct Profile {
     pub auth: AuthMethod,
 }
 
-/// Where secrets are kept.
-pub trait SecretStore: Send + Sync {
-    /// The secret of a profile, if stored.
-    fn get(&self, profile_id: &str) -> Result<Option<String>, CoreError>;
-    /// Stores (or replaces) it.
-    fn set(&self, profile_id: &str, secret: &str) -> Result<(), CoreError>;
-    /// Removes it (no error when there was none).
-    fn delete(&self, profile_id: &str) -> Result<(), CoreError>;
+/// A profile as typed in Settings. The secret goes to the OS keychain and nowhere else.
+#[derive(Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewProfile {
+    /// Name shown to staff.
+    pub name: String,
+    /// The provider (`dinie`, …).
+    #[serde(default = "saved_before_providers")]
+    pub provider: String,
+    /// The provider's sandbox or production, or a custom URL.
+    pub kind: ProfileKind,
+    /// The API base URL, for a custom profile.
+    #[serde(default)]
+    pub base_url: String,
+    /// How it authenticates.
+    pub auth: AuthMethod,
+    /// The token, client secret or API key; empty (editing) keeps the stored one.
+    pub secret: String,
 }
 
-/// The OS keychain: Keychain Services on macOS, Credential Manager on Windows, the
-/// Secret Service (GNOME Keyring, KWallet) on Linux.
-#[derive(Debug, Clone)]
-pub struct Keychain {
-    service: String,
-}
-
-impl Default for Keychain {
-    fn default() -> Self {
-        Self { service: KEYCHAIN_SERVICE.to_owned() }
+impl std::fmt::Debug for NewProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewProfile")
+            .field("name", &self.name)
+            .field("provider", &self.provider)
+            .field("kind", &self.kind)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("secret", &"<redacted>")
+            .finish()
     }
 }
 
-impl Keychain {
-    /// A keychain under another service name (tests use their own, to stay apart).
-    pub fn with_service(service: &str) -> Self {
-        Self { service: service.to_owned() }
-    }
-
-    fn entry(&self, profile_id: &str) -> Result<keyring::Entry, CoreError> {
-        if let Err(e) = keyring::Entry::store_status() {
-            return Err(CoreError::Keychain(format!("the OS keychain is not available ({e})")));
+impl NewProfile {
+    /// The base URL it points at: the provider's own for its sandbox and production,
+    /// the typed one (trimmed, no trailing `/`) for a custom profile; empty when the
+    /// provider has no such environment.
+    pub fn resolved_url(&self) -> String {
+        match self.kind.environment() {
+            Some(env) => connectors::info(&self.provider)
+                .and_then(|c| c.environments.into_iter().find(|e| e.key == env))
+                .map(|e| e.base_url)
+                .unwrap_or_default(),
+            None => self.base_url.trim().trim_end_matches('/').to_owned(),
         }
-        keyring::Entry::new(&self.service, &format!("profile:{profile_id}"))
-            .map_err(|e| CoreError::Keychain(e.to_string()))
-    }
-}
-
-impl SecretStore for Keychain {
-    fn get(&self, profile_id: &str) -> Result<Option<String>, CoreError> {
-        match self.entry(profile_id)?.get_password() {
-            Ok(s) => Ok(Some(s)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(CoreError::Keychain(e.to_string())),
-        }
-    }
-
-    fn set(&self, profile_id: &str, secret: &str) -> Result<(), CoreError> {
-        self.entry(profile_id)?.set_password(secret).map_err(|e| CoreError::Keychain(e.to_string()))
-    }
-
-    fn delete(&self, profile_id: &str) -> Result<(), CoreError> {
-        match self.entry(profile_id)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(CoreError::Keychain(e.to_string())),
-        }
-    }
-}
-
-/// Secrets in memory, for unit tests of code around the keychain. (The integration
-/// tests use the real keychain.)
-#[derive(Debug, Default)]
-pub struct MemorySecrets(Mutex<HashMap<String, String>>);
-
-impl SecretStore for MemorySecrets {
-    fn get(&self, id: &str) -> Result<Option<String>, CoreError> {
-        Ok(self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id).cloned())
-    }
-    fn set(&self, id: &str, secret: &str) -> Result<(), CoreError> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.to_owned(), secret.to_owned());
-        Ok(())
-    }
-    fn delete(&self, id: &str) -> Result<(), CoreError> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
-        Ok(())
     }
 }
 
@@ -174,6 +196,7 @@ fn builtin() -> Profile {
     Profile {
         id: BUILTIN_ID.into(),
         name: "Built-in sandbox".into(),
+        provider: saved_before_providers(),
         kind: ProfileKind::BuiltinSandbox,
         base_url: String::new(),
         auth: AuthMethod::Bearer,
@@ -247,19 +270,14 @@ impl Profiles {
     }
 
     /// Adds a profile and stores its secret in the keychain (the secret goes nowhere else).
-    pub fn add(
-        &mut self,
-        name: &str,
-        kind: ProfileKind,
-        base_url: &str,
-        auth: AuthMethod,
-        secret: &str,
-    ) -> Result<Profile, CoreError> {
-        let (name, base_url) = checked(name, kind, base_url, &auth, Some(secret))?;
+    pub fn add(&mut self, new: &NewProfile) -> Result<Profile, CoreError> {
+        let secret = new.secret.as_str();
+        let (name, base_url) = checked(new, Some(secret))?;
+        let (provider, kind, auth) = (new.provider.clone(), new.kind, new.auth.clone());
         let slug: String =
             name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
         let id = format!("{}-{}", slug.trim_matches('-'), &crate::new_idempotency_key()[..8]);
-        let profile = Profile { id: id.clone(), name, kind, base_url, auth };
+        let profile = Profile { id: id.clone(), name, provider, kind, base_url, auth };
         self.secrets.set(&id, secret)?;
         self.file.profiles.push(profile.clone());
         if let Err(e) = self.save() {
@@ -273,15 +291,8 @@ impl Profiles {
     /// Changes a profile in place: its name, address and authentication, and its secret
     /// when `secret` is not empty (empty keeps the one in the keychain). A new secret is
     /// required when the authentication method changes or the keychain has lost it.
-    pub fn update(
-        &mut self,
-        id: &str,
-        name: &str,
-        kind: ProfileKind,
-        base_url: &str,
-        auth: AuthMethod,
-        secret: &str,
-    ) -> Result<Profile, CoreError> {
+    pub fn update(&mut self, id: &str, new: &NewProfile) -> Result<Profile, CoreError> {
+        let (secret, auth) = (new.secret.as_str(), new.auth.clone());
         let index = self.index_of(id)?;
         let old = self.file.profiles[index].clone();
         if old.kind == ProfileKind::BuiltinSandbox {
@@ -290,10 +301,10 @@ impl Profiles {
         let method_changed = std::mem::discriminant(&old.auth) != std::mem::discriminant(&auth);
         let stored = self.secrets.get(id)?;
         let typed = !secret.trim().is_empty();
-        let (name, base_url) = checked(name, kind, base_url, &auth, typed.then_some(secret))?;
+        let (name, base_url) = checked(new, typed.then_some(secret))?;
         // A stored secret is only ever sent to the origin it was saved for: moving the
-        // profile to another address needs the secret typed again.
-        let moved = !same_origin(&old.base_url, &base_url);
+        // profile to another address (or provider) needs the secret typed again.
+        let moved = !same_origin(&old.base_url, &base_url) || old.provider != new.provider;
         if !typed && stored.is_some() && moved {
             return Err(address_changed());
         }
@@ -301,7 +312,8 @@ impl Profiles {
         if !typed && !keep {
             return Err(CoreError::Invalid(vec![secret_required()]));
         }
-        let profile = Profile { id: id.to_owned(), name, kind, base_url, auth };
+        let profile =
+            Profile { id: id.to_owned(), name, provider: new.provider.clone(), kind: new.kind, base_url, auth };
         // What to put back if saving the file fails.
         let previous_secret = if keep { None } else { stored };
         if !keep {
@@ -330,7 +342,7 @@ impl Profiles {
         base_url: &str,
         auth: &AuthMethod,
         secret: &str,
-    ) -> Result<dinie_api::Auth, CoreError> {
+    ) -> Result<Credentials, CoreError> {
         if !secret.is_empty() {
             return Ok(auth.with_secret(secret));
         }
@@ -411,10 +423,11 @@ impl Profiles {
         Ok(Some(key))
     }
 
-    /// The API credentials of a profile, read from the keychain.
-    pub fn auth_for(&self, p: &Profile) -> Result<dinie_api::Auth, CoreError> {
+    /// The API credentials of a profile, read from the keychain (the built-in
+    /// sandbox's are its connector's, not a secret).
+    pub fn credentials_for(&self, p: &Profile) -> Result<Credentials, CoreError> {
         if p.kind == ProfileKind::BuiltinSandbox {
-            return Ok(dinie_api::Auth::bearer(kyc_sandbox_token()));
+            return connectors::builtin_sandbox_credentials(&p.provider);
         }
         let secret = self.secrets.get(&p.id)?.ok_or_else(|| {
             CoreError::Keychain(format!(
@@ -423,16 +436,6 @@ impl Profiles {
             ))
         })?;
         Ok(p.auth.with_secret(&secret))
-    }
-}
-
-impl AuthMethod {
-    /// The API credentials this method makes with `secret`.
-    pub fn with_secret(&self, secret: &str) -> dinie_api::Auth {
-        match self {
-            Self::Bearer => dinie_api::Auth::bearer(secret),
-            Self::ClientCredentials { client_id } => dinie_api::Auth::client_credentials(client_id.clone(), secret),
-        }
     }
 }
 
@@ -451,110 +454,78 @@ fn same_origin(a: &str, b: &str) -> bool {
 }
 
 fn secret_required() -> kyc_model::FieldError {
-    kyc_model::FieldError::new("secret", "required", "the token or client secret is required")
+    kyc_model::FieldError::new("secret", "required", "the token, client secret or API key is required")
 }
 
 fn address_changed() -> CoreError {
     CoreError::Invalid(vec![kyc_model::FieldError::new(
         "secret",
         "address_changed",
-        "the address changed: type the token or client secret again (a saved secret is only sent to the address it was saved for)",
+        "the address changed: type the secret again (a saved secret is only sent to the address it was saved for)",
     )])
 }
 
 /// A profile's fields checked all at once, every bad one named: its trimmed name and
-/// its base URL (fixed for Dinie's own). `secret` is `None` when the stored one is kept.
-fn checked(
-    name: &str,
-    kind: ProfileKind,
-    base_url: &str,
-    auth: &AuthMethod,
-    secret: Option<&str>,
-) -> Result<(String, String), CoreError> {
+/// its base URL (the provider's own for its sandbox and production). `secret` is `None`
+/// when the stored one is kept.
+fn checked(new: &NewProfile, secret: Option<&str>) -> Result<(String, String), CoreError> {
     use kyc_model::FieldError;
     let mut errors = Vec::new();
-    if name.trim().is_empty() {
+    if new.name.trim().is_empty() {
         errors.push(FieldError::new("name", "required", "give the profile a name"));
     }
-    let base_url = match kind {
-        ProfileKind::DinieSandbox => DINIE_SANDBOX_URL.to_owned(),
-        ProfileKind::DinieProduction => DINIE_PRODUCTION_URL.to_owned(),
-        ProfileKind::Custom => base_url.trim().trim_end_matches('/').to_owned(),
-        ProfileKind::BuiltinSandbox => {
-            return Err(CoreError::Profile("there is only one built-in sandbox profile".into()));
-        }
+    let Some(connector) = connectors::info(&new.provider) else {
+        return Err(CoreError::Invalid(vec![FieldError::new(
+            "provider",
+            "unknown",
+            format!("this version cannot connect to {:?}", new.provider),
+        )]));
     };
-    if !is_https_or_loopback(&base_url) {
+    if new.kind == ProfileKind::BuiltinSandbox {
+        return Err(CoreError::Profile("there is only one built-in sandbox profile".into()));
+    }
+    let base_url = new.resolved_url();
+    if base_url.is_empty() && new.kind != ProfileKind::Custom {
+        errors.push(FieldError::new("kind", "unsupported", format!("{} has no such environment", connector.name)));
+    } else if !connectors::is_https_or_loopback(&base_url) {
         errors.push(FieldError::new(
             "baseUrl",
             "invalid_url",
             "use an https:// address (http:// only on this machine)",
         ));
     }
-    if secret.is_some_and(|s| s.trim().is_empty()) {
-        errors.push(FieldError::new("secret", "required", "the token or client secret is required"));
+    if !connector.auth_methods.iter().any(|m| m == new.auth.name()) {
+        errors.push(FieldError::new(
+            "auth",
+            "unsupported",
+            format!("{} does not take this way of signing in", connector.name),
+        ));
     }
-    if let AuthMethod::ClientCredentials { client_id } = auth
+    if secret.is_some_and(|s| s.trim().is_empty()) {
+        errors.push(FieldError::new("secret", "required", "the token, client secret or API key is required"));
+    }
+    if let AuthMethod::ClientCredentials { client_id } = &new.auth
         && client_id.trim().is_empty()
     {
         errors.push(FieldError::new("clientId", "required", "the client id is required"));
     }
-    if errors.is_empty() { Ok((name.trim().to_owned(), base_url)) } else { Err(CoreError::Invalid(errors)) }
-}
-
-/// Whether the app may talk to (or open) `url`: `https` anywhere, `http` only on this
-/// machine (the built-in or a local sandbox). API base URLs and biometric links both
-/// follow this rule.
-pub fn is_https_or_loopback(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else { return false };
-    match u.scheme() {
-        "https" => u.host().is_some(),
-        "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
-        _ => false,
-    }
-}
-
-/// Checks that an API answers with these credentials: one authenticated list call
-/// (for client credentials, the token request comes first). Nothing is stored.
-pub async fn test_connection(base_url: &str, auth: dinie_api::Auth) -> Result<(), CoreError> {
-    if !is_https_or_loopback(base_url) {
-        return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
-            "baseUrl",
-            "invalid_url",
-            "use an https:// address (http:// only on this machine)",
-        )]));
-    }
-    let cfg = dinie_api::ClientConfig::new(base_url, auth);
-    let client = dinie_api::Client::new(cfg)?;
-    let params = dinie_api::ListCustomers { limit: Some(1), ..Default::default() };
-    client.list_customers(&params).await?;
-    Ok(())
-}
-
-/// The built-in sandbox's token: not a secret (it only opens the local demo server).
-fn kyc_sandbox_token() -> &'static str {
-    "dinie_at_sandbox"
+    if errors.is_empty() { Ok((new.name.trim().to_owned(), base_url)) } else { Err(CoreError::Invalid(errors)) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dinie::{PRODUCTION_URL, SANDBOX_URL};
 
-    #[test]
-    fn only_https_or_this_machines_http_is_allowed() {
-        for ok in ["https://api.dinie.com.br/api/v3", "http://127.0.0.1:8787/x", "http://localhost/", "http://[::1]:9/"]
-        {
-            assert!(is_https_or_loopback(ok), "{ok}");
-        }
-        for bad in [
-            "http://api.dinie.com.br/",
-            "http://10.0.0.1/",
-            "javascript:alert(1)",
-            "file:///etc/passwd",
-            "https://",
-            "nonsense",
-        ] {
-            assert!(!is_https_or_loopback(bad), "{bad}");
+    /// A Dinie profile as typed in Settings.
+    fn new(name: &str, kind: ProfileKind, base_url: &str, auth: AuthMethod, secret: &str) -> NewProfile {
+        NewProfile {
+            name: name.into(),
+            provider: "dinie".into(),
+            kind,
+            base_url: base_url.into(),
+            auth,
+            secret: secret.into(),
         }
     }
 
@@ -565,15 +536,15 @@ mod tests {
         let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
         assert_eq!(p.active().kind, ProfileKind::BuiltinSandbox, "first start: the built-in sandbox");
         let prod = p
-            .add(
+            .add(&new(
                 "Produção",
-                ProfileKind::DinieProduction,
+                ProfileKind::Production,
                 "",
                 AuthMethod::ClientCredentials { client_id: "acme".into() },
                 "s3cr3t-value",
-            )
+            ))
             .unwrap();
-        assert_eq!(prod.base_url, DINIE_PRODUCTION_URL);
+        assert_eq!(prod.base_url, PRODUCTION_URL);
         let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
         assert!(!file.contains("s3cr3t-value"), "no secret on disk outside the keychain");
         #[cfg(unix)]
@@ -588,7 +559,8 @@ mod tests {
 
         let reloaded = Profiles::load(dir.path(), secrets.clone()).unwrap();
         assert_eq!(reloaded.active().id, prod.id);
-        assert!(matches!(reloaded.auth_for(reloaded.active()).unwrap(), dinie_api::Auth::ClientCredentials { .. }));
+        let creds = reloaded.credentials_for(reloaded.active()).unwrap();
+        assert_eq!((creds.auth.name(), creds.secret.as_str()), ("clientCredentials", "s3cr3t-value"));
 
         // Its cache key: made once, kept in the keychain, the same on every open.
         let key = p.cache_key(&prod).unwrap().unwrap();
@@ -609,50 +581,53 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let secrets = Arc::new(MemorySecrets::default());
         let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
-        let a = p.add("Parceiro", ProfileKind::Custom, "https://a.example/api/v3", AuthMethod::Bearer, "old").unwrap();
+        let a = p
+            .add(&new("Parceiro", ProfileKind::Custom, "https://a.example/api/v3", AuthMethod::Bearer, "old"))
+            .unwrap();
 
         // Renamed, no secret typed: the stored one stays.
-        let r = p.update(&a.id, "Parceiro", ProfileKind::Custom, "https://a.example/api/v3/", AuthMethod::Bearer, "");
+        let r =
+            p.update(&a.id, &new("Parceiro", ProfileKind::Custom, "https://a.example/api/v3/", AuthMethod::Bearer, ""));
         assert_eq!(r.unwrap().name, "Parceiro");
         assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("old"));
         // Moved to another address with no secret typed: refused, the saved secret
         // belongs to the old address.
         let Err(CoreError::Invalid(e)) =
-            p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "")
+            p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", AuthMethod::Bearer, ""))
         else {
             panic!("moving a profile must need its secret again")
         };
         assert_eq!((e[0].field.as_str(), e[0].code.as_str()), ("secret", "address_changed"));
         assert_eq!(p.list()[1].base_url, "https://a.example/api/v3", "nothing changed");
-        let b = p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "moved").unwrap();
-        assert_eq!((b.name.as_str(), b.base_url.as_str()), ("Parceiro A", DINIE_SANDBOX_URL));
+        let b = p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", AuthMethod::Bearer, "moved")).unwrap();
+        assert_eq!((b.name.as_str(), b.base_url.as_str()), ("Parceiro A", SANDBOX_URL));
         assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("moved"));
         assert_eq!(Profiles::load(dir.path(), secrets.clone()).unwrap().list()[1], b, "saved");
 
         // A new secret typed: it replaces the old one.
-        p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "new").unwrap();
+        p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", AuthMethod::Bearer, "new")).unwrap();
         assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("new"));
 
         // Another method needs its own secret; so does a profile whose secret was lost.
         let cc = AuthMethod::ClientCredentials { client_id: "acme".into() };
-        let Err(CoreError::Invalid(e)) = p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", cc.clone(), "")
+        let Err(CoreError::Invalid(e)) = p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", cc.clone(), ""))
         else {
             panic!("a secret is required")
         };
         assert_eq!(e[0].field, "secret");
         secrets.delete(&a.id).unwrap();
         assert_eq!(p.missing_secrets(), std::slice::from_ref(&a.id));
-        assert!(p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "").is_err());
-        p.update(&a.id, "Parceiro A", ProfileKind::DinieSandbox, "", cc, "client-secret").unwrap();
+        assert!(p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", AuthMethod::Bearer, "")).is_err());
+        p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", cc, "client-secret")).unwrap();
         assert!(p.missing_secrets().is_empty());
         let file = std::fs::read_to_string(dir.path().join("profiles.json")).unwrap();
         assert!(!file.contains("client-secret") && !file.contains("new"), "no secret in the file");
 
         // Testing an edit without retyping uses the stored secret, at the saved address
         // only; a new profile must type one.
-        assert!(p.auth_to_test(Some(&a.id), DINIE_SANDBOX_URL, &AuthMethod::Bearer, "").is_ok());
-        assert!(p.auth_to_test(None, DINIE_SANDBOX_URL, &AuthMethod::Bearer, "").is_err());
-        assert!(p.update(BUILTIN_ID, "x", ProfileKind::Custom, "https://x", AuthMethod::Bearer, "t").is_err());
+        assert!(p.auth_to_test(Some(&a.id), SANDBOX_URL, &AuthMethod::Bearer, "").is_ok());
+        assert!(p.auth_to_test(None, SANDBOX_URL, &AuthMethod::Bearer, "").is_err());
+        assert!(p.update(BUILTIN_ID, &new("x", ProfileKind::Custom, "https://x", AuthMethod::Bearer, "t")).is_err());
     }
 
     #[test]
@@ -660,14 +635,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let secrets = Arc::new(MemorySecrets::default());
         let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
-        let prod = p.add("Produção", ProfileKind::DinieProduction, "", AuthMethod::Bearer, "prod-token").unwrap();
-        let stored = |r: Result<dinie_api::Auth, CoreError>| match r {
-            Ok(dinie_api::Auth::Bearer(t)) => Some(t.expose().to_owned()),
-            _ => None,
-        };
+        let prod = p.add(&new("Produção", ProfileKind::Production, "", AuthMethod::Bearer, "prod-token")).unwrap();
+        let stored = |r: Result<Credentials, CoreError>| r.ok().map(|c| c.secret);
         // Same origin (another path on it too): the stored token may be used.
         assert_eq!(
-            stored(p.auth_to_test(Some(&prod.id), DINIE_PRODUCTION_URL, &AuthMethod::Bearer, "")).as_deref(),
+            stored(p.auth_to_test(Some(&prod.id), PRODUCTION_URL, &AuthMethod::Bearer, "")).as_deref(),
             Some("prod-token")
         );
         // Another scheme, host or port: never, whatever the address looks like.
@@ -691,17 +663,43 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn a_connection_test_refuses_plain_http_to_another_machine_before_sending() {
-        // A listener that would receive the token: nothing may reach it over plain http
-        // unless it is this machine. (A remote host cannot be reached from the tests, so
-        // the check must hold before any request is made.)
-        let Err(CoreError::Invalid(e)) =
-            test_connection("http://api.dinie.com.br/api/v3", dinie_api::Auth::bearer("t")).await
-        else {
-            panic!("plain http to another machine must be refused before sending")
-        };
-        assert_eq!(e[0].field, "baseUrl");
+    #[test]
+    fn a_profiles_file_saved_before_profiles_named_providers_reads_as_dinie() {
+        let dir = tempfile::tempdir().unwrap();
+        // As the release of 2026-11-24 wrote it.
+        std::fs::write(
+            dir.path().join("profiles.json"),
+            r#"{"active": "prod-1", "profiles": [
+                {"id": "builtin-sandbox", "name": "Built-in sandbox", "kind": "builtinSandbox", "baseUrl": "", "auth": {"method": "bearer"}},
+                {"id": "prod-1", "name": "Produção", "kind": "dinieProduction", "baseUrl": "https://api.dinie.com.br/api/v3",
+                 "auth": {"method": "clientCredentials", "clientId": "acme"}},
+                {"id": "sb-1", "name": "Testes", "kind": "dinieSandbox", "baseUrl": "https://sandbox.api.dinie.com.br/api/v3",
+                 "auth": {"method": "bearer"}}]}"#,
+        )
+        .unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        secrets.set("prod-1", "kept").unwrap();
+        let p = Profiles::load(dir.path(), secrets).unwrap();
+        assert_eq!(p.list().len(), 3, "no profile lost");
+        assert!(p.list().iter().all(|x| x.provider == "dinie"));
+        assert_eq!((p.active().id.as_str(), p.active().kind), ("prod-1", ProfileKind::Production));
+        assert_eq!(p.list()[2].kind, ProfileKind::Sandbox);
+        let creds = p.credentials_for(p.active()).unwrap();
+        assert_eq!((creds.auth.name(), creds.secret.as_str()), ("clientCredentials", "kept"));
+        // The built-in sandbox opens with its connector's own credentials.
+        assert_eq!(p.credentials_for(&p.list()[0]).unwrap().secret, "dinie_at_sandbox");
+    }
+
+    #[test]
+    fn a_profile_takes_only_what_its_provider_offers() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Profiles::load(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+        let mut key = new("Chave", ProfileKind::Sandbox, "", AuthMethod::ApiKey, "k");
+        let Err(CoreError::Invalid(e)) = p.add(&key) else { panic!("Dinie takes no API key") };
+        assert_eq!((e[0].field.as_str(), e[0].code.as_str()), ("auth", "unsupported"));
+        key.provider = "nobody".into();
+        let Err(CoreError::Invalid(e)) = p.add(&key) else { panic!("an unknown provider is refused") };
+        assert_eq!(e[0].field, "provider");
     }
 
     #[test]
@@ -709,7 +707,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let secrets = Arc::new(MemorySecrets::default());
         let mut p = Profiles::load(dir.path(), secrets.clone()).unwrap();
-        let a = p.add("Produção", ProfileKind::DinieProduction, "", AuthMethod::Bearer, "t").unwrap();
+        let a = p.add(&new("Produção", ProfileKind::Production, "", AuthMethod::Bearer, "t")).unwrap();
         p.set_active(&a.id).unwrap();
         let path = dir.path().join("profiles.json");
 
@@ -731,17 +729,19 @@ mod tests {
     fn a_bad_profile_names_every_bad_field() {
         let dir = tempfile::tempdir().unwrap();
         let mut p = Profiles::load(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
-        let Err(CoreError::Invalid(errors)) = p.add(
+        let Err(CoreError::Invalid(errors)) = p.add(&new(
             " ",
             ProfileKind::Custom,
             "http://example.com",
             AuthMethod::ClientCredentials { client_id: "".into() },
             "",
-        ) else {
+        )) else {
             panic!("invalid expected")
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "baseUrl", "secret", "clientId"]);
-        assert!(p.add("Local", ProfileKind::Custom, "http://127.0.0.1:8080/api/v3", AuthMethod::Bearer, "t").is_ok());
+        assert!(
+            p.add(&new("Local", ProfileKind::Custom, "http://127.0.0.1:8080/api/v3", AuthMethod::Bearer, "t")).is_ok()
+        );
     }
 }

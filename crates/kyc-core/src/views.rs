@@ -425,46 +425,8 @@ pub struct ProfilesView {
     pub active_id: String,
     /// Profiles whose secret is not in the keychain: Settings asks for it again.
     pub missing_secrets: Vec<String>,
+    /// The providers a profile can connect to, and how.
+    pub providers: Vec<crate::connectors::ConnectorInfo>,
 }
 
-/// A profile as typed in Settings. The secret goes to the OS keychain and nowhere else.
-#[derive(Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct NewProfile {
-    /// Name shown to staff.
-    pub name: String,
-    /// Dinie's sandbox, Dinie production, or a custom URL.
-    pub kind: crate::profiles::ProfileKind,
-    /// The API base URL, for a custom profile.
-    #[serde(default)]
-    pub base_url: String,
-    /// Bearer token or client credentials.
-    pub auth: crate::profiles::AuthMethod,
-    /// The token or client secret.
-    pub secret: String,
-}
-
-impl std::fmt::Debug for NewProfile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewProfile")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .field("base_url", &self.base_url)
-            .field("auth", &self.auth)
-            .field("secret", &"<redacted>")
-            .finish()
-    }
-}
-
-impl NewProfile {
-    /// The base URL it points at (fixed for Dinie's own).
-    pub fn resolved_url(&self) -> String {
-        use crate::profiles::{DINIE_PRODUCTION_URL, DINIE_SANDBOX_URL, ProfileKind};
-        match self.kind {
-            ProfileKind::DinieSandbox => DINIE_SANDBOX_URL.to_owned(),
-            ProfileKind::DinieProduction => DINIE_PRODUCTION_URL.to_owned(),
-            ProfileKind::Custom | ProfileKind::BuiltinSandbox => self.base_url.trim().trim_end_matches('/').to_owned(),
-        }
-    }
-}
+pub use crate::profiles::NewProfile;

@@ -1,7 +1,18 @@
 //! Profiles against the real OS keychain (Secret Service via gnome-keyring in CI;
 //! `cargo xtask test` runs the suite inside a D-Bus session with an unlocked keyring).
 
-use kyc_core::profiles::{AuthMethod, Keychain, ProfileKind, Profiles, SecretStore};
+use kyc_core::profiles::{AuthMethod, Keychain, NewProfile, ProfileKind, Profiles, SecretStore};
+
+fn dinie_sandbox(name: &str, secret: &str) -> NewProfile {
+    NewProfile {
+        name: name.into(),
+        provider: "dinie".into(),
+        kind: ProfileKind::Sandbox,
+        base_url: String::new(),
+        auth: AuthMethod::Bearer,
+        secret: secret.into(),
+    }
+}
 use std::sync::Arc;
 
 #[test]
@@ -12,7 +23,7 @@ fn a_profile_secret_lives_in_the_os_keychain_and_goes_with_the_profile() {
     let dir = tempfile::tempdir().unwrap();
     let mut profiles = Profiles::load(dir.path(), keychain.clone()).unwrap();
     let p = profiles
-        .add("Dinie sandbox", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "dinie_at_real_secret_123")
+        .add(&dinie_sandbox("Dinie sandbox", "dinie_at_real_secret_123"))
         .unwrap_or_else(|e| panic!("the OS keychain must be reachable (run through `cargo xtask test`): {e}"));
 
     // Read back through a fresh handle: it is in the keychain, not in memory.
@@ -26,13 +37,13 @@ fn a_profile_secret_lives_in_the_os_keychain_and_goes_with_the_profile() {
             entry.display()
         );
     }
-    assert!(matches!(profiles.auth_for(&p).unwrap(), dinie_api::Auth::Bearer(_)));
+    assert_eq!(profiles.credentials_for(&p).unwrap().secret, "dinie_at_real_secret_123");
 
     // A rotated token entered again in Settings replaces the entry in place; a rename
     // without retyping it keeps it.
-    profiles.update(&p.id, "Dinie sandbox", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "rotated_456").unwrap();
+    profiles.update(&p.id, &dinie_sandbox("Dinie sandbox", "rotated_456")).unwrap();
     assert_eq!(fresh.get(&p.id).unwrap().as_deref(), Some("rotated_456"));
-    profiles.update(&p.id, "Sandbox da Dinie", ProfileKind::DinieSandbox, "", AuthMethod::Bearer, "").unwrap();
+    profiles.update(&p.id, &dinie_sandbox("Sandbox da Dinie", "")).unwrap();
     assert_eq!(fresh.get(&p.id).unwrap().as_deref(), Some("rotated_456"));
     assert!(profiles.missing_secrets().is_empty());
 

@@ -7,4 +7,4 @@ export type AuthMethod = { "method": "bearer" } | { "method": "clientCredentials
 /**
  * The client id (not a secret).
  */
-clientId: string, };
+clientId: string, } | { "method": "apiKey" };

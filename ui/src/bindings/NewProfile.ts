@@ -11,7 +11,11 @@ export type NewProfile = {
  */
 name: string, 
 /**
- * Dinie's sandbox, Dinie production, or a custom URL.
+ * The provider (`dinie`, …).
+ */
+provider: string, 
+/**
+ * The provider's sandbox or production, or a custom URL.
  */
 kind: ProfileKind, 
 /**
@@ -19,10 +23,10 @@ kind: ProfileKind,
  */
 baseUrl: string, 
 /**
- * Bearer token or client credentials.
+ * How it authenticates.
  */
 auth: AuthMethod, 
 /**
- * The token or client secret.
+ * The token, client secret or API key; empty (editing) keeps the stored one.
  */
 secret: string, };

@@ -15,6 +15,10 @@ id: string,
  */
 name: string, 
 /**
+ * The provider it connects to (`dinie`, …).
+ */
+provider: string, 
+/**
  * What it points at.
  */
 kind: ProfileKind, 

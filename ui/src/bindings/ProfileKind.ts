@@ -3,4 +3,4 @@
 /**
  * What a profile points at.
  */
-export type ProfileKind = "builtinSandbox" | "dinieSandbox" | "dinieProduction" | "custom";
+export type ProfileKind = "builtinSandbox" | "sandbox" | "production" | "custom";

@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import type { ConnectorInfo } from "../bindings/ConnectorInfo";
 import type { ProfileKind } from "../bindings/ProfileKind";
 import { commands, toErrorView, type ErrorView, type FieldError, type NewProfile, type Profile } from "../ipc";
 import { useI18n, type MessageKey } from "../i18n";
@@ -9,18 +10,31 @@ import { Modal } from "./Modal";
 
 const kindLabel: Record<ProfileKind, MessageKey> = {
   builtinSandbox: "kindBuiltin",
-  dinieSandbox: "kindDinieSandbox",
-  dinieProduction: "kindDinieProduction",
+  sandbox: "kindSandbox",
+  production: "kindProduction",
   custom: "kindCustom",
 };
 
-type Draft = { name: string; kind: ProfileKind; baseUrl: string; method: "bearer" | "clientCredentials"; clientId: string; secret: string };
-const emptyDraft: Draft = { name: "", kind: "dinieSandbox", baseUrl: "", method: "bearer", clientId: "", secret: "" };
+type Method = "bearer" | "clientCredentials" | "apiKey";
+const methodLabel: Record<Method, MessageKey> = { bearer: "bearerToken", clientCredentials: "clientCredentials", apiKey: "apiKey" };
+const secretLabel: Record<Method, MessageKey> = { bearer: "bearerToken", clientCredentials: "clientSecret", apiKey: "apiKey" };
+
+type Draft = { name: string; provider: string; kind: ProfileKind; baseUrl: string; method: Method; clientId: string; secret: string };
+const emptyDraft = (provider: string): Draft => ({
+  name: "",
+  provider,
+  kind: "sandbox",
+  baseUrl: "",
+  method: "bearer",
+  clientId: "",
+  secret: "",
+});
 
 /** A saved profile back in the form; the secret is never read back, only replaced. */
 function toDraft(p: Profile): Draft {
   return {
     name: p.name,
+    provider: p.provider,
     kind: p.kind,
     baseUrl: p.kind === "custom" ? p.baseUrl : "",
     method: p.auth.method,
@@ -32,23 +46,37 @@ function toDraft(p: Profile): Draft {
 function toNewProfile(d: Draft): NewProfile {
   return {
     name: d.name,
+    provider: d.provider,
     kind: d.kind,
     baseUrl: d.baseUrl,
-    auth: d.method === "bearer" ? { method: "bearer" } : { method: "clientCredentials", clientId: d.clientId },
+    auth: d.method === "clientCredentials" ? { method: "clientCredentials", clientId: d.clientId } : { method: d.method },
     secret: d.secret,
   };
 }
 
+/** The draft moved to another provider: an environment and a way of signing in it has. */
+function forProvider(d: Draft, c: ConnectorInfo | undefined): Draft {
+  if (!c) return d;
+  const kind = d.kind === "custom" || c.environments.some((e) => e.key === d.kind) ? d.kind : "custom";
+  const method = c.authMethods.includes(d.method) ? d.method : ((c.authMethods[0] ?? "bearer") as Method);
+  return { ...d, provider: c.id, kind, method };
+}
+
 /**
- * Connection profiles: the built-in sandbox, Dinie's sandbox and production, custom
- * URLs. A secret is typed once and goes straight to the OS keychain; it is never shown
- * again, never kept in the UI after saving.
+ * Connection profiles: for each provider, the built-in sandbox, the provider's sandbox
+ * and production, custom URLs; the ways of signing in each provider takes. A secret is
+ * typed once and goes straight to the OS keychain; it is never shown again, never kept
+ * in the UI after saving.
  */
 export function Settings({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const providers = profiles.data?.providers ?? [];
+  const firstProvider = providers[0]?.id ?? "dinie";
+  const [draft, setDraft] = useState<Draft>(() => emptyDraft(firstProvider));
+  const connector = providers.find((c) => c.id === draft.provider);
+  const providerName = (id: string) => providers.find((c) => c.id === id)?.name ?? id;
   /** The profile the form edits; `null` when it adds a new one. */
   const [editing, setEditing] = useState<Profile | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
@@ -80,7 +108,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
 
   const startEditing = (p: Profile | null) => {
     setEditing(p);
-    setDraft(p ? toDraft(p) : emptyDraft);
+    setDraft(p ? toDraft(p) : emptyDraft(firstProvider));
     setTested(null);
     setError(null);
     setFieldErrors([]);
@@ -127,8 +155,8 @@ export function Settings({ onClose }: { onClose: () => void }) {
               <li key={p.id} className={active ? "active" : undefined} data-testid="profile">
                 <div>
                   <strong data-testid="profile-entry-name">{p.kind === "builtinSandbox" ? t("builtinName") : p.name}</strong>
-                  <small>
-                    {t(kindLabel[p.kind])}
+                  <small data-testid="profile-entry-kind">
+                    {providerName(p.provider)} · {t(kindLabel[p.kind])}
                     {p.baseUrl && ` · ${p.baseUrl}`}
                   </small>
                   {missing && (
@@ -174,18 +202,38 @@ export function Settings({ onClose }: { onClose: () => void }) {
             {editing ? t("editConnection", { name: editing.name }) : t("addConnection")}
           </h3>
           <Field name="name" label={t("profileName")} value={draft.name} onChange={(v) => set({ name: v })} errors={fieldErrors} show />
-          <div className="field">
-            <label htmlFor="profile-kind">{t("profileKind")}</label>
-            <select
-              id="profile-kind"
-              value={draft.kind}
-              onChange={(e) => set({ kind: e.target.value as ProfileKind })}
-              data-testid="profile-kind"
-            >
-              <option value="dinieSandbox">{t("kindDinieSandbox")}</option>
-              <option value="dinieProduction">{t("kindDinieProduction")}</option>
-              <option value="custom">{t("kindCustom")}</option>
-            </select>
+          <div className="grid-2">
+            <div className="field">
+              <label htmlFor="profile-provider">{t("provider")}</label>
+              <select
+                id="profile-provider"
+                value={draft.provider}
+                onChange={(e) => setDraft((d) => forProvider(d, providers.find((c) => c.id === e.target.value)))}
+                data-testid="profile-provider"
+              >
+                {providers.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="profile-kind">{t("profileKind")}</label>
+              <select
+                id="profile-kind"
+                value={draft.kind}
+                onChange={(e) => set({ kind: e.target.value as ProfileKind })}
+                data-testid="profile-kind"
+              >
+                {connector?.environments.map((env) => (
+                  <option key={env.key} value={env.key} title={env.baseUrl}>
+                    {t(kindLabel[env.key as ProfileKind] ?? "kindCustom")}
+                  </option>
+                ))}
+                <option value="custom">{t("kindCustom")}</option>
+              </select>
+            </div>
           </div>
           {draft.kind === "custom" && (
             <Field
@@ -200,27 +248,25 @@ export function Settings({ onClose }: { onClose: () => void }) {
           )}
           <fieldset className="auth">
             <legend>{t("authMethod")}</legend>
-            <label>
-              <input type="radio" name="method" checked={draft.method === "bearer"} onChange={() => set({ method: "bearer" })} />{" "}
-              {t("bearerToken")}
-            </label>
-            <label>
-              <input
-                type="radio"
-                name="method"
-                checked={draft.method === "clientCredentials"}
-                onChange={() => set({ method: "clientCredentials" })}
-                data-testid="method-client-credentials"
-              />{" "}
-              {t("clientCredentials")}
-            </label>
+            {(connector?.authMethods ?? ["bearer"]).map((m) => (
+              <label key={m}>
+                <input
+                  type="radio"
+                  name="method"
+                  checked={draft.method === m}
+                  onChange={() => set({ method: m as Method })}
+                  data-testid={`method-${m.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`}
+                />{" "}
+                {t(methodLabel[m as Method] ?? "bearerToken")}
+              </label>
+            ))}
           </fieldset>
           {draft.method === "clientCredentials" && (
             <Field name="clientId" label={t("clientId")} value={draft.clientId} onChange={(v) => set({ clientId: v })} errors={fieldErrors} show />
           )}
           <Field
             name="secret"
-            label={draft.method === "bearer" ? t("bearerToken") : t("clientSecret")}
+            label={t(secretLabel[draft.method])}
             value={draft.secret}
             onChange={(v) => set({ secret: v })}
             errors={fieldErrors}
