@@ -1,42 +1,23 @@
 //! Tauri's build step, with an app manifest: each of the app's commands gets an
 //! `allow-…` permission, and `capabilities/default.json` grants the main window
-//! exactly these (a command left out of either is refused at run time). Keep this list
-//! the same as `generate_handler!` in `src/lib.rs`; `cargo xtask test` checks that the
-//! three agree.
+//! exactly these (a command left out of either is refused at run time). The names come
+//! from the one declaration of the IPC surface, `src/surface.rs`; `cargo xtask test`
+//! checks that the capability grants the same ones.
+
+include!("src/surface.rs");
+
+/// The command names of the surface (the types are only read by `ipc.rs`).
+macro_rules! command_names {
+    (
+        commands { $( $(#[doc = $doc:literal])* $name:ident ( $($args:tt)* ) -> $ret:ty $(as $tsret:literal)? ; )* }
+        events { $($events:tt)* }
+    ) => {
+        &[$( stringify!($name) ),*]
+    };
+}
 
 /// Every command the UI may call.
-const COMMANDS: &[&str] = &[
-    "list_customers",
-    "profile",
-    "sync_now",
-    "customer_detail",
-    "refresh_customer",
-    "provider_spec",
-    "validate_form",
-    "read_phone",
-    "register",
-    "correct",
-    "upload_document",
-    "refused_writes",
-    "dismiss_write",
-    "retry_write",
-    "load_draft",
-    "save_draft",
-    "clear_draft",
-    "outbox_summary",
-    "document_bytes",
-    "start_biometrics",
-    "watch_customer",
-    "open_external",
-    "notify_desktop",
-    "products",
-    "list_profiles",
-    "test_new_profile",
-    "add_profile",
-    "update_profile",
-    "switch_profile",
-    "remove_profile",
-];
+const COMMANDS: &[&str] = with_ipc_surface!(command_names);
 
 fn main() {
     tauri_build::try_build(

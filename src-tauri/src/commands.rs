@@ -1,6 +1,7 @@
-//! The commands the window calls: each parses its arguments, calls `kyc-core` and
-//! returns its views or its [`ErrorView`]. Every one is declared in `build.rs` and
-//! granted by name in `capabilities/default.json`.
+//! What the window's commands do: each takes the app handle, the state and its
+//! arguments, calls `kyc-core` and returns its views or its [`ErrorView`]. Their
+//! signatures are declared once in `surface.rs` (which makes the Tauri handlers in
+//! `ipc.rs` and the UI's TypeScript) and granted by name in `capabilities/default.json`.
 
 use crate::ipc;
 use crate::session::{AppState, credentials, open_profile, run_sync};
@@ -12,49 +13,51 @@ use kyc_core::views::{
     BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, NewProfile, ProductView, ProfileView,
     ProfilesView, WriteView,
 };
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 /// A page of cached customers, searched and filtered (works offline).
-#[tauri::command]
-pub async fn list_customers(state: State<'_, AppState>, query: CustomerListQuery) -> Result<CustomerPage, ErrorView> {
+pub async fn list_customers(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    query: CustomerListQuery,
+) -> Result<CustomerPage, ErrorView> {
     Ok(state.desk().await.list_customers(&query).await?)
 }
 
 /// The connection in use.
-#[tauri::command]
-pub async fn profile(state: State<'_, AppState>) -> Result<ProfileView, ErrorView> {
+pub async fn profile(_app: AppHandle, state: State<'_, AppState>) -> Result<ProfileView, ErrorView> {
     Ok(state.desk().await.profile())
 }
 
 /// Syncs now (full the first time, incremental after); progress arrives as events.
-#[tauri::command]
 pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Result<SyncProgress, ErrorView> {
     run_sync(&app, &state.desk().await).await
 }
 
 /// One cached customer with its checklist, timeline and documents (works offline).
-#[tauri::command]
-pub async fn customer_detail(state: State<'_, AppState>, id: String) -> Result<CustomerDetail, ErrorView> {
+pub async fn customer_detail(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<CustomerDetail, ErrorView> {
     Ok(state.desk().await.customer_detail(&id).await?)
 }
 
 /// Re-reads one customer from the API; `true` if it changed. Offline, `false`.
-#[tauri::command]
-pub async fn refresh_customer(state: State<'_, AppState>, id: String) -> Result<bool, ErrorView> {
+pub async fn refresh_customer(_app: AppHandle, state: State<'_, AppState>, id: String) -> Result<bool, ErrorView> {
     Ok(state.desk().await.refresh_customer(&id).await?)
 }
 
 /// What the connection's provider can do and the forms it takes: the UI draws the
 /// registration and correction forms, the detail's sections and actions from this.
-#[tauri::command]
-pub async fn provider_spec(state: State<'_, AppState>) -> Result<ProviderSpec, ErrorView> {
+pub async fn provider_spec(_app: AppHandle, state: State<'_, AppState>) -> Result<ProviderSpec, ErrorView> {
     Ok(state.desk().await.describe().clone())
 }
 
 /// What is wrong with a form's values (`register` or `correct`), field by field (live
 /// validation; empty if it can be sent).
-#[tauri::command]
 pub async fn validate_form(
+    _app: AppHandle,
     state: State<'_, AppState>,
     form: String,
     values: FormValues,
@@ -64,8 +67,8 @@ pub async fn validate_form(
 
 /// A phone as typed into a form's field, read in its country (`11 99999-9999` in
 /// Brazil): formatted for reading, or `None` when it is not a number there.
-#[tauri::command]
 pub async fn read_phone(
+    _app: AppHandle,
     state: State<'_, AppState>,
     form: String,
     field: String,
@@ -75,22 +78,25 @@ pub async fn read_phone(
 }
 
 /// Registers a customer: created, already existed, refused (409 among them) or queued.
-#[tauri::command]
-pub async fn register(state: State<'_, AppState>, values: FormValues) -> Result<WriteView, ErrorView> {
+pub async fn register(_app: AppHandle, state: State<'_, AppState>, values: FormValues) -> Result<WriteView, ErrorView> {
     Ok(state.desk().await.register(values).await?.view(true))
 }
 
 /// Corrects a customer's data.
-#[tauri::command]
-pub async fn correct(state: State<'_, AppState>, id: String, values: FormValues) -> Result<WriteView, ErrorView> {
+pub async fn correct(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    values: FormValues,
+) -> Result<WriteView, ErrorView> {
     Ok(state.desk().await.correct(&id, values).await?.view(false))
 }
 
 /// Uploads a document. The body is the file's bytes; the headers `x-customer-id`,
 /// `x-item-type` and `x-filename` (percent-encoded) say what it is. Progress arrives
 /// as `upload-progress` events.
-#[tauri::command]
 pub async fn upload_document(
+    _app: AppHandle,
     state: State<'_, AppState>,
     request: tauri::ipc::Request<'_>,
 ) -> Result<WriteView, ErrorView> {
@@ -112,8 +118,8 @@ pub async fn upload_document(
 }
 
 /// The bytes of a document uploaded from this machine, for the viewer.
-#[tauri::command]
 pub async fn document_bytes(
+    _app: AppHandle,
     state: State<'_, AppState>,
     customer_id: String,
     document_id: String,
@@ -122,66 +128,75 @@ pub async fn document_bytes(
 }
 
 /// The writes the API refused in the background, with why and what they were.
-#[tauri::command]
-pub async fn refused_writes(state: State<'_, AppState>) -> Result<Vec<kyc_core::outbox::RefusedWrite>, ErrorView> {
+pub async fn refused_writes(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Vec<kyc_core::outbox::RefusedWrite>, ErrorView> {
     Ok(state.desk().await.refused_writes().await?)
 }
 
 /// Takes a refused write out of the outbox.
-#[tauri::command]
-pub async fn dismiss_write(state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
+pub async fn dismiss_write(_app: AppHandle, state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
     Ok(state.desk().await.dismiss_write(i64::from(seq)).await?)
 }
 
 /// A form's draft, kept in the profile's encrypted cache.
-#[tauri::command]
-pub async fn load_draft(state: State<'_, AppState>, kind: String) -> Result<Option<String>, ErrorView> {
+pub async fn load_draft(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    kind: String,
+) -> Result<Option<String>, ErrorView> {
     Ok(state.desk().await.draft(&kind).await?)
 }
 
 /// Keeps a form's draft in the profile's encrypted cache.
-#[tauri::command]
-pub async fn save_draft(state: State<'_, AppState>, kind: String, draft: String) -> Result<(), ErrorView> {
+pub async fn save_draft(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    kind: String,
+    draft: String,
+) -> Result<(), ErrorView> {
     Ok(state.desk().await.save_draft(&kind, &draft).await?)
 }
 
 /// Drops a form's draft.
-#[tauri::command]
-pub async fn clear_draft(state: State<'_, AppState>, kind: String) -> Result<(), ErrorView> {
+pub async fn clear_draft(_app: AppHandle, state: State<'_, AppState>, kind: String) -> Result<(), ErrorView> {
     Ok(state.desk().await.clear_draft(&kind).await?)
 }
 
 /// Puts a refused write back in the queue and sends it again.
-#[tauri::command]
-pub async fn retry_write(state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
+pub async fn retry_write(_app: AppHandle, state: State<'_, AppState>, seq: u32) -> Result<(), ErrorView> {
     state.desk().await.retry_write(i64::from(seq)).await?;
     Ok(())
 }
 
 /// Writes waiting and refused, for the toolbar at start (changes arrive as events).
-#[tauri::command]
-pub async fn outbox_summary(state: State<'_, AppState>) -> Result<kyc_core::events::OutboxSummary, ErrorView> {
+pub async fn outbox_summary(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<kyc_core::events::OutboxSummary, ErrorView> {
     Ok(state.desk().await.outbox_summary().await?)
 }
 
 /// Says which customer the window shows (none: `null`); the core follows them while
 /// something is pending and tells what changed, so the window never polls.
-#[tauri::command]
-pub async fn watch_customer(state: State<'_, AppState>, id: Option<String>) -> Result<(), ErrorView> {
+pub async fn watch_customer(_app: AppHandle, state: State<'_, AppState>, id: Option<String>) -> Result<(), ErrorView> {
     state.desk().await.watch(id.as_deref());
     Ok(())
 }
 
 /// Starts a biometric capture session.
-#[tauri::command]
-pub async fn start_biometrics(state: State<'_, AppState>, id: String) -> Result<BiometricsView, ErrorView> {
+pub async fn start_biometrics(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<BiometricsView, ErrorView> {
     Ok(state.desk().await.start_biometrics(&id).await?)
 }
 
 /// Opens a link in the system browser: `https`, or `http` on loopback (the built-in
 /// sandbox). Never inside the app's window.
-#[tauri::command]
-pub fn open_external(app: AppHandle, url: String) -> Result<(), ErrorView> {
+pub async fn open_external(app: AppHandle, _state: State<'_, AppState>, url: String) -> Result<(), ErrorView> {
     if !kyc_core::connectors::is_https_or_loopback(&url) {
         return Err(ErrorView::new("invalid", "only https links (or the local sandbox) are opened"));
     }
@@ -193,8 +208,12 @@ pub fn open_external(app: AppHandle, url: String) -> Result<(), ErrorView> {
 
 /// Shows a desktop notification (the UI words it in the user's language). Plain text:
 /// on Linux, where notification servers read markup, `&`, `<` and `>` are escaped.
-#[tauri::command]
-pub fn notify_desktop(app: AppHandle, title: String, body: String) -> Result<(), ErrorView> {
+pub async fn notify_desktop(
+    app: AppHandle,
+    _state: State<'_, AppState>,
+    title: String,
+    body: String,
+) -> Result<(), ErrorView> {
     use tauri_plugin_notification::NotificationExt;
     let plain = |s: &str, max: usize| {
         let s: String = s.chars().take(max).collect();
@@ -209,27 +228,27 @@ pub fn notify_desktop(app: AppHandle, title: String, body: String) -> Result<(),
 }
 
 /// A customer's products after KYC: offers, cards, wallets (cached ones when offline).
-#[tauri::command]
-pub async fn products(state: State<'_, AppState>, id: String) -> Result<Vec<ProductView>, ErrorView> {
+pub async fn products(_app: AppHandle, state: State<'_, AppState>, id: String) -> Result<Vec<ProductView>, ErrorView> {
     Ok(state.desk().await.products(&id).await?.iter().map(ProductView::from).collect())
 }
 
 /// The connection profiles and which is in use.
-#[tauri::command]
-pub fn list_profiles(state: State<'_, AppState>) -> ProfilesView {
-    let p = state.profiles();
-    ProfilesView {
-        profiles: p.list().to_vec(),
-        active_id: p.active().id.clone(),
-        missing_secrets: p.missing_secrets(),
-        providers: kyc_core::connectors::all(),
-    }
+pub async fn list_profiles(_app: AppHandle, state: State<'_, AppState>) -> Result<ProfilesView, ErrorView> {
+    Ok({
+        let p = state.profiles();
+        ProfilesView {
+            profiles: p.list().to_vec(),
+            active_id: p.active().id.clone(),
+            missing_secrets: p.missing_secrets(),
+            providers: kyc_core::connectors::all(),
+        }
+    })
 }
 
 /// Checks a profile as typed (nothing is stored): one authenticated call. Editing a
 /// profile (`id` given) without retyping its secret tests with the stored one.
-#[tauri::command]
 pub async fn test_new_profile(
+    _app: AppHandle,
     state: State<'_, AppState>,
     profile: NewProfile,
     id: Option<String>,
@@ -244,14 +263,16 @@ pub async fn test_new_profile(
 }
 
 /// Saves a profile; its secret goes to the OS keychain and nowhere else.
-#[tauri::command]
-pub fn add_profile(state: State<'_, AppState>, profile: NewProfile) -> Result<Profile, ErrorView> {
+pub async fn add_profile(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    profile: NewProfile,
+) -> Result<Profile, ErrorView> {
     Ok(state.profiles().add(&profile)?)
 }
 
 /// Changes a profile in place (a new secret goes to the keychain; none typed keeps the
 /// stored one). The profile in use is opened again with what changed.
-#[tauri::command]
 pub async fn update_profile(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -270,7 +291,6 @@ pub async fn update_profile(
 }
 
 /// Switches to another profile: its own cache, its own outbox; a sync starts at once.
-#[tauri::command]
 pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: String) -> Result<ProfileView, ErrorView> {
     let (profile, credentials) = {
         let p = state.profiles();
@@ -288,13 +308,12 @@ pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: Stri
     // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
     *state.active.write().await = opened;
     state.profiles().set_active(&id)?;
-    let _ = app.emit(ipc::PROFILE_CHANGED, &view);
+    ipc::PROFILE_CHANGED.emit(&app, &view);
     Ok(view)
 }
 
 /// Removes a profile with its keychain entry and its cache (not the one in use).
-#[tauri::command]
-pub fn remove_profile(state: State<'_, AppState>, id: String) -> Result<(), ErrorView> {
+pub async fn remove_profile(_app: AppHandle, state: State<'_, AppState>, id: String) -> Result<(), ErrorView> {
     let mut p = state.profiles();
     if p.active().id == id {
         return Err(ErrorView::new("profile_error", "switch to another connection before removing this one"));

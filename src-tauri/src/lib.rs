@@ -38,38 +38,7 @@ pub fn run() {
         })
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::list_customers,
-            commands::profile,
-            commands::sync_now,
-            commands::customer_detail,
-            commands::refresh_customer,
-            commands::provider_spec,
-            commands::validate_form,
-            commands::read_phone,
-            commands::register,
-            commands::correct,
-            commands::upload_document,
-            commands::refused_writes,
-            commands::dismiss_write,
-            commands::retry_write,
-            commands::load_draft,
-            commands::save_draft,
-            commands::clear_draft,
-            commands::outbox_summary,
-            commands::document_bytes,
-            commands::start_biometrics,
-            commands::watch_customer,
-            commands::open_external,
-            commands::notify_desktop,
-            commands::products,
-            commands::list_profiles,
-            commands::test_new_profile,
-            commands::add_profile,
-            commands::update_profile,
-            commands::switch_profile,
-            commands::remove_profile
-        ])
+        .invoke_handler(ipc::handler())
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("KYC Desk could not start: {e}");

@@ -9,7 +9,7 @@ use kyc_core::sync::SyncProgress;
 use kyc_core::{Desk, ErrorView, ProfileInfo};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 /// The desk of the profile in use, and what keeps it running.
 pub(crate) struct Active {
@@ -56,7 +56,7 @@ pub(crate) async fn run_sync(app: &AppHandle, desk: &Desk) -> Result<SyncProgres
     let result = desk.sync().await.map_err(ErrorView::from);
     if let Err(e) = &result {
         tracing::warn!(code = %e.code, "sync failed");
-        let _ = app.emit(ipc::SYNC_FAILED, e);
+        ipc::SYNC_FAILED.emit(app, e);
     }
     result
 }
@@ -67,16 +67,16 @@ pub(crate) struct TauriEvents(AppHandle);
 impl EventSink for TauriEvents {
     fn emit(&self, event: CoreEvent) {
         let app = &self.0;
-        let _ = match event {
-            CoreEvent::SyncProgress(p) => app.emit(ipc::SYNC_PROGRESS, p),
-            CoreEvent::CustomersChanged { ids } => app.emit(ipc::CUSTOMERS_CHANGED, ids),
-            CoreEvent::OutboxChanged(s) => app.emit(ipc::OUTBOX_CHANGED, s),
-            CoreEvent::Connectivity { online } => app.emit(ipc::CONNECTIVITY, online),
-            CoreEvent::Notices { notices } => app.emit(ipc::NOTICES, notices),
-            e @ CoreEvent::UploadProgress { .. } => app.emit(ipc::UPLOAD_PROGRESS, e),
-            CoreEvent::CredentialsRefused { error } => app.emit(ipc::CREDENTIALS_REFUSED, error),
-            e @ CoreEvent::Background { .. } => app.emit(ipc::BACKGROUND, e),
-        };
+        match event {
+            CoreEvent::SyncProgress(p) => ipc::SYNC_PROGRESS.emit(app, &p),
+            CoreEvent::CustomersChanged { ids } => ipc::CUSTOMERS_CHANGED.emit(app, &ids),
+            CoreEvent::OutboxChanged(s) => ipc::OUTBOX_CHANGED.emit(app, &s),
+            CoreEvent::Connectivity { online } => ipc::CONNECTIVITY.emit(app, &online),
+            CoreEvent::Notices { notices } => ipc::NOTICES.emit(app, &notices),
+            e @ CoreEvent::UploadProgress { .. } => ipc::UPLOAD_PROGRESS.emit(app, &e),
+            CoreEvent::CredentialsRefused { error } => ipc::CREDENTIALS_REFUSED.emit(app, &error),
+            e @ CoreEvent::Background { .. } => ipc::BACKGROUND.emit(app, &e),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ import { Toasts } from "./components/Toasts";
 import { formatCount, formatRelative } from "./format";
 import {
   commands,
+  events,
   on,
   toErrorView,
   type ErrorView,
@@ -88,20 +89,20 @@ export function App() {
         .catch(() => undefined);
     readOutbox();
     const subs = [
-      on("sync-progress", (p) => {
+      on(events.syncProgress, (p) => {
         setProgress(p.done ? null : p);
         if (p.done) setSyncError(null);
       }),
-      on("sync-failed", (e) => {
+      on(events.syncFailed, (e) => {
         setProgress(null);
         setSyncError(e);
       }),
-      on("customers-changed", () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
-      on("outbox-changed", (s) => {
+      on(events.customersChanged, () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
+      on(events.outboxChanged, (s) => {
         setOutbox(s);
         void queryClient.invalidateQueries({ queryKey: ["refused"] });
       }),
-      on("profile-changed", () => {
+      on(events.profileChanged, () => {
         // Another connection: another cache. Nothing of the old one stays on screen.
         setSelected(null);
         setRegistering(false);
@@ -114,12 +115,12 @@ export function App() {
         readOutbox();
         void queryClient.invalidateQueries();
       }),
-      on("connectivity", (online) => {
+      on(events.connectivity, (online) => {
         setConnectivity(online);
         if (online) setSyncError(null);
       }),
-      on("credentials-refused", setCredentialsRefused),
-      on("background", (b) => setBackgroundRetry(b.failing ? b.retryInSecs : null)),
+      on(events.credentialsRefused, setCredentialsRefused),
+      on(events.background, (b) => setBackgroundRetry(b.failing ? b.retryInSecs : null)),
     ];
     return () => subs.forEach((s) => void s.then((unlisten) => unlisten()));
   }, [queryClient]);

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import type { ChangeView } from "../bindings/ChangeView";
 import type { KycItemView } from "../bindings/KycItemView";
-import { commands, on, toErrorView, type CustomerDetail } from "../ipc";
+import { commands, events, on, toErrorView, type CustomerDetail } from "../ipc";
 import { formatDateTime, formatRelative } from "../format";
 import { itemStatusLabel, label, useI18n, type Locale } from "../i18n";
 import { useProviderSpec } from "../provider";
@@ -56,7 +56,7 @@ export function CustomerDetailPane({ id, onClose }: Props) {
   }, [id, reload]);
 
   useEffect(() => {
-    const sub = on("customers-changed", (ids) => {
+    const sub = on(events.customersChanged, (ids) => {
       if (!ids.includes(id)) return;
       void queryClient.invalidateQueries({ queryKey: ["customer", id] });
     });

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { commands, on } from "../ipc";
+import { commands, events, on } from "../ipc";
 import { useI18n } from "../i18n";
 import { describeNotices, desktopNotificationsOn, type NoticeText } from "../notices";
 
@@ -24,7 +24,7 @@ export function Toasts({ onOpen }: { onOpen: (customerId: string) => void }) {
   }, [locale]);
 
   useEffect(() => {
-    const sub = on("notices", (notices) => {
+    const sub = on(events.notices, (notices) => {
       const texts = describeNotices(localeRef.current, notices);
       const added = texts.map((x) => ({ ...x, key: next.current++ }));
       setToasts((prev) => [...prev, ...added].slice(-MAX_TOASTS));

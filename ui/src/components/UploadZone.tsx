@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type DragEvent } from "react";
-import { commands, on, toErrorView } from "../ipc";
+import { commands, events, on, toErrorView } from "../ipc";
 import { useI18n } from "../i18n";
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -48,7 +48,7 @@ export function UploadZone({ customerId, itemType, label, canAdd, onSent }: Prop
   const previews = useRef<string[]>([]);
 
   useEffect(() => {
-    const sub = on("upload-progress", (p) => {
+    const sub = on(events.uploadProgress, (p) => {
       if (p.itemType !== itemType) return;
       setUploads((list) =>
         list.map((u) => (u.state === "sending" && u.file.name === p.filename ? { ...u, sent: p.sent } : u)),
