@@ -12,7 +12,7 @@ use kyc_core::outbox::RefusedWrite;
 use kyc_core::profiles::Profile;
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
-    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, NewProfile, ProductView, ProfileView,
+    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, CustomerRow, NewProfile, ProductView, ProfileView,
     ProfilesView, WriteView,
 };
 use std::marker::PhantomData;

@@ -69,7 +69,10 @@ impl EventSink for TauriEvents {
         let app = &self.0;
         match event {
             CoreEvent::SyncProgress(p) => ipc::SYNC_PROGRESS.emit(app, &p),
-            CoreEvent::CustomersChanged { ids } => ipc::CUSTOMERS_CHANGED.emit(app, &ids),
+            CoreEvent::CustomersUpdated { customers } => ipc::CUSTOMERS_CHANGED.emit(app, &customers),
+            CoreEvent::CustomerDetail { detail } => ipc::CUSTOMER_DETAIL.emit(app, &detail),
+            // Said inside the core only: the desk turns it into the two above.
+            CoreEvent::CustomersChanged { .. } => {}
             CoreEvent::OutboxChanged(s) => ipc::OUTBOX_CHANGED.emit(app, &s),
             CoreEvent::Connectivity { online } => ipc::CONNECTIVITY.emit(app, &online),
             CoreEvent::Notices { notices } => ipc::NOTICES.emit(app, &notices),

@@ -78,8 +78,10 @@ macro_rules! with_ipc_surface {
                 SYNC_PROGRESS = "sync-progress": SyncProgress;
                 /// A background sync failed.
                 SYNC_FAILED = "sync-failed": ErrorView;
-                /// The ids of cached customers that changed: re-read them.
-                CUSTOMERS_CHANGED = "customers-changed": Vec<String>;
+                /// Customers that changed, as the list shows them (read from the cache after the change).
+                CUSTOMERS_CHANGED = "customers-changed": Vec<CustomerRow>;
+                /// The customer the window shows changed: all the detail screen shows of them.
+                CUSTOMER_DETAIL = "customer-detail": CustomerDetail;
                 /// Writes pending and failed.
                 OUTBOX_CHANGED = "outbox-changed": OutboxSummary;
                 /// `true` when the API answers again, `false` when it stopped answering.

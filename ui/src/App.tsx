@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useDeferredValue, useEffect, useRef, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import type { CustomerRow } from "./bindings/CustomerRow";
 import type { CustomerSort } from "./bindings/CustomerSort";
 import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { CustomerTable } from "./components/CustomerTable";
@@ -7,6 +8,7 @@ import { ListControls } from "./components/ListControls";
 import { RefusedChanges } from "./components/RefusedChanges";
 import { RegisterForm } from "./components/RegisterForm";
 import { useProviderSpec } from "./provider";
+import { customerStore, useLatestRows } from "./store";
 import { Settings } from "./components/Settings";
 import { Toasts } from "./components/Toasts";
 import { formatCount, formatRelative } from "./format";
@@ -68,6 +70,8 @@ export function App() {
   }, [locale]);
 
   const profile = useQuery({ queryKey: ["profile"], queryFn: commands.profile });
+  // What the list holds now, for the event listener (registered once).
+  const listRef = useRef<{ loaded: Map<string, CustomerRow>; sort: CustomerSort }>({ loaded: new Map(), sort });
 
   const list = useInfiniteQuery({
     queryKey: ["customers", sort, query, stages],
@@ -97,7 +101,24 @@ export function App() {
         setProgress(null);
         setSyncError(e);
       }),
-      on(events.customersChanged, () => void queryClient.invalidateQueries({ queryKey: ["customers"] })),
+      on(events.customersChanged, (pushed) => {
+        // The rows the core pushed are shown in place at once (the store); the page is
+        // read again only when what it holds may move: a customer it does not have, a
+        // new stage (filters, counts), a new order.
+        customerStore.putRows(pushed);
+        const { loaded, sort: by } = listRef.current;
+        const moved = pushed.some((r) => {
+          const was = loaded.get(r.id);
+          return (
+            !was ||
+            was.stage !== r.stage ||
+            (by === "recentlyUpdated" && was.updatedAt !== r.updatedAt) ||
+            (by === "name" && was.name !== r.name)
+          );
+        });
+        if (moved) void queryClient.invalidateQueries({ queryKey: ["customers"] });
+      }),
+      on(events.customerDetail, (d) => customerStore.putDetail(d)),
       on(events.outboxChanged, (s) => {
         setOutbox(s);
         void queryClient.invalidateQueries({ queryKey: ["refused"] });
@@ -113,6 +134,7 @@ export function App() {
         setShowRefused(false);
         setRedo(null);
         readOutbox();
+        customerStore.clear();
         void queryClient.invalidateQueries();
       }),
       on(events.connectivity, (online) => {
@@ -162,7 +184,11 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, [startSync]);
 
-  const rows = list.data?.pages.flatMap((p) => p.rows) ?? [];
+  const read = useMemo(() => list.data?.pages.flatMap((p) => p.rows) ?? [], [list.data]);
+  const rows = useLatestRows(read);
+  useEffect(() => {
+    listRef.current = { loaded: new Map(read.map((r) => [r.id, r])), sort };
+  }, [read, sort]);
   const first = list.data?.pages[0];
   const total = first?.total ?? 0;
   const lastSync = first?.lastSyncAt ?? null;

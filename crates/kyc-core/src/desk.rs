@@ -117,6 +117,10 @@ impl Desk {
         documents_dir: PathBuf,
         events: Arc<dyn EventSink>,
     ) -> Self {
+        let watched: Arc<std::sync::Mutex<Watched>> = Arc::default();
+        let (changed, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(announce_changes(rx, store.clone(), watched.clone(), events.clone()));
+        let events: Arc<dyn EventSink> = Arc::new(Announcer { inner: events, changed });
         Self {
             provider,
             store,
@@ -127,7 +131,7 @@ impl Desk {
             sync_lock: Arc::default(),
             outbox_lock: Arc::default(),
             seal: None,
-            watched: Arc::default(),
+            watched,
         }
     }
 
@@ -544,68 +548,9 @@ impl Desk {
     }
 
     /// Everything the detail screen shows of a cached customer: data, checklist,
-    /// timeline and documents uploaded from here. Reads only the cache.
+    /// timeline, documents uploaded from here and products. Reads only the cache.
     pub async fn customer_detail(&self, id: &str) -> Result<CustomerDetail, CoreError> {
-        let c = self.store.get_customer(id).await?.ok_or_else(|| {
-            CoreError::Invalid(vec![kyc_model::FieldError::new("id", "not_found", format!("no cached customer {id}"))])
-        })?;
-        let (done, total) = c.kyc_progress();
-        // The store gives them oldest first; the screen wants the newest on top.
-        let timeline: Vec<ChangeView> = self
-            .store
-            .changes_for(id)
-            .await?
-            .into_iter()
-            .map(|ch| ChangeView {
-                at: rfc3339(ch.at),
-                kind: ch.kind,
-                item_type: ch.item_type,
-                old_value: ch.old_value,
-                new_value: ch.new_value,
-                message: ch.message,
-            })
-            .rev()
-            .collect();
-        let documents = self
-            .store
-            .documents_for(id)
-            .await?
-            .into_iter()
-            .map(|d| DocumentView {
-                id: d.id,
-                item_type: d.item_type,
-                filename: d.filename,
-                content_type: d.content_type,
-                size: u32::try_from(d.size).unwrap_or(u32::MAX),
-                uploaded_at: d.uploaded_at.map(rfc3339),
-                local_copy: d.local_path.as_deref().is_some_and(|p| Path::new(p).is_file()),
-            })
-            .collect();
-        let products = self.store.products_for(id).await?.iter().map(ProductView::from).collect();
-        Ok(CustomerDetail {
-            id: c.id.clone(),
-            party: c.party.as_str().to_owned(),
-            name: c.name.clone(),
-            given_name: c.given_name.clone(),
-            family_name: c.family_name.clone(),
-            trading_name: c.trading_name.clone(),
-            identifiers: c.identifiers.iter().map(IdentifierView::from).collect(),
-            email: c.email.clone(),
-            phone: c.phone.clone(),
-            address: c.address.clone().map(Into::into),
-            birth_date: c.birth_date.map(|d| d.to_string()),
-            external_id: c.external_id.clone(),
-            status: c.status.clone(),
-            stage: c.stage.as_str().to_owned(),
-            products,
-            kyc_done: u32::try_from(done).unwrap_or(u32::MAX),
-            kyc_total: u32::try_from(total).unwrap_or(u32::MAX),
-            kyc: c.kyc.iter().map(KycItemView::from).collect(),
-            timeline,
-            documents,
-            created_at: rfc3339(c.created_at),
-            updated_at: rfc3339(c.updated_at),
-        })
+        detail_of(&self.store, id).await
     }
 
     /// The bytes of a document uploaded from this machine, for the viewer (offline too).
@@ -778,4 +723,117 @@ pub fn check_document_size(len: u64) -> Result<(), CoreError> {
         )]));
     }
     Ok(())
+}
+
+/// Everything the detail screen shows of a cached customer (see [`Desk::customer_detail`]).
+async fn detail_of(store: &Store, id: &str) -> Result<CustomerDetail, CoreError> {
+    let c = store.get_customer(id).await?.ok_or_else(|| {
+        CoreError::Invalid(vec![kyc_model::FieldError::new("id", "not_found", format!("no cached customer {id}"))])
+    })?;
+    let (done, total) = c.kyc_progress();
+    // The store gives them oldest first; the screen wants the newest on top.
+    let timeline: Vec<ChangeView> = store
+        .changes_for(id)
+        .await?
+        .into_iter()
+        .map(|ch| ChangeView {
+            at: rfc3339(ch.at),
+            kind: ch.kind,
+            item_type: ch.item_type,
+            old_value: ch.old_value,
+            new_value: ch.new_value,
+            message: ch.message,
+        })
+        .rev()
+        .collect();
+    let documents = store
+        .documents_for(id)
+        .await?
+        .into_iter()
+        .map(|d| DocumentView {
+            id: d.id,
+            item_type: d.item_type,
+            filename: d.filename,
+            content_type: d.content_type,
+            size: u32::try_from(d.size).unwrap_or(u32::MAX),
+            uploaded_at: d.uploaded_at.map(rfc3339),
+            local_copy: d.local_path.as_deref().is_some_and(|p| Path::new(p).is_file()),
+        })
+        .collect();
+    let products = store.products_for(id).await?.iter().map(ProductView::from).collect();
+    Ok(CustomerDetail {
+        id: c.id.clone(),
+        party: c.party.as_str().to_owned(),
+        name: c.name.clone(),
+        given_name: c.given_name.clone(),
+        family_name: c.family_name.clone(),
+        trading_name: c.trading_name.clone(),
+        identifiers: c.identifiers.iter().map(IdentifierView::from).collect(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        address: c.address.clone().map(Into::into),
+        birth_date: c.birth_date.map(|d| d.to_string()),
+        external_id: c.external_id.clone(),
+        status: c.status.clone(),
+        stage: c.stage.as_str().to_owned(),
+        products,
+        kyc_done: u32::try_from(done).unwrap_or(u32::MAX),
+        kyc_total: u32::try_from(total).unwrap_or(u32::MAX),
+        kyc: c.kyc.iter().map(KycItemView::from).collect(),
+        timeline,
+        documents,
+        created_at: rfc3339(c.created_at),
+        updated_at: rfc3339(c.updated_at),
+    })
+}
+
+/// The desk's sink: what the core says changed reaches the window as the customers
+/// themselves ([`announce_changes`]); everything else passes through.
+struct Announcer {
+    inner: Arc<dyn EventSink>,
+    changed: tokio::sync::mpsc::UnboundedSender<Vec<String>>,
+}
+
+impl EventSink for Announcer {
+    fn emit(&self, event: CoreEvent) {
+        match event {
+            CoreEvent::CustomersChanged { ids } => {
+                let _ = self.changed.send(ids);
+            }
+            other => self.inner.emit(other),
+        }
+    }
+}
+
+/// Reads the customers the core said changed from the cache, in order, and tells the
+/// window: their rows, and the detail of the one it shows. Changes that arrive while
+/// one batch is read go out together in the next. Ends with the desk.
+async fn announce_changes(
+    mut changed: tokio::sync::mpsc::UnboundedReceiver<Vec<String>>,
+    store: Store,
+    watched: Arc<std::sync::Mutex<Watched>>,
+    events: Arc<dyn EventSink>,
+) {
+    while let Some(mut ids) = changed.recv().await {
+        while let Ok(more) = changed.try_recv() {
+            ids.extend(more);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        match store.get_customers(&ids).await {
+            Ok(customers) if !customers.is_empty() => {
+                let customers = customers.iter().map(CustomerRow::from).collect();
+                events.emit(CoreEvent::CustomersUpdated { customers });
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read changed customers"),
+        }
+        let shown = watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner).id.clone();
+        if let Some(id) = shown.filter(|id| ids.binary_search(id).is_ok()) {
+            match detail_of(&store, &id).await {
+                Ok(detail) => events.emit(CoreEvent::CustomerDetail { detail: Box::new(detail) }),
+                Err(e) => tracing::warn!(error = %e, "could not read the shown customer"),
+            }
+        }
+    }
 }

@@ -23,10 +23,23 @@ pub struct OutboxSummary {
 pub enum CoreEvent {
     /// A sync wrote a page (or finished).
     SyncProgress(SyncProgress),
-    /// These cached customers changed (re-read them).
+    /// These cached customers changed. Said inside the core: a desk's sink receives
+    /// [`CoreEvent::CustomersUpdated`] (and [`CoreEvent::CustomerDetail`]) instead, with
+    /// the customers as the cache now has them.
     CustomersChanged {
         /// Their ids.
         ids: Vec<String>,
+    },
+    /// Customers that changed, as the list shows them.
+    CustomersUpdated {
+        /// Their rows, read from the cache after the change.
+        customers: Vec<crate::views::CustomerRow>,
+    },
+    /// The customer the window shows (see `Desk::watch`) changed: all the detail
+    /// screen shows of them, read from the cache after the change.
+    CustomerDetail {
+        /// The detail.
+        detail: Box<crate::views::CustomerDetail>,
     },
     /// The outbox changed.
     OutboxChanged(OutboxSummary),

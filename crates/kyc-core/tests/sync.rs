@@ -27,13 +27,32 @@ async fn full_sync_caches_every_customer_once_and_reports_progress() {
         .collect();
     // The first page is written (and shown) at once; the rest in batches of up to 1,000.
     assert_eq!(progress, [100, 250]);
-    let changed: usize = events
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| if let CoreEvent::CustomersChanged { ids } = e { ids.len() } else { 0 })
-        .sum();
-    assert_eq!(changed, 250, "the UI hears of every new customer");
+    // Told with the customers themselves (as the list shows them), each once it is cached.
+    let told = || {
+        let mut rows: Vec<(String, String)> = events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(
+                |e| if let CoreEvent::CustomersUpdated { customers } = e { Some(customers.clone()) } else { None },
+            )
+            .flatten()
+            .map(|r| (r.id, r.name))
+            .collect();
+        rows.sort();
+        rows.dedup();
+        rows
+    };
+    let t = std::time::Instant::now();
+    while told().len() < 250 {
+        assert!(t.elapsed() < std::time::Duration::from_secs(10), "the UI heard of {} customers", told().len());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(told().iter().all(|(_, name)| !name.is_empty()), "rows, not just ids");
+    assert!(
+        events.lock().unwrap().iter().all(|e| !matches!(e, CoreEvent::CustomersChanged { .. })),
+        "the window never gets ids to read again"
+    );
 
     let page = d.list_customers(&everything()).await.unwrap();
     assert_eq!((page.total, page.rows.len()), (250, 250));

@@ -50,13 +50,29 @@ async fn the_watched_customer_is_followed_by_the_core_and_the_window_told() {
         assert!(t.elapsed() < Duration::from_secs(15), "the watched customer was never re-read");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The window is told with the data: the row, and the whole detail of the customer
+    // it shows, the approved selfie in it.
+    let t = std::time::Instant::now();
+    let detail = loop {
+        let found = events.lock().unwrap().iter().rev().find_map(|e| match e {
+            CoreEvent::CustomerDetail { detail } if detail.id == watched => Some(detail.clone()),
+            _ => None,
+        });
+        if let Some(d) = found.filter(|d| d.kyc.iter().any(|i| i.item_type == "selfie" && i.status == "approved")) {
+            break d;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "the shown customer's detail was never pushed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(!detail.timeline.is_empty(), "with its timeline");
     assert!(
-        events
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|e| matches!(e, CoreEvent::CustomersChanged { ids } if ids == std::slice::from_ref(&watched))),
-        "the window is told, with the id"
+        events.lock().unwrap().iter().any(
+            |e| matches!(e, CoreEvent::CustomersUpdated { customers } if customers.iter().any(|r| r.id == watched))
+        )
+    );
+    assert!(
+        !events.lock().unwrap().iter().any(|e| matches!(e, CoreEvent::CustomerDetail { detail } if detail.id == other)),
+        "only the shown customer's detail is pushed"
     );
     assert_eq!(selfie(&d, &other).await, "in_review", "a customer not watched is left to the slower rounds");
 
@@ -64,6 +80,6 @@ async fn the_watched_customer_is_followed_by_the_core_and_the_window_told() {
     d.watch(None);
     events.lock().unwrap().clear();
     tokio::time::sleep(kyc_core::WATCH_EVERY + Duration::from_secs(1)).await;
-    assert!(events.lock().unwrap().iter().all(|e| !matches!(e, CoreEvent::CustomersChanged { .. })));
+    assert!(events.lock().unwrap().iter().all(|e| !matches!(e, CoreEvent::CustomersUpdated { .. })));
     schedule.abort();
 }

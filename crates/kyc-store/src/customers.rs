@@ -474,6 +474,19 @@ impl Store {
         row.as_ref().map(row_to_customer).transpose()
     }
 
+    /// The cached customers among `ids` (those the cache has), in no set order.
+    pub async fn get_customers(&self, ids: &[String]) -> Result<Vec<Customer>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM customers c WHERE id");
+            push_in_list(&mut q, chunk);
+            for row in q.build().fetch_all(self.pool()).await? {
+                out.push(row_to_customer(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many customers are cached.
     pub async fn count_customers(&self) -> Result<u64> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(self.pool()).await?;

@@ -38,6 +38,8 @@ impl EventSink for Lines {
         let line = match e {
             CoreEvent::SyncProgress(p) => format!("page {} {}", p.pages, p.customers),
             CoreEvent::CustomersChanged { ids } => format!("changed {}", ids.len()),
+            CoreEvent::CustomersUpdated { customers } => format!("changed {}", customers.len()),
+            CoreEvent::CustomerDetail { detail } => format!("detail {}", detail.id),
             CoreEvent::OutboxChanged(s) => format!("outbox pending {} failed {}", s.pending, s.failed),
             CoreEvent::Connectivity { online } => format!("online {online}"),
             CoreEvent::Notices { notices } => format!("notices {}", notices.len()),

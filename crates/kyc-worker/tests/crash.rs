@@ -118,7 +118,10 @@ async fn an_outbox_replay_killed_mid_way_sends_every_registration_exactly_once()
     let child = worker("replay", &sb, &cache);
     let lines =
         tokio::task::spawn_blocking(move || kill_when(child, |l| l.starts_with("outbox pending 28 "))).await.unwrap();
-    assert!(lines.iter().filter(|l| l.starts_with("changed")).count() >= 12, "{lines:?}");
+    // Each registration done was told as a changed customer (read from the cache after
+    // it; the last may still be on its way when the kill lands).
+    let told: usize = lines.iter().filter_map(|l| l.strip_prefix("changed ")?.parse::<usize>().ok()).sum();
+    assert!(told >= 11, "{lines:?}");
     let before = stats(&sb).await["customers_created"].as_u64().unwrap();
     assert!((12..40).contains(&before), "killed part-way: {before} created");
 

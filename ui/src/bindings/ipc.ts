@@ -6,6 +6,7 @@ import type { CoreEvent } from "./CoreEvent";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerListQuery } from "./CustomerListQuery";
 import type { CustomerPage } from "./CustomerPage";
+import type { CustomerRow } from "./CustomerRow";
 import type { ErrorView } from "./ErrorView";
 import type { FieldError } from "./FieldError";
 import type { FormValues } from "./FormValues";
@@ -158,9 +159,13 @@ export type EventPayloads = {
    */
   "sync-failed": ErrorView;
   /**
-   * The ids of cached customers that changed: re-read them.
+   * Customers that changed, as the list shows them (read from the cache after the change).
    */
-  "customers-changed": Array<string>;
+  "customers-changed": Array<CustomerRow>;
+  /**
+   * The customer the window shows changed: all the detail screen shows of them.
+   */
+  "customer-detail": CustomerDetail;
   /**
    * Writes pending and failed.
    */
@@ -196,6 +201,7 @@ export const events = {
   syncProgress: "sync-progress",
   syncFailed: "sync-failed",
   customersChanged: "customers-changed",
+  customerDetail: "customer-detail",
   outboxChanged: "outbox-changed",
   connectivity: "connectivity",
   uploadProgress: "upload-progress",

@@ -2,10 +2,11 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import type { ChangeView } from "../bindings/ChangeView";
 import type { KycItemView } from "../bindings/KycItemView";
-import { commands, events, on, toErrorView, type CustomerDetail } from "../ipc";
+import { commands, toErrorView, type CustomerDetail } from "../ipc";
 import { formatDateTime, formatRelative } from "../format";
 import { itemStatusLabel, label, useI18n, type Locale } from "../i18n";
 import { useProviderSpec } from "../provider";
+import { customerStore, useCustomerDetail } from "../store";
 import { Biometrics } from "./Biometrics";
 import { CorrectForm } from "./CorrectForm";
 import { DocumentViewer } from "./DocumentViewer";
@@ -31,9 +32,14 @@ export function CustomerDetailPane({ id, onClose }: Props) {
     if (open) setBioStarted(true);
   }, []);
   const [viewing, setViewing] = useState<string | null>(null);
+  // Read from the cache when opened (or after an action here); after that the core
+  // pushes this customer's detail into the store whenever it changes.
   const detail = useQuery({ queryKey: ["customer", id], queryFn: () => commands.customerDetail(id) });
+  useEffect(() => {
+    if (detail.data) customerStore.putDetail(detail.data);
+  }, [detail.data]);
   const spec = useProviderSpec();
-  const c = detail.data;
+  const c = useCustomerDetail(id) ?? detail.data;
 
   const reload = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: ["customer", id] });
@@ -44,24 +50,18 @@ export function CustomerDetailPane({ id, onClose }: Props) {
   // review, a capture or an offer is pending, and says when they change: no polling.
   useEffect(() => {
     let live = true;
+    // Watched first, so what the refresh changes is pushed here.
     void commands
-      .refreshCustomer(id)
+      .watchCustomer(id)
+      .then(() => commands.refreshCustomer(id))
       .then((changed) => live && changed && reload())
       .catch(() => undefined);
-    void commands.watchCustomer(id).catch(() => undefined);
     return () => {
       live = false;
       void commands.watchCustomer(null).catch(() => undefined);
     };
   }, [id, reload]);
 
-  useEffect(() => {
-    const sub = on(events.customersChanged, (ids) => {
-      if (!ids.includes(id)) return;
-      void queryClient.invalidateQueries({ queryKey: ["customer", id] });
-    });
-    return () => void sub.then((unlisten) => unlisten());
-  }, [id, queryClient]);
 
   if (detail.isError) {
     const e = toErrorView(detail.error);
