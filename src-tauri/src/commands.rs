@@ -3,15 +3,14 @@
 //! signatures are declared once in `surface.rs` (which makes the Tauri handlers in
 //! `ipc.rs` and the UI's TypeScript) and granted by name in `capabilities/default.json`.
 
-use crate::ipc;
+use crate::events;
 use crate::session::{AppState, credentials, open_profile, run_sync};
 use kyc_core::ErrorView;
 use kyc_core::model::{FieldError, FormValues, ProviderSpec};
-use kyc_core::profiles::Profile;
+use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
-    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, NewProfile, ProductView, ProfileView,
-    ProfilesView, WriteView,
+    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, ProductView, ProfileView, WriteView,
 };
 use tauri::{AppHandle, State};
 
@@ -308,7 +307,7 @@ pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: Stri
     // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
     *state.active.write().await = opened;
     state.profiles().set_active(&id)?;
-    ipc::PROFILE_CHANGED.emit(&app, &view);
+    events::PROFILE_CHANGED.emit(&app, &view);
     Ok(view)
 }
 

@@ -1,34 +1,25 @@
 //! The IPC surface (declared in `surface.rs`) made real: a Tauri handler per command
-//! that calls `commands.rs`, typed events, and the TypeScript the UI imports
+//! that calls `commands.rs`, and the TypeScript the UI imports (the typed events are
+//! in `events.rs`)
 //! (`ui/src/bindings/ipc.ts`, written by `cargo xtask bindings`; `cargo xtask test` fails
 //! when it is stale).
 
 use crate::session::AppState;
 use kyc_core::ErrorView;
-use kyc_core::events::{CoreEvent, OutboxSummary};
+use kyc_core::events::OutboxSummary;
 use kyc_core::model::{FieldError, FormValues, ProviderSpec};
-use kyc_core::notices::Notice;
 use kyc_core::outbox::RefusedWrite;
-use kyc_core::profiles::Profile;
+use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
-    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, CustomerRow, NewProfile, ProductView, ProfileView,
-    ProfilesView, WriteView,
+    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, ProductView, ProfileView, WriteView,
 };
-use std::marker::PhantomData;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
+// The events' payloads, read only to write their TypeScript.
+#[cfg(test)]
+use kyc_core::{notices::Notice, views::CustomerRow};
 
 include!("surface.rs");
-
-/// An event the shell emits: its name, and the type of its payload.
-pub struct Event<T>(&'static str, PhantomData<fn(&T)>);
-
-impl<T: serde::Serialize + Clone> Event<T> {
-    /// Sends it to the window (a closed window is not an error worth reporting).
-    pub fn emit(&self, app: &AppHandle, payload: &T) {
-        let _ = app.emit(self.0, payload);
-    }
-}
 
 /// The TypeScript name of a Rust type, or the one given with `as`.
 #[cfg(test)]
@@ -84,11 +75,6 @@ macro_rules! make_ipc {
         pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$( handlers::$name ),*]
         }
-
-        $(
-            $(#[doc = $edoc])*
-            pub const $ev: Event<$evty> = Event($evname, PhantomData);
-        )*
 
         #[cfg(test)]
         fn declared() -> (Vec<Declared>, Vec<Declared>) {

@@ -6,6 +6,7 @@
 //! a `kyc-sandbox` on a free loopback port, seeded with demo customers.
 
 mod commands;
+mod events;
 mod ipc;
 mod logs;
 mod session;

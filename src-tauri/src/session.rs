@@ -2,7 +2,7 @@
 //! sandbox and its webhook listener for the demo), the first sync and the background
 //! schedule, core events forwarded to the window, where data and logs live, and start-up.
 
-use crate::ipc;
+use crate::events;
 use kyc_core::events::{CoreEvent, EventSink};
 use kyc_core::profiles::{Keychain, Profile, ProfileKind, Profiles};
 use kyc_core::sync::SyncProgress;
@@ -56,7 +56,7 @@ pub(crate) async fn run_sync(app: &AppHandle, desk: &Desk) -> Result<SyncProgres
     let result = desk.sync().await.map_err(ErrorView::from);
     if let Err(e) = &result {
         tracing::warn!(code = %e.code, "sync failed");
-        ipc::SYNC_FAILED.emit(app, e);
+        events::SYNC_FAILED.emit(app, e);
     }
     result
 }
@@ -68,17 +68,17 @@ impl EventSink for TauriEvents {
     fn emit(&self, event: CoreEvent) {
         let app = &self.0;
         match event {
-            CoreEvent::SyncProgress(p) => ipc::SYNC_PROGRESS.emit(app, &p),
-            CoreEvent::CustomersUpdated { customers } => ipc::CUSTOMERS_CHANGED.emit(app, &customers),
-            CoreEvent::CustomerDetail { detail } => ipc::CUSTOMER_DETAIL.emit(app, &detail),
+            CoreEvent::SyncProgress(p) => events::SYNC_PROGRESS.emit(app, &p),
+            CoreEvent::CustomersUpdated { customers } => events::CUSTOMERS_CHANGED.emit(app, &customers),
+            CoreEvent::CustomerDetail { detail } => events::CUSTOMER_DETAIL.emit(app, &detail),
             // Said inside the core only: the desk turns it into the two above.
             CoreEvent::CustomersChanged { .. } => {}
-            CoreEvent::OutboxChanged(s) => ipc::OUTBOX_CHANGED.emit(app, &s),
-            CoreEvent::Connectivity { online } => ipc::CONNECTIVITY.emit(app, &online),
-            CoreEvent::Notices { notices } => ipc::NOTICES.emit(app, &notices),
-            e @ CoreEvent::UploadProgress { .. } => ipc::UPLOAD_PROGRESS.emit(app, &e),
-            CoreEvent::CredentialsRefused { error } => ipc::CREDENTIALS_REFUSED.emit(app, &error),
-            e @ CoreEvent::Background { .. } => ipc::BACKGROUND.emit(app, &e),
+            CoreEvent::OutboxChanged(s) => events::OUTBOX_CHANGED.emit(app, &s),
+            CoreEvent::Connectivity { online } => events::CONNECTIVITY.emit(app, &online),
+            CoreEvent::Notices { notices } => events::NOTICES.emit(app, &notices),
+            e @ CoreEvent::UploadProgress { .. } => events::UPLOAD_PROGRESS.emit(app, &e),
+            CoreEvent::CredentialsRefused { error } => events::CREDENTIALS_REFUSED.emit(app, &error),
+            e @ CoreEvent::Background { .. } => events::BACKGROUND.emit(app, &e),
         }
     }
 }

@@ -3,55 +3,9 @@
 //! sandbox of it built in) and how to open a [`Provider`] from neutral credentials.
 //! Profiles, Settings and the shell ask here; none of them names a provider.
 
-use crate::profiles::AuthMethod;
+pub use crate::connection::{ConnectorInfo, Credentials, Environment, is_https_or_loopback};
 use crate::{CoreError, Provider};
-use serde::Serialize;
 use std::sync::Arc;
-use ts_rs::TS;
-
-/// A profile's credentials: its authentication method and the secret read from the
-/// keychain (or typed, for a connection test). Never printed.
-#[derive(Clone)]
-pub struct Credentials {
-    /// How it signs in.
-    pub auth: AuthMethod,
-    /// The token, client secret or API key.
-    pub secret: String,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("auth", &self.auth).field("secret", &"<redacted>").finish()
-    }
-}
-
-/// One of a provider's published APIs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Environment {
-    /// `sandbox` or `production`.
-    pub key: String,
-    /// Its base URL, with the version prefix.
-    pub base_url: String,
-}
-
-/// How to reach a provider, for Settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ConnectorInfo {
-    /// Stable id, kept in profiles: `dinie`, …
-    pub id: String,
-    /// Its name as shown.
-    pub name: String,
-    /// Its sandbox and production APIs.
-    pub environments: Vec<Environment>,
-    /// The ways it signs in: `bearer`, `clientCredentials`, `apiKey`.
-    pub auth_methods: Vec<String>,
-    /// Whether the app has a sandbox of it built in (a profile of its own).
-    pub builtin_sandbox: bool,
-}
 
 /// Opens a provider at a base URL with credentials.
 type Open = fn(&str, &Credentials) -> Result<Arc<dyn Provider>, CoreError>;
@@ -110,18 +64,6 @@ pub fn builtin_sandbox_credentials(provider: &str) -> Result<Credentials, CoreEr
     Ok(builtin())
 }
 
-/// Whether the app may talk to (or open) `url`: `https` anywhere, `http` only on this
-/// machine (the built-in or a local sandbox). API base URLs and biometric links both
-/// follow this rule.
-pub fn is_https_or_loopback(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else { return false };
-    match u.scheme() {
-        "https" => u.host().is_some(),
-        "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
-        _ => false,
-    }
-}
-
 /// Checks that a provider answers with these credentials: one authenticated list call
 /// (for client credentials, the token request comes first). Nothing is stored.
 pub async fn test_connection(provider: &str, base_url: &str, credentials: &Credentials) -> Result<(), CoreError> {
@@ -131,6 +73,7 @@ pub async fn test_connection(provider: &str, base_url: &str, credentials: &Crede
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::AuthMethod;
 
     #[test]
     fn only_https_or_this_machines_http_is_allowed() {

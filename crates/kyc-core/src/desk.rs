@@ -140,7 +140,7 @@ impl Desk {
     pub async fn connect(
         provider: &str,
         profile: ProfileInfo,
-        credentials: &crate::connectors::Credentials,
+        credentials: &crate::connection::Credentials,
         profile_dir: &Path,
         cache_key: Option<&kyc_store::CacheKey>,
         events: Arc<dyn EventSink>,
@@ -442,6 +442,17 @@ impl Desk {
             }
             Some(Outcome::Queued) | None => WriteResult::Queued { seq: entry.seq },
         })
+    }
+
+    /// Verifies and reads a webhook for this desk's provider (see
+    /// [`Provider::read_webhook`]).
+    pub fn read_webhook(
+        &self,
+        secret: &str,
+        header: crate::provider::Header<'_>,
+        body: &[u8],
+    ) -> Result<crate::provider::Webhook, String> {
+        self.provider.read_webhook(secret, header, body, time::OffsetDateTime::now_utc())
     }
 
     /// What the provider can do and the forms it takes.

@@ -26,8 +26,8 @@ pub const PRODUCTION_URL: &str = "https://api.dinie.com.br/api/v3";
 
 /// How to reach Dinie: its sandbox and production, bearer tokens or client credentials,
 /// and a sandbox built into the app.
-pub fn connector() -> crate::connectors::ConnectorInfo {
-    use crate::connectors::{ConnectorInfo, Environment};
+pub fn connector() -> crate::connection::ConnectorInfo {
+    use crate::connection::{ConnectorInfo, Environment};
     let env = |key: &str, url: &str| Environment { key: key.into(), base_url: url.into() };
     ConnectorInfo {
         id: "dinie".into(),
@@ -39,8 +39,8 @@ pub fn connector() -> crate::connectors::ConnectorInfo {
 }
 
 /// The client's credentials from a profile's.
-fn auth(c: &crate::connectors::Credentials) -> Result<Auth, CoreError> {
-    use crate::profiles::AuthMethod;
+fn auth(c: &crate::connection::Credentials) -> Result<Auth, CoreError> {
+    use crate::connection::AuthMethod;
     match &c.auth {
         AuthMethod::Bearer => Ok(Auth::bearer(&c.secret)),
         AuthMethod::ClientCredentials { client_id } => Ok(Auth::client_credentials(client_id.clone(), &c.secret)),
@@ -55,7 +55,7 @@ fn auth(c: &crate::connectors::Credentials) -> Result<Auth, CoreError> {
 /// Dinie at `base_url` as a [`Provider`].
 pub fn connect(
     base_url: &str,
-    credentials: &crate::connectors::Credentials,
+    credentials: &crate::connection::Credentials,
 ) -> Result<std::sync::Arc<dyn Provider>, CoreError> {
     let mut cfg = dinie_api::ClientConfig::new(base_url, auth(credentials)?);
     cfg.product = format!("KYCDesk/{}", env!("CARGO_PKG_VERSION"));
@@ -64,8 +64,8 @@ pub fn connect(
 
 /// The built-in sandbox's credentials: its fixed token, which only opens the local
 /// demo server (not a secret).
-pub fn builtin_sandbox_credentials() -> crate::connectors::Credentials {
-    crate::profiles::AuthMethod::Bearer.with_secret("dinie_at_sandbox")
+pub fn builtin_sandbox_credentials() -> crate::connection::Credentials {
+    crate::connection::AuthMethod::Bearer.with_secret("dinie_at_sandbox")
 }
 
 /// The country Dinie's customers' phones are read in when typed without `+`.
@@ -292,6 +292,33 @@ impl Provider for DinieProvider {
             Ok((s.session_url, s.expires_at))
         }
         .boxed()
+    }
+
+    fn read_webhook(
+        &self,
+        secret: &str,
+        header: crate::provider::Header<'_>,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<crate::provider::Webhook, String> {
+        use crate::provider::{Nudge, Webhook};
+        use dinie_api::webhook::{EventKind, WebhookHeaders, WebhookVerifier};
+        let verifier = WebhookVerifier::new(secret).map_err(|e| e.to_string())?;
+        let h = WebhookHeaders {
+            id: header("webhook-id").unwrap_or(""),
+            timestamp: header("webhook-timestamp").unwrap_or(""),
+            signature: header("webhook-signature").unwrap_or(""),
+        };
+        let event = verifier.verify(&h, body, now).map_err(|e| e.to_string())?;
+        let nudge = match event.kind {
+            EventKind::CustomerCreated(c) => Nudge::Customer(c.id),
+            EventKind::CustomerUnderReview(c)
+            | EventKind::CustomerActive(c)
+            | EventKind::CustomerKycUpdated { customer: c, .. } => Nudge::Customer(c.id),
+            EventKind::CreditOfferAvailable(o) => Nudge::Products(o.customer_id),
+            EventKind::Unknown { event_type, .. } => Nudge::Nothing(event_type),
+        };
+        Ok(Webhook { id: event.webhook_id, nudge })
     }
 
     fn products<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<Product>, CoreError>> {

@@ -10,6 +10,7 @@
 //! Depends on `kyc-model`, `dinie-api` and `kyc-store`. Knows nothing of Tauri or any
 //! window: the shell (`src-tauri`) calls [`Desk`] and forwards its events.
 
+pub mod connection;
 pub mod connectors;
 mod desk;
 pub mod dinie;

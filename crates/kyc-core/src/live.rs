@@ -1,6 +1,6 @@
 //! Live updates from webhooks: a listener on loopback that receives the provider's
-//! signed events (Standard Webhooks v1, as the Dinie contract sends them), verifies
-//! them, and refreshes what they name.
+//! signed events, has the desk's provider verify and read them
+//! ([`crate::Provider::read_webhook`]), and refreshes what they name.
 //!
 //! An event is a nudge, not the data: the customer it names is re-read from the API
 //! into the cache, the same path the in-flight refresh and the detail screen take. The
@@ -12,18 +12,17 @@
 //! on loopback, so remote profiles poll (see [`Desk::start_background`]).
 
 use crate::Desk;
+use crate::provider::Nudge;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine;
-use dinie_api::webhook::{EventKind, WebhookHeaders, WebhookVerifier};
 use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use time::OffsetDateTime;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -47,7 +46,6 @@ pub struct WebhookListener {
     listener: tokio::net::TcpListener,
     url: String,
     secret: String,
-    verifier: WebhookVerifier,
 }
 
 impl std::fmt::Debug for WebhookListener {
@@ -80,9 +78,9 @@ impl WebhookListener {
         let url = format!("http://{}{PATH}", listener.local_addr()?);
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
+        // Standard Webhooks' form of a signing secret.
         let secret = format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(key));
-        let verifier = WebhookVerifier::new(&secret).map_err(|e| std::io::Error::other(e.to_string()))?;
-        Ok(Self { listener, url, secret, verifier })
+        Ok(Self { listener, url, secret })
     }
 
     /// Where the provider should post events.
@@ -100,7 +98,7 @@ impl WebhookListener {
     pub fn serve(self, desk: Desk) -> (tokio::task::JoinHandle<()>, Arc<ListenerStats>) {
         let stats = Arc::new(ListenerStats::default());
         let state = Arc::new(Inner {
-            verifier: self.verifier,
+            secret: self.secret,
             desk,
             seen: Mutex::default(),
             stats: stats.clone(),
@@ -123,7 +121,7 @@ impl WebhookListener {
 }
 
 struct Inner {
-    verifier: WebhookVerifier,
+    secret: String,
     desk: Desk,
     seen: Mutex<(HashSet<String>, VecDeque<String>)>,
     stats: Arc<ListenerStats>,
@@ -235,13 +233,8 @@ impl Inner {
 
 async fn receive(State(st): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     use std::sync::atomic::Ordering::Relaxed;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let h = WebhookHeaders {
-        id: header("webhook-id"),
-        timestamp: header("webhook-timestamp"),
-        signature: header("webhook-signature"),
-    };
-    let event = match st.verifier.verify(&h, &body, OffsetDateTime::now_utc()) {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let event = match st.desk.read_webhook(&st.secret, &header, &body) {
         Ok(e) => e,
         Err(e) => {
             st.stats.refused.fetch_add(1, Relaxed);
@@ -256,23 +249,20 @@ async fn receive(State(st): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) 
             return StatusCode::UNAUTHORIZED;
         }
     };
-    if !st.first_time(&event.webhook_id) {
+    if !st.first_time(&event.id) {
         st.stats.duplicates.fetch_add(1, Relaxed);
         return StatusCode::OK;
     }
     st.stats.accepted.fetch_add(1, Relaxed);
-    tracing::debug!(webhook_id = %event.webhook_id, "webhook accepted");
+    tracing::debug!(webhook_id = %event.id, "webhook accepted");
     // Answered at once; the refresh runs on its own so a slow API never makes the
     // sender time out and retry.
     let desk = st.desk.clone();
     tokio::spawn(async move {
-        let result = match event.kind {
-            EventKind::CustomerCreated(c) => desk.refresh_customer(&c.id).await.map(drop),
-            EventKind::CustomerUnderReview(c)
-            | EventKind::CustomerActive(c)
-            | EventKind::CustomerKycUpdated { customer: c, .. } => desk.refresh_customer(&c.id).await.map(drop),
-            EventKind::CreditOfferAvailable(o) => desk.products_arrived(&o.customer_id).await,
-            EventKind::Unknown { event_type, .. } => {
+        let result = match event.nudge {
+            Nudge::Customer(id) => desk.refresh_customer(&id).await.map(drop),
+            Nudge::Products(customer_id) => desk.products_arrived(&customer_id).await,
+            Nudge::Nothing(event_type) => {
                 tracing::debug!(%event_type, "webhook of a type this version does not act on");
                 Ok(())
             }

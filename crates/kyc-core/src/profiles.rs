@@ -11,7 +11,9 @@
 //! so sandbox and production data never mix.
 
 use crate::CoreError;
-use crate::connectors::{self, Credentials};
+use crate::connection::is_https_or_loopback;
+pub use crate::connection::{AuthMethod, Credentials};
+use crate::connectors;
 pub use crate::secrets::{KEYCHAIN_SERVICE, Keychain, MemorySecrets, SecretStore};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -69,40 +71,6 @@ impl ProfileKind {
     }
 }
 
-/// How a profile authenticates (the secret itself is in the keychain).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "method", rename_all = "camelCase")]
-#[ts(export)]
-pub enum AuthMethod {
-    /// A static bearer token.
-    Bearer,
-    /// A client id and its secret (OAuth2 client credentials, or a client key); the
-    /// secret is the client secret.
-    #[serde(rename_all = "camelCase")]
-    ClientCredentials {
-        /// The client id (not a secret).
-        client_id: String,
-    },
-    /// An API key sent with every request.
-    ApiKey,
-}
-
-impl AuthMethod {
-    /// The method's name, as connectors list the ones they take.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Bearer => "bearer",
-            Self::ClientCredentials { .. } => "clientCredentials",
-            Self::ApiKey => "apiKey",
-        }
-    }
-
-    /// The credentials this method makes with `secret`.
-    pub fn with_secret(&self, secret: &str) -> Credentials {
-        Credentials { auth: self.clone(), secret: secret.to_owned() }
-    }
-}
-
 /// A connection profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -122,6 +90,21 @@ pub struct Profile {
     pub base_url: String,
     /// How it authenticates.
     pub auth: AuthMethod,
+}
+
+/// The connection profiles, for Settings.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfilesView {
+    /// Every profile (secrets are in the keychain, never here).
+    pub profiles: Vec<Profile>,
+    /// The one in use.
+    pub active_id: String,
+    /// Profiles whose secret is not in the keychain: Settings asks for it again.
+    pub missing_secrets: Vec<String>,
+    /// The providers a profile can connect to, and how.
+    pub providers: Vec<crate::connection::ConnectorInfo>,
 }
 
 /// A profile as typed in Settings. The secret goes to the OS keychain and nowhere else.
@@ -487,7 +470,7 @@ fn checked(new: &NewProfile, secret: Option<&str>) -> Result<(String, String), C
     let base_url = new.resolved_url();
     if base_url.is_empty() && new.kind != ProfileKind::Custom {
         errors.push(FieldError::new("kind", "unsupported", format!("{} has no such environment", connector.name)));
-    } else if !connectors::is_https_or_loopback(&base_url) {
+    } else if !is_https_or_loopback(&base_url) {
         errors.push(FieldError::new(
             "baseUrl",
             "invalid_url",

@@ -26,6 +26,31 @@ pub struct DocumentUpload {
     pub bytes: Arc<Vec<u8>>,
 }
 
+/// What a verified webhook asks of the desk: the data itself is always read again from
+/// the API (an event is a nudge).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nudge {
+    /// Re-read this customer.
+    Customer(String),
+    /// Re-read this customer's products.
+    Products(String),
+    /// An event of a type this version does not act on (its type, for the log).
+    Nothing(String),
+}
+
+/// A webhook the provider signed: its delivery id (redeliveries share it) and what it
+/// asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// The delivery id.
+    pub id: String,
+    /// What to do.
+    pub nudge: Nudge,
+}
+
+/// A header of a webhook request, by lower-case name.
+pub type Header<'a> = &'a dyn Fn(&str) -> Option<&'a str>;
+
 /// Upload progress: `(bytes sent, total)`.
 pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
@@ -80,6 +105,20 @@ pub trait Provider: Send + Sync {
         id: &'a str,
         key: &'a str,
     ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>>;
+
+    /// Verifies a webhook delivered to the desk's loopback listener, signed with
+    /// `secret` (Standard Webhooks `whsec_…`, made by the listener), and reads what it
+    /// asks; why not, when it is refused. Providers that send none to a desk refuse all.
+    fn read_webhook(
+        &self,
+        secret: &str,
+        header: Header<'_>,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Webhook, String> {
+        let _ = (secret, header, body, now);
+        Err(format!("{} sends no webhooks to the desk", self.name()))
+    }
 
     /// What the customer has after KYC (credit offers, cards, wallets), every kind the
     /// provider declares.

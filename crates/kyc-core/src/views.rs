@@ -413,20 +413,3 @@ pub struct BiometricsView {
     /// When the link stops working, RFC 3339.
     pub expires_at: String,
 }
-
-/// The connection profiles, for Settings.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ProfilesView {
-    /// Every profile (secrets are in the keychain, never here).
-    pub profiles: Vec<crate::profiles::Profile>,
-    /// The one in use.
-    pub active_id: String,
-    /// Profiles whose secret is not in the keychain: Settings asks for it again.
-    pub missing_secrets: Vec<String>,
-    /// The providers a profile can connect to, and how.
-    pub providers: Vec<crate::connectors::ConnectorInfo>,
-}
-
-pub use crate::profiles::NewProfile;

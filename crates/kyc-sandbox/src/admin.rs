@@ -5,8 +5,9 @@
 //! from the `session_url` the API hands out (its unguessable session id is the
 //! credential). State-changing calls from another web origin are refused (403).
 
-use crate::http::{AppState, Problem};
+use crate::AppState;
 use crate::middleware::{self as mw, FaultKind, Faults};
+use crate::problem::Problem;
 use crate::state::Db;
 use crate::webhooks::WebhookEndpoint;
 use crate::{MAX_COUNT, Seed, effects};

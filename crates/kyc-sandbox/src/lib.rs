@@ -25,13 +25,15 @@ mod effects;
 mod http;
 mod middleware;
 mod persist;
+mod problem;
+mod records;
 pub mod seed;
 mod state;
 mod util;
 pub mod webhooks;
 
 pub use http::PUBLIC_ROUTES;
-pub use state::{CreditOffer, DocumentMeta, KycItemRecord, SandboxCustomer};
+pub use records::{CreditOffer, DocumentMeta, KycItemRecord, SandboxCustomer};
 pub use webhooks::WebhookEndpoint;
 
 use std::net::SocketAddr;
@@ -154,6 +156,9 @@ pub struct Stats {
     faults_injected: AtomicU64,
     tokens_issued: AtomicU64,
 }
+
+/// What every handler and middleware of the server shares.
+pub(crate) type AppState = Arc<Shared>;
 
 /// State shared by every request.
 #[derive(Debug)]

@@ -2,7 +2,8 @@
 //! request bodies (every route), the admin token and the same-origin rule (the admin
 //! surface), idempotency keys, the rate limit and injected faults (the public API).
 
-use crate::http::{AppState, Problem};
+use crate::AppState;
+use crate::problem::Problem;
 use crate::util::{constant_time_eq, sha256_hex};
 use axum::{
     body::{Body, BodyDataStream, Bytes, HttpBody, to_bytes},

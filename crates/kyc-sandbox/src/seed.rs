@@ -2,7 +2,7 @@
 //! status, kyc arrays consistent with the status. Deterministic for a given size, so
 //! tests can compute what the app should show.
 
-use crate::state::{CreditOffer, KycItemRecord, SandboxCustomer};
+use crate::records::{CreditOffer, KycItemRecord, SandboxCustomer};
 use kyc_model::{Cnpj, Cpf};
 use time::{Duration, OffsetDateTime};
 

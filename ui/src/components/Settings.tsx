@@ -73,8 +73,10 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
   const providers = profiles.data?.providers ?? [];
-  const firstProvider = providers[0]?.id ?? "dinie";
-  const [draft, setDraft] = useState<Draft>(() => emptyDraft(firstProvider));
+  const firstProvider = providers[0]?.id ?? "";
+  const [typed, setDraft] = useState<Draft>(() => emptyDraft(firstProvider));
+  // A new profile's draft made before the providers were read takes the first.
+  const draft = typed.provider ? typed : forProvider(typed, providers[0]);
   const connector = providers.find((c) => c.id === draft.provider);
   const providerName = (id: string) => providers.find((c) => c.id === id)?.name ?? id;
   /** The profile the form edits; `null` when it adds a new one. */
