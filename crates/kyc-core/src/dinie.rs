@@ -80,7 +80,14 @@ pub fn spec() -> ProviderSpec {
     ProviderSpec {
         id: "dinie".into(),
         name: "Dinie".into(),
-        capabilities: Capabilities { register: true, correct: true, upload: true, biometrics: true, checklist: true },
+        capabilities: Capabilities {
+            register: true,
+            correct: true,
+            upload: true,
+            biometrics: true,
+            checklist: true,
+            webhooks: true,
+        },
         register: FormSpec {
             id: "register".into(),
             partial: false,

@@ -20,6 +20,8 @@ pub struct Capabilities {
     pub biometrics: bool,
     /// Publish a KYC checklist per customer.
     pub checklist: bool,
+    /// Send signed webhooks (to the desk's loopback listener, from a local sandbox).
+    pub webhooks: bool,
 }
 
 /// A kind of product offered after KYC, and the actions on it.

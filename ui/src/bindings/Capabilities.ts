@@ -23,4 +23,8 @@ biometrics: boolean,
 /**
  * Publish a KYC checklist per customer.
  */
-checklist: boolean, };
+checklist: boolean, 
+/**
+ * Send signed webhooks (to the desk's loopback listener, from a local sandbox).
+ */
+webhooks: boolean, };
