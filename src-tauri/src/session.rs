@@ -119,6 +119,10 @@ pub(crate) async fn open_profile(
     app: &AppHandle,
 ) -> Result<Active, ErrorView> {
     let startup = |what: &str, e: std::io::Error| ErrorView::new("startup", format!("could not start {what}: {e}"));
+    let built_in = kyc_core::connectors::info(&profile.provider).is_some_and(|c| c.builtin_sandbox);
+    if profile.kind == ProfileKind::BuiltinSandbox && !built_in {
+        return Err(ErrorView::new("profile_error", format!("{} has no sandbox built into the app", profile.provider)));
+    }
     let (sandbox, listener, base_url) = if profile.kind == ProfileKind::BuiltinSandbox {
         let listener = kyc_core::live::WebhookListener::bind().await.map_err(|e| startup("the webhook listener", e))?;
         let config = kyc_sandbox::SandboxConfig {

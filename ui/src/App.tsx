@@ -8,7 +8,7 @@ import { ListControls } from "./components/ListControls";
 import { RefusedChanges } from "./components/RefusedChanges";
 import { RegisterForm } from "./components/RegisterForm";
 import { useProviderSpec } from "./provider";
-import { useLatestRows } from "./store";
+import { customerStore, useLatestRows } from "./store";
 import { Settings } from "./components/Settings";
 import { Toasts } from "./components/Toasts";
 import { Toolbar, type Theme } from "./components/Toolbar";
@@ -113,6 +113,7 @@ export function App() {
   const rows = useLatestRows(read);
   useEffect(() => {
     listRef.current = { loaded: new Map(read.map((r) => [r.id, r])), sort };
+    customerStore.settle(read);
   }, [read, sort]);
   const first = list.data?.pages[0];
   const total = first?.total ?? 0;

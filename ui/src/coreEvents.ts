@@ -68,8 +68,10 @@ export function useCoreEvents(list: MutableRefObject<LoadedList>, onProfileChang
         setSyncError(e);
       }),
       on(events.customersChanged, (pushed) => {
-        // Shown in place at once; the page is read again only when it may move.
-        customerStore.putRows(pushed);
+        // Rows the list holds are shown in place at once (only those: a first sync's
+        // hundred thousand new customers are the page's to read, not the store's);
+        // the page is read again only when it may move.
+        customerStore.putRows(pushed.filter((r) => list.current.loaded.has(r.id)));
         if (movesList(pushed, list.current)) void queryClient.invalidateQueries({ queryKey: ["customers"] });
       }),
       on(events.customerDetail, (d) => customerStore.putDetail(d)),

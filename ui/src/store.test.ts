@@ -2,6 +2,7 @@ import { act, renderHook } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CustomerDetail } from "./bindings/CustomerDetail";
 import type { CustomerRow } from "./bindings/CustomerRow";
+import { movesList } from "./coreEvents";
 import { customerStore, useCustomerDetail, useLatestRows } from "./store";
 
 const row = (id: string, stage: string, updatedAt: string): CustomerRow => ({
@@ -39,5 +40,22 @@ describe("the customer store", () => {
     expect(result.current?.name).toBe("Cliente a");
     act(() => customerStore.clear());
     expect(result.current).toBeUndefined();
+  });
+
+  it("forgets a pushed row once a page read has it, so the store never outgrows the list", () => {
+    customerStore.putRows([row("a", "approved", "2026-11-24T10:05:00Z")]);
+    customerStore.settle([row("a", "in_review", "2026-11-24T10:00:00Z")]);
+    expect(customerStore.get().rows.size).toBe(1);
+    customerStore.settle([row("a", "approved", "2026-11-24T10:05:00Z")]);
+    expect(customerStore.get().rows.size).toBe(0);
+  });
+
+  it("reads the page again only when a push may move what it holds", () => {
+    const held = row("a", "in_review", "2026-11-24T10:00:00Z");
+    const list = { loaded: new Map([["a", held]]), sort: "newest" as const };
+    expect(movesList([{ ...held, kycDone: 2 }], list)).toBe(false);
+    expect(movesList([{ ...held, stage: "approved" }], list)).toBe(true);
+    expect(movesList([row("b", "in_review", "2026-11-24T10:00:00Z")], list)).toBe(true);
+    expect(movesList([{ ...held, updatedAt: "2026-11-24T11:00:00Z" }], { ...list, sort: "recentlyUpdated" })).toBe(true);
   });
 });

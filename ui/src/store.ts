@@ -31,6 +31,16 @@ export const customerStore = {
     for (const r of rows) next.set(r.id, r);
     set({ ...state, rows: next });
   },
+  /** Drops pushed rows that `read` (a page just read) already has as new or newer. */
+  settle(read: CustomerRow[]) {
+    if (state.rows.size === 0) return;
+    const next = new Map(state.rows);
+    for (const r of read) {
+      const p = next.get(r.id);
+      if (p && r.updatedAt >= p.updatedAt) next.delete(r.id);
+    }
+    if (next.size !== state.rows.size) set({ ...state, rows: next });
+  },
   /** A customer's detail, read when opened or pushed by the core when it changed. */
   putDetail(d: CustomerDetail) {
     const next = new Map(state.details);

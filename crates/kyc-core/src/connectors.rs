@@ -19,6 +19,14 @@ struct Connector {
     builtin: Option<fn() -> Credentials>,
 }
 
+/// The provider of connections saved before connections named one (the desk then
+/// served Dinie only), and how those files spelled its environments.
+pub const BEFORE_PROVIDERS: &str = "dinie";
+/// See [`BEFORE_PROVIDERS`].
+pub const LEGACY_SANDBOX: &str = "dinieSandbox";
+/// See [`BEFORE_PROVIDERS`].
+pub const LEGACY_PRODUCTION: &str = "dinieProduction";
+
 /// Every connector of this version. Adding a provider adds one line here.
 const CONNECTORS: &[Connector] = &[Connector {
     id: "dinie",

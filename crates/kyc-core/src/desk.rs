@@ -341,7 +341,12 @@ impl Desk {
         self.observe(&fresh);
         match fresh {
             Ok(products) => {
-                self.store.replace_products(customer_id, &products).await?;
+                let cached = self.store.products_for(customer_id).await?;
+                let same = cached.len() == products.len() && products.iter().all(|p| cached.contains(p));
+                if !same {
+                    self.store.replace_products(customer_id, &products).await?;
+                    self.events.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.to_owned()] });
+                }
                 Ok(products)
             }
             Err(CoreError::Api(e)) if e.is_unreachable() => Ok(self.store.products_for(customer_id).await?),
@@ -349,11 +354,10 @@ impl Desk {
         }
     }
 
-    /// A provider said a customer has new products: cache them and tell the UI.
+    /// A provider said a customer has new products: cache them (the UI is told when
+    /// they differ from the cached ones).
     pub async fn products_arrived(&self, customer_id: &str) -> Result<(), CoreError> {
-        self.products(customer_id).await?;
-        self.events.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.to_owned()] });
-        Ok(())
+        self.products(customer_id).await.map(drop)
     }
 
     /// The writes the API refused in the background, with why and what they were.
@@ -636,8 +640,9 @@ impl Desk {
         let waiting_for_products = c.stage == Stage::Approved
             && !self.provider.describe().products.is_empty()
             && self.store.products_for(&id).await.is_ok_and(|o| o.is_empty());
-        if waiting_for_products && self.products(&id).await.is_ok_and(|o| !o.is_empty()) {
-            self.events.emit(CoreEvent::CustomersChanged { ids: vec![id] });
+        if waiting_for_products {
+            // Told to the window by `products` when they arrive.
+            let _ = self.products(&id).await;
         }
     }
 

@@ -206,6 +206,11 @@ fn value(v: &FormValues, key: &str) -> Option<String> {
     v.get(key).map(str::to_owned)
 }
 
+/// A correction's value: absent leaves the field, `""` clears it.
+fn change(v: &FormValues, key: &str) -> Option<String> {
+    v.0.get(key).map(|s| s.trim().to_owned())
+}
+
 impl Provider for DinieProvider {
     fn name(&self) -> &'static str {
         "dinie"
@@ -252,10 +257,10 @@ impl Provider for DinieProvider {
     ) -> BoxFuture<'a, Result<Customer, CoreError>> {
         async move {
             let update = CustomerUpdate {
-                name: value(v, "name"),
-                email: value(v, "email"),
-                phone: value(v, "phone"),
-                trading_name: value(v, "trading_name"),
+                name: change(v, "name"),
+                email: change(v, "email"),
+                phone: change(v, "phone"),
+                trading_name: change(v, "trading_name"),
             };
             Ok(to_model(self.client.update_customer(id, &update, &RequestOptions::with_key(key)).await?))
         }

@@ -23,10 +23,9 @@ use ts_rs::TS;
 /// The built-in sandbox profile's id.
 pub const BUILTIN_ID: &str = "builtin-sandbox";
 
-/// The provider of profiles saved before profiles named one: the desk then served
-/// Dinie only.
+/// The provider of profiles saved before profiles named one.
 fn saved_before_providers() -> String {
-    "dinie".into()
+    connectors::BEFORE_PROVIDERS.into()
 }
 
 /// What a profile points at.
@@ -44,14 +43,16 @@ pub enum ProfileKind {
     Custom,
 }
 
-/// Read by name; profiles saved before profiles named their provider say
-/// `dinieSandbox` and `dinieProduction`.
+/// Read by name; profiles saved before profiles named their provider spell the
+/// environments with the provider's name (the connector's legacy spellings).
 impl<'de> Deserialize<'de> for ProfileKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match String::deserialize(d)?.as_str() {
             "builtinSandbox" => Ok(Self::BuiltinSandbox),
-            "sandbox" | "dinieSandbox" => Ok(Self::Sandbox),
-            "production" | "dinieProduction" => Ok(Self::Production),
+            "sandbox" => Ok(Self::Sandbox),
+            "production" => Ok(Self::Production),
+            s if connectors::LEGACY_SANDBOX == s => Ok(Self::Sandbox),
+            s if connectors::LEGACY_PRODUCTION == s => Ok(Self::Production),
             "custom" => Ok(Self::Custom),
             other => {
                 Err(serde::de::Error::unknown_variant(other, &["builtinSandbox", "sandbox", "production", "custom"]))
@@ -281,13 +282,22 @@ impl Profiles {
         if old.kind == ProfileKind::BuiltinSandbox {
             return Err(CoreError::Profile("the built-in sandbox cannot be changed".into()));
         }
+        // Its cache and queued writes are that provider's: another provider is another
+        // connection.
+        if old.provider != new.provider {
+            return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
+                "provider",
+                "unchangeable",
+                "a connection keeps its provider: add a new connection for another one",
+            )]));
+        }
         let method_changed = std::mem::discriminant(&old.auth) != std::mem::discriminant(&auth);
         let stored = self.secrets.get(id)?;
         let typed = !secret.trim().is_empty();
         let (name, base_url) = checked(new, typed.then_some(secret))?;
         // A stored secret is only ever sent to the origin it was saved for: moving the
-        // profile to another address (or provider) needs the secret typed again.
-        let moved = !same_origin(&old.base_url, &base_url) || old.provider != new.provider;
+        // profile to another address needs the secret typed again.
+        let moved = !same_origin(&old.base_url, &base_url);
         if !typed && stored.is_some() && moved {
             return Err(address_changed());
         }
@@ -671,6 +681,17 @@ mod tests {
         assert_eq!((creds.auth.name(), creds.secret.as_str()), ("clientCredentials", "kept"));
         // The built-in sandbox opens with its connector's own credentials.
         assert_eq!(p.credentials_for(&p.list()[0]).unwrap().secret, "dinie_at_sandbox");
+    }
+
+    #[test]
+    fn a_connection_keeps_its_provider() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Profiles::load(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+        let a = p.add(&new("A", ProfileKind::Sandbox, "", AuthMethod::Bearer, "t")).unwrap();
+        let mut other = new("A", ProfileKind::Sandbox, "", AuthMethod::Bearer, "t2");
+        other.provider = "someone-else".into();
+        let Err(CoreError::Invalid(e)) = p.update(&a.id, &other) else { panic!("its cache is the first provider's") };
+        assert_eq!((e[0].field.as_str(), e[0].code.as_str()), ("provider", "unchangeable"));
     }
 
     #[test]

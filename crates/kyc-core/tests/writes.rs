@@ -130,6 +130,13 @@ async fn corrections_and_uploads_go_through_and_the_file_stays_for_the_viewer() 
     assert!(matches!(r, WriteResult::Done { .. }));
     assert_eq!(d.store().get_customer(&customer_id).await.unwrap().unwrap().phone, "+5521999990000");
     assert!(d.correct(&customer_id, FormValues::of([("email", "nope")])).await.is_err());
+    // An optional field set, then cleared by a correction of its own.
+    d.correct(&customer_id, FormValues::of([("trading_name", "Joana Doces")])).await.unwrap();
+    let trading = || async { d.store().get_customer(&customer_id).await.unwrap().unwrap().trading_name };
+    assert_eq!(trading().await.as_deref(), Some("Joana Doces"));
+    let r = d.correct(&customer_id, FormValues::of([("trading_name", "")])).await.unwrap();
+    assert!(matches!(r, WriteResult::Done { .. }), "{r:?}");
+    assert_eq!(trading().await, None, "cleared");
 
     let src = dir.path().join("selfie.jpg");
     let (_, _, jpeg) = kyc_sandbox::docs::sample("selfie", "Joana");

@@ -244,15 +244,19 @@ impl FormSpec {
     }
 
     /// Every problem with `values`, in field order; empty when the form can be sent.
+    /// In a partial form (a correction) a field present but blank clears it, which an
+    /// optional field allows and a required one refuses.
     /// `today` is the date ages are counted at.
     pub fn validate(&self, values: &FormValues, today: time::Date) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let mut filled = 0;
         for f in &self.fields {
+            let present = values.0.contains_key(&f.key);
             match values.get(&f.key) {
-                None if f.required && !self.partial => {
+                None if f.required && (!self.partial || present) => {
                     errors.push(FieldError::new(&f.key, "required", format!("{} is required", f.key)))
                 }
+                None if self.partial && present => filled += 1,
                 None => {}
                 Some(v) => {
                     filled += 1;
@@ -262,29 +266,28 @@ impl FormSpec {
                 }
             }
         }
-        // A correction clearing a required field is refused by the field, not sent.
-        if self.partial {
-            for f in self.fields.iter().filter(|f| f.required) {
-                if values.0.get(&f.key).is_some_and(|v| v.trim().is_empty()) {
-                    errors.push(FieldError::new(&f.key, "required", format!("{} is required", f.key)));
-                }
-            }
-            if filled == 0 && errors.is_empty() {
-                errors.push(FieldError::new("correction", "empty", "nothing to correct"));
-            }
+        if self.partial && filled == 0 && errors.is_empty() {
+            errors.push(FieldError::new("correction", "empty", "nothing to correct"));
         }
         errors
     }
 
     /// The values as the provider takes them: each in its kept form (phones in E.164,
-    /// `11 99999-9999` → `+5511999999999`; identifiers as digits), blanks dropped, keys
-    /// not in the form dropped. Call after [`FormSpec::validate`] found nothing.
+    /// `11 99999-9999` → `+5511999999999`; identifiers as digits), keys not in the form
+    /// dropped; blanks dropped, except in a partial form, where a blank clears its
+    /// field and is kept as `""`. Call after [`FormSpec::validate`] found nothing.
     pub fn normalized(&self, values: &FormValues, today: time::Date) -> FormValues {
         let mut out = BTreeMap::new();
         for f in &self.fields {
-            if let Some(v) = values.get(&f.key) {
-                let kept = self.check(f, v, values, today).unwrap_or_else(|_| v.to_owned());
-                out.insert(f.key.clone(), kept);
+            match values.get(&f.key) {
+                Some(v) => {
+                    let kept = self.check(f, v, values, today).unwrap_or_else(|_| v.to_owned());
+                    out.insert(f.key.clone(), kept);
+                }
+                None if self.partial && values.0.contains_key(&f.key) => {
+                    out.insert(f.key.clone(), String::new());
+                }
+                None => {}
             }
         }
         FormValues(out)
@@ -400,6 +403,10 @@ mod tests {
         assert_eq!(spec.validate(&FormValues::of([("phone", "9")]), TODAY)[0].field, "phone");
         assert_eq!(spec.validate(&FormValues::default(), TODAY)[0].code, "empty");
         assert_eq!(spec.validate(&FormValues::of([("name", " ")]), TODAY)[0].code, "required");
+        // Clearing an optional field is a correction of its own, sent as "".
+        let clear = FormValues::of([("cnpj", " ")]);
+        assert!(spec.validate(&clear, TODAY).is_empty());
+        assert_eq!(spec.normalized(&clear, TODAY), FormValues::of([("cnpj", "")]));
     }
 
     #[test]

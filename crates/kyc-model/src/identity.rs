@@ -98,7 +98,7 @@ impl IdKind {
                 if !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '/' | '.')) {
                     return bad(
                         "invalid_identifier",
-                        format!("{label} may contain only letters, digits, spaces and '-'"),
+                        format!("{label} may contain only letters, digits, spaces and - / ."),
                     );
                 }
                 let kept = self.normalize(value);

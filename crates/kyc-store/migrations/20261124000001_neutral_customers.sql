@@ -36,7 +36,7 @@ CREATE TABLE customers_neutral (
 INSERT INTO customers_neutral
 SELECT id,
        CASE WHEN coalesce(cnpj, '') = '' THEN 'person' ELSE 'business' END,
-       name, NULL, NULL, trading_name,
+       name, NULL, NULL, NULLIF(trading_name, ''),
        CASE WHEN coalesce(cnpj, '') = '' THEN json_array(json_array('cpf', cpf))
             ELSE json_array(json_array('cpf', cpf), json_array('cnpj', cnpj)) END,
        email, phone, NULL, NULL, external_id, status,
@@ -127,9 +127,13 @@ CREATE TABLE products (
 ) STRICT;
 CREATE INDEX products_by_customer ON products (customer_id);
 
--- The rate was a REAL: printed with up to 15 significant digits (3.5 → '3.5').
+-- The rate was a REAL: a whole number as one ('3'), else up to 15 significant digits
+-- ('3.5'), as the connector writes rates.
 INSERT INTO products (id, customer_id, kind, status, amount, currency, rate_percent, expires_at, created_at)
-SELECT id, customer_id, 'credit_offer', status, approved_amount, 'BRL', printf('%!.15g', interest_rate), expires_at, created_at
+SELECT id, customer_id, 'credit_offer', status, approved_amount, 'BRL',
+       CASE WHEN interest_rate = CAST(interest_rate AS INTEGER) THEN CAST(CAST(interest_rate AS INTEGER) AS TEXT)
+            ELSE printf('%.15g', interest_rate) END,
+       expires_at, created_at
 FROM credit_offers;
 DROP TABLE credit_offers;
 

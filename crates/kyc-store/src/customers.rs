@@ -207,6 +207,18 @@ fn stage_expression(stages: &[String]) -> Option<String> {
 /// text column (not the stage), each by prefix, all required. `None` when nothing
 /// searchable was typed.
 pub fn match_expression(text: &str) -> Option<String> {
+    expression(text, is_word_char)
+}
+
+/// As [`match_expression`], words made of letters and numbers below U+0800 only (Latin,
+/// Greek, Cyrillic, Hebrew, Arabic, …, whose categories have not moved since the
+/// tokenizer's Unicode 6.1): for the rare text whose characters the tokenizer reads
+/// otherwise than today's Unicode says.
+fn strict_expression(text: &str) -> Option<String> {
+    expression(text, |c| u32::from(c) < 0x800 && is_word_char(c))
+}
+
+fn expression(text: &str, is_word_char: fn(char) -> bool) -> Option<String> {
     let t = text.trim();
     let looks_like_document = t.chars().any(|c| c.is_ascii_digit())
         && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/' | ' '));
@@ -396,9 +408,22 @@ impl Store {
         Ok(r.customers)
     }
 
-    /// Searches the cache (see [`SearchQuery`]).
+    /// Searches the cache (see [`SearchQuery`]). What was typed is always a search, never
+    /// an error: a word the index's tokenizer would split where this version cannot
+    /// tell (a phrase, which this index refuses) is searched again in stricter words,
+    /// and failing that finds nothing.
     pub async fn search(&self, q: &SearchQuery) -> Result<SearchResult> {
-        let expr = match_expression(&q.text);
+        let phrase = |e: &StoreError| e.to_string().contains("phrase queries are not supported");
+        match self.search_with(q, match_expression(&q.text)).await {
+            Err(e) if phrase(&e) => match self.search_with(q, strict_expression(&q.text)).await {
+                Err(e) if phrase(&e) => Ok(SearchResult { customers: Vec::new(), total: 0, total_capped: false }),
+                r => r,
+            },
+            r => r,
+        }
+    }
+
+    async fn search_with(&self, q: &SearchQuery, expr: Option<String>) -> Result<SearchResult> {
         if !q.text.trim().is_empty() && expr.is_none() {
             return Ok(SearchResult { customers: Vec::new(), total: 0, total_capped: false });
         }

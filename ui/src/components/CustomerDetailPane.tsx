@@ -63,6 +63,14 @@ export function CustomerDetailPane({ id, onClose }: Props) {
   }, [id, reload]);
 
 
+  // An approved customer's products, fresh from the API once when opened (the core
+  // caches them and pushes the detail if they changed; offline, the cached ones stay).
+  const approved = c?.stage === "approved";
+  const offersProducts = (spec?.products.length ?? 0) > 0;
+  useEffect(() => {
+    if (approved && offersProducts) void commands.products(id).catch(() => undefined);
+  }, [id, approved, offersProducts]);
+
   if (detail.isError) {
     const e = toErrorView(detail.error);
     return (

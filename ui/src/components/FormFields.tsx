@@ -6,6 +6,7 @@ import type { FieldError } from "../ipc";
 import { maskPhone, maskWith } from "../format";
 import { label, useI18n } from "../i18n";
 import { Field } from "./Field";
+import { ChoiceField } from "./ChoiceField";
 
 /** What typing does to a field's value: an identifier follows its kind's mask. */
 export function typed(kind: FieldKind, value: string): string {
@@ -70,7 +71,20 @@ export function FormFields({ spec, values, onChange, errors, show, onLeave, read
   return (
     <div className="form-fields">
       {spec.fields.map((f, i) =>
-        f.kind.type === "file" ? null : (
+        // File fields are sent with the form by the providers that declare them (none
+        // of this version's connectors does yet).
+        f.kind.type === "file" ? null : f.kind.type === "choice" ? (
+          <ChoiceField
+            key={f.key}
+            name={f.key}
+            label={label(locale, f.label, f.key)}
+            options={f.kind.options}
+            value={values[f.key] ?? ""}
+            onChange={(v) => onChange(f.key, v)}
+            errors={errors}
+            show={show(f.key)}
+          />
+        ) : (
           <Field
             key={f.key}
             name={f.key}

@@ -152,10 +152,15 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setSubmitted(true);
-    const local = await commands.validateForm("register", form);
-    setLiveErrors(local);
     setApiErrors([]);
-    if (local.length > 0) return;
+    try {
+      const local = await commands.validateForm("register", form);
+      setLiveErrors(local);
+      if (local.length > 0) return;
+    } catch (err) {
+      setOutcome({ kind: "refused", error: toErrorView(err) });
+      return;
+    }
     setBusy(true);
     setOutcome(null);
     try {

@@ -75,8 +75,9 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const providers = profiles.data?.providers ?? [];
   const firstProvider = providers[0]?.id ?? "";
   const [typed, setDraft] = useState<Draft>(() => emptyDraft(firstProvider));
-  // A new profile's draft made before the providers were read takes the first.
-  const draft = typed.provider ? typed : forProvider(typed, providers[0]);
+  // What the provider offers decides the environment and sign-in choices (a draft made
+  // before the providers were read takes the first).
+  const draft = forProvider(typed, providers.find((c) => c.id === typed.provider) ?? providers[0]);
   const connector = providers.find((c) => c.id === draft.provider);
   const providerName = (id: string) => providers.find((c) => c.id === id)?.name ?? id;
   /** The profile the form edits; `null` when it adds a new one. */
@@ -210,6 +211,8 @@ export function Settings({ onClose }: { onClose: () => void }) {
               <select
                 id="profile-provider"
                 value={draft.provider}
+                // A connection keeps its provider (its cache and queued writes are theirs).
+                disabled={editing !== null}
                 onChange={(e) => setDraft((d) => forProvider(d, providers.find((c) => c.id === e.target.value)))}
                 data-testid="profile-provider"
               >
