@@ -269,7 +269,7 @@ const ptBR: Dictionary = {
   demoBadgeHint: "Você está conectado ao sandbox local que acompanha o app. Nada aqui chega ao provedor.",
   customers: "Clientes",
   colName: "Nome",
-  colDocument: "Documents",
+  colDocument: "Documentos",
   colStatus: "Situação",
   colKyc: "KYC",
   colUpdated: "Atualizado",
