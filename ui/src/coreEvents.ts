@@ -72,7 +72,9 @@ export function useCoreEvents(list: MutableRefObject<LoadedList>, onProfileChang
         // hundred thousand new customers are the page's to read, not the store's);
         // the page is read again only when it may move.
         customerStore.putRows(pushed.filter((r) => list.current.loaded.has(r.id)));
-        if (movesList(pushed, list.current)) void queryClient.invalidateQueries({ queryKey: ["customers"] });
+        // A page being read may have been read before this change was written: read again.
+        const reading = queryClient.isFetching({ queryKey: ["customers"] }) > 0;
+        if (reading || movesList(pushed, list.current)) void queryClient.invalidateQueries({ queryKey: ["customers"] });
       }),
       on(events.customerDetail, (d) => customerStore.putDetail(d)),
       on(events.outboxChanged, (s) => {
@@ -87,6 +89,8 @@ export function useCoreEvents(list: MutableRefObject<LoadedList>, onProfileChang
         setBackgroundRetry(null);
         readOutbox();
         customerStore.clear();
+        // What the list held was the other connection's.
+        list.current = { ...list.current, loaded: new Map() };
         profileChanged.current();
         void queryClient.invalidateQueries();
       }),

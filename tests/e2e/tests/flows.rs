@@ -708,6 +708,11 @@ async fn rejections_and_activations_arrive_live_in_the_window_and_on_the_desktop
             rate[0].trim_end_matches('%').trim().replace(',', ".").parse().map_err(|_| format!("{rate:?}"))?;
         assert!((0.5..20.0).contains(&percent), "a monthly rate in percent: {rate:?}");
         assert!(amount.starts_with("R$") && (amount.ends_with(",00") || amount.ends_with(".00")), "{amounts:?}");
+        s.execute(
+            "document.querySelector('[data-testid=offers]').scrollIntoView({block: 'center'})",
+            serde_json::json!([]),
+        )
+        .await?;
         screenshot(s, "offers").await?;
         Ok(())
     })
