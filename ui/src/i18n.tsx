@@ -112,12 +112,8 @@ const en = {
   copied: "Copied",
   selectCustomer: "Select a customer to see their KYC.",
   registration: "Registration",
-  fieldCpf: "CPF",
-  fieldCnpj: "CNPJ",
-  fieldName: "Full name",
   fieldEmail: "E-mail",
   fieldPhone: "Phone",
-  fieldTradingName: "Trading name",
   fieldExternalId: "External id",
   fieldCreated: "Registered",
   fieldUpdated: "Updated",
@@ -146,11 +142,6 @@ const en = {
   documents: "Documents sent from this computer",
   view: "View",
   queued: "Queued",
-  offers: "Credit offers",
-  offersNone: "No offers yet.",
-  offersOnlyActive: "Offers appear once the customer is active.",
-  offerAmount: "Amount",
-  offerRate: "Rate (monthly)",
   offerExpires: "Expires",
   offerStatus: "Status",
   biometrics: "Biometrics",
@@ -190,7 +181,6 @@ const en = {
   "fieldError.phone_not_national": "This cannot be a Brazilian number: a 2-digit area code (DDD) and 8 digits, or 9 starting with 9 for mobiles.",
   "fieldError.phone_wrong_country": "This country code is not the customer's country's.",
   "fieldError.phone_needs_country_code": "Type the number with its country code, e.g. +44 20 7946 0000.",
-  phoneHint: "Brazilian numbers as usual, (11) 99999-9999; other countries with +",
   "fieldError.too_long": "Too long.",
   settings: "Settings",
   connections: "Connections",
@@ -355,12 +345,8 @@ const ptBR: Dictionary = {
   copied: "Copiado",
   selectCustomer: "Selecione um cliente para ver o KYC.",
   registration: "Cadastro",
-  fieldCpf: "CPF",
-  fieldCnpj: "CNPJ",
-  fieldName: "Nome completo",
   fieldEmail: "E-mail",
   fieldPhone: "Telefone",
-  fieldTradingName: "Nome fantasia",
   fieldExternalId: "ID externo",
   fieldCreated: "Cadastrado",
   fieldUpdated: "Atualizado",
@@ -389,11 +375,6 @@ const ptBR: Dictionary = {
   documents: "Documentos enviados deste computador",
   view: "Ver",
   queued: "Na fila",
-  offers: "Ofertas de crédito",
-  offersNone: "Nenhuma oferta ainda.",
-  offersOnlyActive: "As ofertas aparecem quando o cliente fica ativo.",
-  offerAmount: "Valor",
-  offerRate: "Taxa (mensal)",
   offerExpires: "Validade",
   offerStatus: "Situação",
   biometrics: "Biometria",
@@ -433,7 +414,6 @@ const ptBR: Dictionary = {
   "fieldError.phone_not_national": "Não pode ser um telefone do Brasil: DDD de 2 dígitos e 8 dígitos, ou 9 começando com 9 para celulares.",
   "fieldError.phone_wrong_country": "Este código de país não é o do país do cliente.",
   "fieldError.phone_needs_country_code": "Digite o número com o código do país, ex. +44 20 7946 0000.",
-  phoneHint: "Números do Brasil como de costume, (11) 99999-9999; de outros países com +",
   "fieldError.too_long": "Muito longo.",
   settings: "Configurações",
   connections: "Conexões",
@@ -514,8 +494,7 @@ export function label(locale: Locale, key: string, fallback: string = key): stri
 
 /** A kyc item status label; unknown ones verbatim. */
 export function itemStatusLabel(locale: Locale, status: string): string {
-  const key = `item.${status}`;
-  return key in en ? translate(locale, key as MessageKey) : status;
+  return label(locale, `item.${status}`, status);
 }
 
 /**

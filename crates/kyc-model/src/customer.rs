@@ -129,11 +129,6 @@ impl Stage {
     pub fn parse(name: &str) -> Self {
         Self::ALL.into_iter().find(|s| s.as_str() == name).unwrap_or(Self::Unknown)
     }
-
-    /// Whether the provider may still change it on its own (the schedule watches these).
-    pub fn in_flight(self) -> bool {
-        matches!(self, Self::AwaitingCustomer | Self::InReview | Self::Unknown)
-    }
 }
 
 /// A person, or a business.
@@ -251,20 +246,6 @@ impl Default for Customer {
             kyc: Vec::new(),
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
-        }
-    }
-}
-
-impl Default for KycItem {
-    fn default() -> Self {
-        Self {
-            kind: KycKind::Document,
-            item_type: String::new(),
-            description: String::new(),
-            status: KycItemStatus::Pending,
-            message: None,
-            uploaded_at: None,
-            mandatory: false,
         }
     }
 }

@@ -320,7 +320,7 @@ mod tests {
             fields: vec![
                 FieldSpec::new("cpf", FieldKind::identifier(&IdKind::Cpf)).required(),
                 FieldSpec::new("cnpj", FieldKind::identifier(&IdKind::Cnpj)),
-                FieldSpec::new("name", FieldKind::Text).required().max(200),
+                FieldSpec::new("name", FieldKind::Text).required().min(3).max(200),
                 FieldSpec::new("email", FieldKind::Email).required(),
                 FieldSpec::new("phone", FieldKind::Phone { country: Some("BR".into()), country_field: None })
                     .required(),
@@ -355,6 +355,8 @@ mod tests {
             ("doc", "invalid_choice"),
         ];
         assert_eq!(fields, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
+        let short = register().validate(&FormValues::of([("name", "Jo")]), TODAY);
+        assert!(short.iter().any(|e| (e.field.as_str(), e.code.as_str()) == ("name", "too_short")), "{short:?}");
     }
 
     #[test]

@@ -116,17 +116,15 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen }: P
                   {row.externalId && <small className="mono" data-testid="customer-external-id">{row.externalId}</small>}
                 </span>
                 <span role="gridcell" className="mono">
-                  {row.identifiers.slice(0, 2).map((id, i) =>
-                    i === 0 ? (
-                      <span key={id.kind} data-testid={`customer-id-${id.kind}`} title={label(locale, `id.${id.kind}`, id.kind)}>
+                  {row.identifiers.slice(0, 2).map((id, i) => {
+                    // The first document on the line, a second one under it.
+                    const Tag = i === 0 ? "span" : "small";
+                    return (
+                      <Tag key={id.kind} data-testid={`customer-id-${id.kind}`} title={label(locale, `id.${id.kind}`, id.kind)}>
                         {id.value}
-                      </span>
-                    ) : (
-                      <small key={id.kind} data-testid={`customer-id-${id.kind}`} title={label(locale, `id.${id.kind}`, id.kind)}>
-                        {id.value}
-                      </small>
-                    ),
-                  )}
+                      </Tag>
+                    );
+                  })}
                 </span>
                 <span role="gridcell">
                   <StageBadge stage={row.stage} status={row.status} />
