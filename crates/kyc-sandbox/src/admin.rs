@@ -6,11 +6,12 @@
 //! credential). State-changing calls from another web origin are refused (403).
 
 use crate::AppState;
-use crate::middleware::{self as mw, FaultKind, Faults};
+use crate::Shared;
+use crate::middleware::{self as mw, Faults, FaultsBody};
 use crate::problem::Problem;
 use crate::state::Db;
 use crate::webhooks::WebhookEndpoint;
-use crate::{MAX_COUNT, Seed, effects};
+use crate::{Seed, effects};
 use axum::{
     Json, Router,
     extract::{FromRequest, Path, Request, State, rejection::JsonRejection},
@@ -23,7 +24,6 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 use time::OffsetDateTime;
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -37,13 +37,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/faults", post(set_faults).delete(clear_faults))
         .route("/webhooks", get(list_webhooks).post(add_webhook))
         .route("/tokens/expire", post(expire_tokens))
-        .route_layer(middleware::from_fn_with_state(state.clone(), mw::require_admin));
+        .route_layer(middleware::from_fn_with_state(state.clone(), mw::require_admin::<Shared>));
     // What the customer's browser opens: no admin token.
     let capture = Router::new()
         .route("/biometrics/{sid}", get(biometrics_page))
         .route("/biometrics/{sid}/complete", post(|st, p| finish_biometrics(st, p, true)))
         .route("/biometrics/{sid}/fail", post(|st, p| finish_biometrics(st, p, false)));
-    guarded.merge(capture).layer(middleware::from_fn(mw::same_origin))
+    guarded.merge(capture).layer(middleware::from_fn_with_state(state.clone(), mw::same_origin::<Shared>))
 }
 
 /// A JSON body, with its problems as problem+json (400 syntax, 415 content type, 422
@@ -71,12 +71,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
-/// A count from a request: at most [`MAX_COUNT`], or 422 naming `field`.
+/// A count from a request: at most [`crate::MAX_COUNT`], or 422 naming `field`.
 fn count(field: &str, n: u64) -> Result<u32, Problem> {
-    if n > MAX_COUNT {
-        return Err(Problem::field(field, format!("{field} must be at most {MAX_COUNT} (got {n})")));
-    }
-    u32::try_from(n).map_err(|_| Problem::field(field, format!("{field} is too large")))
+    mw::checked_count(field, n).map_err(|m| Problem::field(field, m))
 }
 
 async fn stats(State(st): State<AppState>) -> Response {
@@ -112,7 +109,7 @@ struct SeedBody {
     count: u64,
 }
 
-/// Replaces everything with `count` demo customers (at most [`MAX_COUNT`]).
+/// Replaces everything with `count` demo customers (at most [`crate::MAX_COUNT`]).
 async fn seed(State(st): State<AppState>, Body(b): Body<SeedBody>) -> Result<Response, Problem> {
     let n = count("count", b.count)? as usize;
     // Generating a large seed takes a while: off the async workers.
@@ -251,68 +248,20 @@ async fn finish_biometrics(State(st): State<AppState>, Path(sid): Path<String>, 
         .into_response())
 }
 
-#[derive(Deserialize, Default)]
-struct FaultsBody {
-    #[serde(default)]
-    fail_next: u64,
-    #[serde(default)]
-    status: Option<u16>,
-    #[serde(default)]
-    drop_next: u64,
-    #[serde(default)]
-    latency_ms: u64,
-    #[serde(default)]
-    ratio: f64,
-    #[serde(default)]
-    kinds: Vec<String>,
-    #[serde(default)]
-    retry_after: Option<u64>,
-}
-
 /// Sets fault injection: `fail_next` requests answer `status` (default 503);
 /// `drop_next` responses lose their connection halfway; `latency_ms` before each;
 /// `ratio` of requests fail at random with one of `kinds` (`"503"`, `"500"`, `"429"`,
 /// `"drop"`); `retry_after` seconds on 429/503 (default 1). Counts are at most
-/// [`MAX_COUNT`], the latency at most a minute, `retry_after` at most an hour.
+/// [`crate::MAX_COUNT`], the latency at most a minute, `retry_after` at most an hour.
 async fn set_faults(State(st): State<AppState>, Body(b): Body<FaultsBody>) -> Result<Response, Problem> {
-    let fail_next = count("fail_next", b.fail_next)?;
-    let drop_next = count("drop_next", b.drop_next)?;
-    if b.latency_ms > 60_000 {
-        return Err(Problem::field("latency_ms", "latency_ms must be at most 60000"));
-    }
-    if b.retry_after.is_some_and(|s| s > 3600) {
-        return Err(Problem::field("retry_after", "retry_after must be at most 3600"));
-    }
-    let kinds = b
-        .kinds
-        .iter()
-        .map(|k| match k.as_str() {
-            "drop" => Ok(FaultKind::Drop),
-            "429" => Ok(FaultKind::RateLimited),
-            s => s.parse::<u16>().ok().filter(|n| (500..600).contains(n)).map(FaultKind::Status).ok_or(()),
-        })
-        .collect::<Result<Vec<_>, ()>>()
-        .map_err(|()| {
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "kinds are \"drop\", \"429\" or a 5xx status",
-            )
-            .param("kinds")
-        })?;
-    if !(0.0..=1.0).contains(&b.ratio) {
-        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "ratio must be from 0 to 1")
-            .param("ratio"));
-    }
-    *st.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Faults {
-        fail_next,
-        fail_status: b.status.unwrap_or(503),
-        drop_next,
-        latency: Duration::from_millis(b.latency_ms),
-        ratio: b.ratio,
-        kinds,
-        retry_after: b.retry_after.unwrap_or(1),
-    };
+    let faults = b.into_faults().map_err(|r| {
+        if r.bound {
+            Problem::field(r.field, r.message)
+        } else {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", r.message).param(r.field)
+        }
+    })?;
+    *st.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = faults;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

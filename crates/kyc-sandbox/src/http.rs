@@ -4,12 +4,12 @@ use crate::docs::{MAX_DOCUMENT_BYTES, TINY_DOCUMENT_BYTES, sniff};
 use crate::problem::Problem;
 use crate::state::{BiometricSession, CreateOutcome, Document, DocumentMeta, Filter, NewCustomer, SortKey, new_id};
 use crate::util::{constant_time_eq, sha256_hex};
-use crate::{AppState, middleware as mw};
+use crate::{AppState, Shared, middleware as mw};
 use axum::{
     Json, Router,
     body::Bytes,
     extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -51,27 +51,16 @@ pub fn router(state: AppState) -> Router {
         .merge(customers)
         .route("/auth/token", post(issue_token))
         .route("/openapi.json", get(openapi))
-        .layer(middleware::from_fn_with_state(state.clone(), mw::faults))
-        .layer(middleware::from_fn_with_state(state.clone(), mw::rate_limit));
+        .layer(middleware::from_fn_with_state(state.clone(), mw::faults::<Shared>))
+        .layer(middleware::from_fn_with_state(state.clone(), mw::rate_limit::<Shared>));
     Router::new()
         .nest("/api/v3", api)
         .nest("/_sandbox", crate::admin::router(&state))
         .fallback(|| async { Problem::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
-        .layer(middleware::from_fn_with_state(state.clone(), mw::host_allowlist))
+        .layer(middleware::from_fn_with_state(state.clone(), mw::host_allowlist::<Shared>))
         .layer(middleware::from_fn(mw::linger))
-        .layer(middleware::from_fn_with_state(state.clone(), request_id))
+        .layer(middleware::from_fn_with_state(state.clone(), mw::request_id::<Shared>))
         .with_state(state)
-}
-
-/// Every response carries an `X-Request-Id`.
-async fn request_id(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    st.stats.requests.fetch_add(1, Ordering::Relaxed);
-    let id = format!("req_{}", uuid::Uuid::new_v4().simple());
-    let mut resp = next.run(req).await;
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        resp.headers_mut().insert("x-request-id", v);
-    }
-    resp
 }
 
 async fn require_bearer(State(st): State<AppState>, req: Request, next: Next) -> Response {

@@ -1,13 +1,25 @@
-//! A local server that speaks the Dinie V3 Customers API, on loopback.
+//! Local look-alike servers of the providers' APIs, on loopback, in two flavours
+//! chosen by [`SandboxConfig::flavour`]:
 //!
-//! Tests, benchmarks and the app's built-in demo all run against it, and a partner's
-//! developer can run it alone (`kyc-sandbox --addr 127.0.0.1:8080`) to try an
-//! integration offline. It follows `CONTRACT.md` down to status codes and problem
-//! bodies: registration (201 / 200 / 409), listing with filters and cursors, updates,
-//! document uploads judged by their bytes with a simulated review, biometric sessions,
-//! credit offers, client-credentials tokens, idempotency keys, rate limits, signed
-//! webhooks with retries, and an admin surface (`/_sandbox/`) for resets, seeds,
-//! forced outcomes and fault injection.
+//! - **Dinie** ([`Flavour::Dinie`], the default): the Dinie V3 Customers API under
+//!   `/api/v3`, following `CONTRACT.md` down to status codes and problem bodies:
+//!   registration (201 / 200 / 409), listing with filters and cursors, updates,
+//!   document uploads judged by their bytes with a simulated review, biometric
+//!   sessions, credit offers, client-credentials tokens, idempotency keys, rate limits,
+//!   signed webhooks with retries.
+//! - **Cartevo** ([`Flavour::Cartevo`], [`SandboxConfig::cartevo`]): Cartevo's
+//!   customers and cards API under `/api/v1`, following `CONTRACT-cartevo.md`: tokens
+//!   from client id and key, the `{success, statusCode, message, data}` envelope and
+//!   NestJS error bodies, multipart registration with its documents and an asynchronous
+//!   KYC review, page-numbered lists, cards for approved customers (no idempotency),
+//!   freeze and unfreeze.
+//!
+//! Tests, benchmarks and the app's built-in demos run against them, and a partner's
+//! developer can run one alone (`kyc-sandbox --addr 127.0.0.1:8080`, or with
+//! `--provider cartevo`) to try an integration offline. Both flavours share the
+//! middleware (request id, `Host` allowlist, rate limit, injected faults, admin token)
+//! and have an admin surface (`/_sandbox/`) for resets, seeds, forced outcomes and
+//! fault injection.
 //!
 //! Hardening, since anything on the machine (and any web page its browser opens) can
 //! reach loopback: every request must name the bound address in its `Host` header
@@ -20,6 +32,7 @@
 //! an independent implementation of the contract.
 
 mod admin;
+mod cartevo;
 pub mod docs;
 mod effects;
 mod http;
@@ -32,6 +45,7 @@ mod state;
 mod util;
 pub mod webhooks;
 
+pub use cartevo::CARTEVO_PUBLIC_ROUTES;
 pub use http::PUBLIC_ROUTES;
 pub use records::{CreditOffer, DocumentMeta, KycItemRecord, SandboxCustomer};
 pub use webhooks::WebhookEndpoint;
@@ -44,8 +58,20 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{RwLock, oneshot};
 
-/// The OpenAPI 3.1 document of the public API.
+/// The OpenAPI 3.1 document of the Dinie flavour's public API.
 pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// The OpenAPI 3.1 document of the Cartevo flavour's public API (served at
+/// `GET /api/v1/openapi.json`).
+pub const CARTEVO_OPENAPI: &str = include_str!("../openapi-cartevo.json");
+
+/// The client id the Cartevo flavour accepts by default.
+pub const CARTEVO_CLIENT_ID: &str = "client_sandbox";
+/// The client key the Cartevo flavour accepts by default.
+pub const CARTEVO_CLIENT_KEY: &str = "sandbox-key";
+
+/// How many customers the Cartevo flavour's demo seed creates by default.
+pub const CARTEVO_DEMO_SIZE: usize = 40;
 
 /// The bearer token accepted by default.
 pub const DEFAULT_TOKEN: &str = "dinie_at_sandbox";
@@ -80,14 +106,28 @@ pub enum Seed {
     Demo(usize),
 }
 
-/// Sandbox settings. [`SandboxConfig::default`] is what the binary and the app use.
+/// Which provider's API a sandbox speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavour {
+    /// Dinie V3 Customers, under `/api/v3` (`CONTRACT.md`).
+    #[default]
+    Dinie,
+    /// Cartevo customers and cards, under `/api/v1` (`CONTRACT-cartevo.md`).
+    Cartevo,
+}
+
+/// Sandbox settings. [`SandboxConfig::default`] is the Dinie flavour the binary and the
+/// app use; [`SandboxConfig::cartevo`] the Cartevo flavour's defaults.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
-    /// The static bearer token it accepts.
+    /// Which provider's API it speaks (default [`Flavour::Dinie`]).
+    pub flavour: Flavour,
+    /// The static bearer token it accepts (Dinie only: Cartevo accepts only the
+    /// tokens it issued).
     pub token: String,
-    /// OAuth client id for `POST /auth/token`.
+    /// OAuth client id for `POST /auth/token` (Cartevo: `client_id`).
     pub client_id: String,
-    /// OAuth client secret.
+    /// OAuth client secret (Cartevo: the `client_key`).
     pub client_secret: String,
     /// Lifetime of issued access tokens (`expires_in`).
     pub token_ttl: Duration,
@@ -95,19 +135,20 @@ pub struct SandboxConfig {
     pub seed: Seed,
     /// Time from an upload (or correction) to its review outcome.
     pub review_delay: Duration,
-    /// Time from activation to the credit offer.
+    /// Time from activation to the credit offer (Dinie only).
     pub offer_delay: Duration,
-    /// Lifetime of a biometric session link.
+    /// Lifetime of a biometric session link (Dinie only).
     pub biometrics_ttl: Duration,
     /// Token bucket: burst size.
     pub rate_limit_burst: u32,
     /// Token bucket: requests per second sustained.
     pub rate_limit_per_second: f64,
-    /// Endpoints to deliver webhooks to.
+    /// Endpoints to deliver webhooks to (Dinie only).
     pub webhooks: Vec<WebhookEndpoint>,
-    /// First webhook retry delay (doubles each retry).
+    /// First webhook retry delay (doubles each retry; Dinie only).
     pub webhook_retry_base: Duration,
-    /// A SQLite file to keep state in across restarts; memory only when `None`.
+    /// A SQLite file to keep state in across restarts; memory only when `None`. Dinie
+    /// only: a Cartevo sandbox refuses to start with one.
     pub data_file: Option<PathBuf>,
     /// When set, every `/_sandbox/*` call except the biometric capture page (and the
     /// two buttons on it) needs `Authorization: Bearer <admin token>` (401 otherwise).
@@ -116,6 +157,31 @@ pub struct SandboxConfig {
 }
 
 impl SandboxConfig {
+    /// The Cartevo flavour's defaults: client id [`CARTEVO_CLIENT_ID`], client key
+    /// [`CARTEVO_CLIENT_KEY`], [`CARTEVO_DEMO_SIZE`] demo customers, a 2 s review; the
+    /// rest as [`SandboxConfig::default`].
+    #[must_use]
+    pub fn cartevo() -> Self {
+        Self {
+            flavour: Flavour::Cartevo,
+            client_id: CARTEVO_CLIENT_ID.to_owned(),
+            client_secret: CARTEVO_CLIENT_KEY.to_owned(),
+            seed: Seed::Demo(CARTEVO_DEMO_SIZE),
+            review_delay: Duration::from_secs(2),
+            ..Self::default()
+        }
+    }
+
+    /// The defaults of the flavour that imitates the provider `id` (`dinie`, `cartevo`),
+    /// if this sandbox has one: what the app's built-in sandbox starts for a profile.
+    pub fn for_provider(id: &str) -> Option<Self> {
+        match id {
+            "dinie" => Some(Self::default()),
+            "cartevo" => Some(Self::cartevo()),
+            _ => None,
+        }
+    }
+
     /// This configuration with a fresh random admin token (read it back from
     /// [`SandboxConfig::admin_token`] or [`Sandbox::admin_token`]).
     #[must_use]
@@ -128,6 +194,7 @@ impl SandboxConfig {
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
+            flavour: Flavour::Dinie,
             token: DEFAULT_TOKEN.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
@@ -176,9 +243,43 @@ pub struct Shared {
     stats: Stats,
 }
 
+impl middleware::Guarded for Shared {
+    fn allowed_hosts(&self) -> Option<&[String]> {
+        self.allowed_hosts.as_deref()
+    }
+    fn admin_token(&self) -> Option<&str> {
+        self.config.admin_token.as_deref()
+    }
+    fn bucket(&self) -> &Mutex<middleware::Bucket> {
+        &self.bucket
+    }
+    fn faults(&self) -> &Mutex<middleware::Faults> {
+        &self.faults
+    }
+    fn fault_injected(&self) {
+        self.stats.faults_injected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn request_seen(&self) {
+        self.stats.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn error(
+        &self,
+        status: axum::http::StatusCode,
+        code: &'static str,
+        message: String,
+        retry_after: Option<u64>,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let mut p = problem::Problem::new(status, code, message);
+        p.retry_after = retry_after;
+        p.into_response()
+    }
+}
+
 /// A running sandbox. Dropping it stops the server (after a last save to its file).
 pub struct Sandbox {
     addr: SocketAddr,
+    flavour: Flavour,
     admin_token: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     stopped: Option<oneshot::Receiver<()>>,
@@ -188,14 +289,38 @@ impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox")
             .field("addr", &self.addr)
+            .field("flavour", &self.flavour)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
 
 impl Sandbox {
-    /// Binds `addr` (use port 0 for any free port) and serves until dropped.
+    /// Binds `addr` (use port 0 for any free port) and serves the flavour
+    /// [`SandboxConfig::flavour`] names until dropped.
+    ///
+    /// A Cartevo sandbox keeps its state in memory only: with a
+    /// [`SandboxConfig::data_file`] it is an `InvalidInput` error.
     pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Self> {
+        if config.flavour == Flavour::Cartevo {
+            if config.data_file.is_some() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "--data is not supported for cartevo",
+                ));
+            }
+            let listener = TcpListener::bind(addr).await?;
+            let addr = listener.local_addr()?;
+            let admin_token = config.admin_token.clone();
+            let (shutdown, stopped) = cartevo::serve(listener, addr, config);
+            return Ok(Self {
+                addr,
+                flavour: Flavour::Cartevo,
+                admin_token,
+                shutdown: Some(shutdown),
+                stopped: Some(stopped),
+            });
+        }
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let persist = match &config.data_file {
@@ -245,7 +370,7 @@ impl Sandbox {
             }
             let _ = stopped_tx.send(());
         });
-        Ok(Self { addr, admin_token, shutdown: Some(tx), stopped: Some(stopped_rx) })
+        Ok(Self { addr, flavour: Flavour::Dinie, admin_token, shutdown: Some(tx), stopped: Some(stopped_rx) })
     }
 
     /// Starts on a free loopback port.
@@ -258,9 +383,18 @@ impl Sandbox {
         self.addr
     }
 
-    /// The API base URL, e.g. `http://127.0.0.1:40123/api/v3`.
+    /// Which provider's API it speaks.
+    pub fn flavour(&self) -> Flavour {
+        self.flavour
+    }
+
+    /// The API base URL: `http://127.0.0.1:40123/api/v3` for Dinie,
+    /// `http://127.0.0.1:40123/api/v1` for Cartevo.
     pub fn base_url(&self) -> String {
-        format!("http://{}/api/v3", self.addr)
+        match self.flavour {
+            Flavour::Dinie => format!("http://{}/api/v3", self.addr),
+            Flavour::Cartevo => format!("http://{}/api/v1", self.addr),
+        }
     }
 
     /// The admin base URL, e.g. `http://127.0.0.1:40123/_sandbox`.

@@ -1,46 +1,84 @@
-//! `kyc-sandbox`: run the Dinie-compatible sandbox alone.
+//! `kyc-sandbox`: run a sandbox alone, Dinie-compatible (the default) or
+//! Cartevo-compatible (`--provider cartevo`).
 
-use kyc_sandbox::{Sandbox, SandboxConfig, Seed, WebhookEndpoint, webhooks::DEFAULT_SECRET};
+use kyc_sandbox::{Flavour, Sandbox, SandboxConfig, Seed, WebhookEndpoint, webhooks::DEFAULT_SECRET};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 const USAGE: &str = "\
-kyc-sandbox: a local Dinie V3 Customers API (see the README for the admin calls)
+kyc-sandbox: a local Dinie V3 Customers API (/api/v3), or Cartevo's customers and cards
+API (/api/v1) with --provider cartevo (see the README for the admin calls)
 
 USAGE:
     kyc-sandbox [OPTIONS]
 
 OPTIONS:
+    --provider NAME           dinie (default) or cartevo; cartevo's defaults apply before the
+                              other options, wherever this one is
     --addr ADDR               socket to listen on (default 127.0.0.1:8080; port 0 = any free port)
     --empty                   start with no customers
-    --seed N                  start with N demo customers (default 60)
-    --data FILE               keep state in this SQLite file across restarts
-    --token TOKEN             static bearer token to accept (default dinie_at_sandbox)
-    --client-id ID            OAuth client id (default sandbox)
-    --client-secret SECRET    OAuth client secret (default sandbox-secret)
+    --seed N                  start with N demo customers (default 60; cartevo 40)
+    --client-id ID            client id of POST /auth/token (default sandbox; cartevo client_sandbox)
+    --client-secret SECRET    its secret (default sandbox-secret; cartevo sandbox-key)
+    --client-key KEY          the same as --client-secret (cartevo's name for it)
     --token-ttl SECONDS       lifetime of issued access tokens (default 3600)
-    --review-delay-ms MS      upload to review outcome (default 2000)
-    --offer-delay-ms MS       activation to credit offer (default 3000)
+    --review-delay-ms MS      upload (dinie) or registration (cartevo) to review outcome (default 2000)
     --rate-limit-burst N      token bucket size (default 1000)
     --rate-limit-rps N        token bucket refill per second (default 500)
+
+  dinie only:
+    --data FILE               keep state in this SQLite file across restarts
+    --token TOKEN             static bearer token to accept (default dinie_at_sandbox)
+    --offer-delay-ms MS       activation to credit offer (default 3000)
     --webhook URL             deliver webhooks to URL (repeatable)
     --webhook-secret SECRET   whsec_<base64> secret for --webhook (default: the fixture's key)
+
+  both:
     --admin-token TOKEN       bearer token the /_sandbox admin calls need (default: $KYC_SANDBOX_ADMIN_TOKEN,
                               else a random one, printed at start)
     -h, --help                this text
 ";
 
+/// The flavour `--provider` names (the last one given), default Dinie.
+fn provider(args: &[String]) -> Result<Flavour, String> {
+    let mut flavour = Flavour::Dinie;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--provider" {
+            flavour = match it.next().map(String::as_str) {
+                Some("dinie") => Flavour::Dinie,
+                Some("cartevo") => Flavour::Cartevo,
+                Some(other) => return Err(format!("--provider {other:?}: expected dinie or cartevo")),
+                None => return Err("--provider needs a value".into()),
+            };
+        }
+    }
+    Ok(flavour)
+}
+
 fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
     let mut addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080));
-    let mut cfg = SandboxConfig::default();
+    let flavour = provider(args)?;
+    let mut cfg = match flavour {
+        Flavour::Dinie => SandboxConfig::default(),
+        Flavour::Cartevo => SandboxConfig::cartevo(),
+    };
     let mut hooks = Vec::new();
     let mut secret = DEFAULT_SECRET.to_owned();
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        if flavour == Flavour::Cartevo
+            && matches!(a.as_str(), "--data" | "--token" | "--offer-delay-ms" | "--webhook" | "--webhook-secret")
+        {
+            return Err(format!("{a} is not supported for cartevo"));
+        }
         let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
         let number =
             |name: &str, v: String| v.parse::<u64>().map_err(|_| format!("{name} {v:?}: expected a whole number"));
         match a.as_str() {
+            "--provider" => {
+                it.next();
+            }
             "--addr" => {
                 let v = value("--addr")?;
                 addr = v.parse().map_err(|e| format!("--addr {v:?}: {e} (expected e.g. 127.0.0.1:8080)"))?;
@@ -56,7 +94,7 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
             "--data" => cfg.data_file = Some(value("--data")?.into()),
             "--token" => cfg.token = value("--token")?,
             "--client-id" => cfg.client_id = value("--client-id")?,
-            "--client-secret" => cfg.client_secret = value("--client-secret")?,
+            "--client-secret" | "--client-key" => cfg.client_secret = value(a)?,
             "--token-ttl" => cfg.token_ttl = Duration::from_secs(number("--token-ttl", value("--token-ttl")?)?),
             "--review-delay-ms" => {
                 cfg.review_delay = Duration::from_millis(number("--review-delay-ms", value("--review-delay-ms")?)?);
@@ -132,4 +170,45 @@ async fn main() {
     }
     let _ = tokio::signal::ctrl_c().await;
     sandbox.stop().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_provider_chooses_the_flavour_and_its_defaults() {
+        let (addr, cfg) = parse(&args("--addr 127.0.0.1:0")).unwrap();
+        assert_eq!((addr.port(), cfg.flavour, cfg.client_id.as_str()), (0, Flavour::Dinie, "sandbox"));
+        assert_eq!(cfg.seed, Seed::Demo(kyc_sandbox::DEFAULT_DEMO_SIZE));
+
+        let (_, cfg) = parse(&args("--addr 127.0.0.1:9000 --provider cartevo")).unwrap();
+        assert_eq!(cfg.flavour, Flavour::Cartevo);
+        assert_eq!(cfg.client_id, kyc_sandbox::CARTEVO_CLIENT_ID);
+        assert_eq!(cfg.client_secret, kyc_sandbox::CARTEVO_CLIENT_KEY);
+        assert_eq!(cfg.seed, Seed::Demo(kyc_sandbox::CARTEVO_DEMO_SIZE));
+
+        // The defaults apply first, wherever --provider is.
+        let (_, cfg) = parse(&args("--seed 5 --client-key k2 --provider cartevo --client-id client_x")).unwrap();
+        assert_eq!((cfg.seed, cfg.client_id.as_str(), cfg.client_secret.as_str()), (Seed::Demo(5), "client_x", "k2"));
+        assert!(cfg.admin_token.is_some());
+
+        let (_, cfg) = parse(&args("--provider dinie --client-key s2")).unwrap();
+        assert_eq!((cfg.flavour, cfg.client_secret.as_str()), (Flavour::Dinie, "s2"));
+    }
+
+    #[test]
+    fn dinie_only_options_and_unknown_providers_are_refused() {
+        assert!(parse(&args("--provider wallets")).unwrap_err().contains("dinie or cartevo"));
+        assert!(parse(&args("--provider")).unwrap_err().contains("needs a value"));
+        for a in ["--data x.sqlite", "--token t", "--webhook http://127.0.0.1:1/h", "--offer-delay-ms 5"] {
+            let e = parse(&args(&format!("--provider cartevo {a}"))).unwrap_err();
+            assert!(e.contains("not supported for cartevo"), "{a}: {e}");
+        }
+        assert!(parse(&args("--data x.sqlite")).is_ok(), "dinie keeps --data");
+    }
 }

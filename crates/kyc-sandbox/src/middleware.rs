@@ -1,10 +1,16 @@
-//! Cross-cutting behaviour: the `Host` allowlist and the lingering drain of unread
-//! request bodies (every route), the admin token and the same-origin rule (the admin
-//! surface), idempotency keys, the rate limit and injected faults (the public API).
+//! Cross-cutting behaviour: the request id, the `Host` allowlist and the lingering
+//! drain of unread request bodies (every route), the admin token and the same-origin
+//! rule (the admin surface), idempotency keys, the rate limit and injected faults (the
+//! public API).
+//!
+//! Every flavour shares them: the request id, `Host` allowlist, admin token, same-origin
+//! rule, rate limit and faults are generic over [`Guarded`], which gives them the
+//! flavour's settings and its error bodies (RFC 9457 problems for Dinie, NestJS bodies
+//! for Cartevo). Idempotency keys are Dinie's alone (Cartevo has none).
 
-use crate::AppState;
 use crate::problem::Problem;
 use crate::util::{constant_time_eq, sha256_hex};
+use crate::{AppState, MAX_COUNT};
 use axum::{
     body::{Body, BodyDataStream, Bytes, HttpBody, to_bytes},
     extract::{Request, State},
@@ -21,6 +27,41 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+
+// ------------------------------------------------------------------ the flavour's side
+
+/// What the shared middleware needs from a flavour's state.
+pub(crate) trait Guarded: Send + Sync + 'static {
+    /// The `Host` values accepted; `None` when bound to an unspecified address.
+    fn allowed_hosts(&self) -> Option<&[String]>;
+    /// The admin token the `/_sandbox` calls need, if any.
+    fn admin_token(&self) -> Option<&str>;
+    /// The public API's rate limit.
+    fn bucket(&self) -> &Mutex<Bucket>;
+    /// The faults the admin API asked for.
+    fn faults(&self) -> &Mutex<Faults>;
+    /// Counts one injected fault.
+    fn fault_injected(&self);
+    /// Counts one request.
+    fn request_seen(&self);
+    /// An error in the flavour's shape: `code` is a machine-readable code (Dinie's
+    /// problem `code`), `message` the text for people; `retry_after` seconds become a
+    /// `Retry-After` header.
+    fn error(&self, status: StatusCode, code: &'static str, message: String, retry_after: Option<u64>) -> Response;
+}
+
+// ------------------------------------------------------------------ request id
+
+/// Every response carries an `X-Request-Id` (and every request is counted).
+pub(crate) async fn request_id<S: Guarded>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
+    st.request_seen();
+    let id = format!("req_{}", uuid::Uuid::new_v4().simple());
+    let mut resp = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
+}
 
 // ------------------------------------------------------------------ host allowlist
 
@@ -63,11 +104,11 @@ fn host_of(req: &Request) -> Option<String> {
 /// other name is `421 misdirected_request`. A page on `http://evil.example:8080` whose
 /// name is re-pointed to 127.0.0.1 (DNS rebinding) sends `Host: evil.example:8080`, so
 /// it never reaches the API or the admin surface.
-pub async fn host_allowlist(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(allowed) = &st.allowed_hosts else { return next.run(req).await };
+pub(crate) async fn host_allowlist<S: Guarded>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
+    let Some(allowed) = st.allowed_hosts() else { return next.run(req).await };
     match host_of(&req) {
         Some(h) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&h)) => next.run(req).await,
-        given => Problem::new(
+        given => st.error(
             StatusCode::MISDIRECTED_REQUEST,
             "misdirected_request",
             format!(
@@ -75,8 +116,8 @@ pub async fn host_allowlist(State(st): State<AppState>, req: Request, next: Next
                 allowed.join(", "),
                 given.as_deref().map_or_else(|| "none".to_owned(), |h| format!("{h:?}"))
             ),
-        )
-        .into_response(),
+            None,
+        ),
     }
 }
 
@@ -89,20 +130,21 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 
 /// With an admin token configured, the admin call needs `Authorization: Bearer <it>`
 /// (`401 unauthorized` otherwise).
-pub async fn require_admin(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(expected) = st.config.admin_token.as_deref() else { return next.run(req).await };
+pub(crate) async fn require_admin<S: Guarded>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
+    let Some(expected) = st.admin_token() else { return next.run(req).await };
     match bearer_token(req.headers()) {
         Some(t) if constant_time_eq(t.trim().as_bytes(), expected.as_bytes()) => next.run(req).await,
-        given => Problem::new(
+        given => st.error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             if given.is_some() {
-                "the admin token is not valid"
+                "the admin token is not valid".to_owned()
             } else {
                 "the admin surface needs Authorization: Bearer <admin token> (kyc-sandbox prints it at start)"
+                    .to_owned()
             },
-        )
-        .into_response(),
+            None,
+        ),
     }
 }
 
@@ -111,7 +153,7 @@ pub async fn require_admin(State(st): State<AppState>, req: Request, next: Next)
 /// allowlist has checked) is `403 forbidden`: a web page cannot reset or re-seed the
 /// sandbox with a simple cross-origin form or `fetch`. Clients that are not browsers
 /// send no `Origin` and are not affected.
-pub async fn same_origin(req: Request, next: Next) -> Response {
+pub(crate) async fn same_origin<S: Guarded>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD) {
         return next.run(req).await;
     }
@@ -119,15 +161,15 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
         let own = host_of(&req).map(|h| format!("http://{h}"));
         let same = origin.to_str().ok().zip(own).is_some_and(|(o, own)| o.trim().eq_ignore_ascii_case(&own));
         if !same {
-            return Problem::new(
+            return st.error(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 format!(
                     "admin calls are refused from another web origin ({})",
                     String::from_utf8_lossy(origin.as_bytes())
                 ),
-            )
-            .into_response();
+                None,
+            );
         }
     }
     next.run(req).await
@@ -410,24 +452,24 @@ impl Bucket {
 
 /// Every response carries `X-RateLimit-Limit`, `-Remaining` and `-Reset` (epoch s);
 /// over the limit the answer is `429 rate_limited` with `Retry-After`.
-pub async fn rate_limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn rate_limit<S: Guarded>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
     let (taken, capacity, reset) = {
-        let mut b = st.bucket.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut b = st.bucket().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let taken = b.take();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         (taken, b.capacity, now + b.seconds_to_full().ceil() as i64)
     };
     let (mut resp, remaining) = match taken {
         Ok(remaining) => (next.run(req).await, remaining),
-        Err(wait) => {
-            let mut p = Problem::new(
+        Err(wait) => (
+            st.error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
-                "too many requests: slow down and retry after the delay given",
-            );
-            p.retry_after = Some(wait.ceil().max(1.0) as u64);
-            (p.into_response(), 0.0)
-        }
+                "too many requests: slow down and retry after the delay given".to_owned(),
+                Some(wait.ceil().max(1.0) as u64),
+            ),
+            0.0,
+        ),
     };
     let h = resp.headers_mut();
     for (name, value) in [
@@ -498,34 +540,114 @@ impl Faults {
     }
 }
 
+/// The body of `POST /_sandbox/faults`, the same for every flavour.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct FaultsBody {
+    #[serde(default)]
+    fail_next: u64,
+    #[serde(default, alias = "fail_status")]
+    status: Option<u16>,
+    #[serde(default)]
+    drop_next: u64,
+    #[serde(default)]
+    latency_ms: u64,
+    #[serde(default)]
+    ratio: f64,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    retry_after: Option<u64>,
+}
+
+/// Why a [`FaultsBody`] was refused: the field and what is wrong with it.
+#[derive(Debug)]
+pub(crate) struct FaultsRefusal {
+    /// The field.
+    pub field: &'static str,
+    /// For people.
+    pub message: String,
+    /// Whether the refusal is a bound on a number (Dinie lists those as field errors).
+    pub bound: bool,
+}
+
+/// A count from a request: at most [`MAX_COUNT`], else the message naming `field`.
+pub(crate) fn checked_count(field: &str, n: u64) -> Result<u32, String> {
+    if n > MAX_COUNT {
+        return Err(format!("{field} must be at most {MAX_COUNT} (got {n})"));
+    }
+    u32::try_from(n).map_err(|_| format!("{field} is too large"))
+}
+
+impl FaultsBody {
+    /// Checks the body and turns it into [`Faults`]: counts at most [`MAX_COUNT`], the
+    /// latency at most a minute, `retry_after` at most an hour (default 1), `kinds`
+    /// `"drop"`, `"429"` or a 5xx status, `ratio` from 0 to 1, `status` default 503.
+    pub(crate) fn into_faults(self) -> Result<Faults, FaultsRefusal> {
+        let bound = |field: &'static str, message: String| FaultsRefusal { field, message, bound: true };
+        let fail_next = checked_count("fail_next", self.fail_next).map_err(|m| bound("fail_next", m))?;
+        let drop_next = checked_count("drop_next", self.drop_next).map_err(|m| bound("drop_next", m))?;
+        if self.latency_ms > 60_000 {
+            return Err(bound("latency_ms", "latency_ms must be at most 60000".into()));
+        }
+        if self.retry_after.is_some_and(|s| s > 3600) {
+            return Err(bound("retry_after", "retry_after must be at most 3600".into()));
+        }
+        let kinds = self
+            .kinds
+            .iter()
+            .map(|k| match k.as_str() {
+                "drop" => Ok(FaultKind::Drop),
+                "429" => Ok(FaultKind::RateLimited),
+                s => s.parse::<u16>().ok().filter(|n| (500..600).contains(n)).map(FaultKind::Status).ok_or(()),
+            })
+            .collect::<Result<Vec<_>, ()>>()
+            .map_err(|()| FaultsRefusal {
+                field: "kinds",
+                message: "kinds are \"drop\", \"429\" or a 5xx status".into(),
+                bound: false,
+            })?;
+        if !(0.0..=1.0).contains(&self.ratio) {
+            return Err(FaultsRefusal { field: "ratio", message: "ratio must be from 0 to 1".into(), bound: false });
+        }
+        Ok(Faults {
+            fail_next,
+            fail_status: self.status.unwrap_or(503),
+            drop_next,
+            latency: Duration::from_millis(self.latency_ms),
+            ratio: self.ratio,
+            kinds,
+            retry_after: self.retry_after.unwrap_or(1),
+        })
+    }
+}
+
 fn fastrand_f64() -> f64 {
     (uuid::Uuid::new_v4().as_u128() >> 75) as f64 / (1u64 << 53) as f64
 }
 
-pub async fn faults(State(st): State<AppState>, req: Request, next: Next) -> Response {
+/// Injects what the admin API asked for ([`Faults`]) into the public API's responses.
+pub(crate) async fn faults<S: Guarded>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
     let (kind, latency, retry_after) = {
-        let mut f = st.faults.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut f = st.faults().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         (f.pick(), f.latency, f.retry_after)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     let Some(kind) = kind else { return next.run(req).await };
-    st.stats.faults_injected.fetch_add(1, Ordering::Relaxed);
+    st.fault_injected();
     match kind {
-        FaultKind::RateLimited => {
-            let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "injected fault: rate limited");
-            p.retry_after = Some(retry_after);
-            p.into_response()
-        }
+        FaultKind::RateLimited => st.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "injected fault: rate limited".to_owned(),
+            Some(retry_after),
+        ),
         FaultKind::Status(s) => {
             let status = StatusCode::from_u16(s).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let code = if status == StatusCode::SERVICE_UNAVAILABLE { "unavailable" } else { "internal" };
-            let mut p = Problem::new(status, code, format!("injected fault: {status}"));
-            if status == StatusCode::SERVICE_UNAVAILABLE && retry_after > 0 {
-                p.retry_after = Some(retry_after);
-            }
-            p.into_response()
+            let retry = (status == StatusCode::SERVICE_UNAVAILABLE && retry_after > 0).then_some(retry_after);
+            st.error(status, code, format!("injected fault: {status}"), retry)
         }
         FaultKind::Drop => {
             // The request is handled (and, with a key, remembered); only the answer is lost.
