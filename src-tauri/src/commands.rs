@@ -10,7 +10,8 @@ use kyc_core::model::{FieldError, FormValues, ProviderSpec};
 use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
-    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, ProductView, ProfileView, WriteView,
+    AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
+    ProductView, ProfileView, WriteView,
 };
 use tauri::{AppHandle, State};
 
@@ -99,14 +100,7 @@ pub async fn upload_document(
     state: State<'_, AppState>,
     request: tauri::ipc::Request<'_>,
 ) -> Result<WriteView, ErrorView> {
-    let header = |name: &str| -> Result<String, ErrorView> {
-        let v = request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ErrorView::new("invalid", format!("{name} is missing")))?;
-        Ok(percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
-    };
+    let header = |name: &str| raw_header(&request, name);
     let (customer, item, filename) = (header("x-customer-id")?, header("x-item-type")?, header("x-filename")?);
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(ErrorView::new("invalid", "the file's bytes are missing"));
@@ -114,6 +108,68 @@ pub async fn upload_document(
     // Checked, then sealed straight into the outbox: never written out in the clear.
     let result = state.desk().await.upload_bytes(&customer, &item, &filename, bytes.clone()).await?;
     Ok(result.view(false))
+}
+
+/// The percent-encoded header `name` of a raw-body request.
+fn raw_header(request: &tauri::ipc::Request<'_>, name: &str) -> Result<String, ErrorView> {
+    let v = request
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ErrorView::new("invalid", format!("{name} is missing")))?;
+    Ok(percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+}
+
+/// Which fields of a form are in use and required, given what is typed.
+pub async fn form_layout(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    form: String,
+    values: FormValues,
+) -> Result<FormLayout, ErrorView> {
+    Ok(state.desk().await.layout(&form, &values)?)
+}
+
+/// Checks a file dropped or picked into a form's file field and holds it (in memory)
+/// for the form. The body is the file's bytes; `x-field` and `x-filename` say what it is.
+pub async fn attach_file(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<AttachedFileView, ErrorView> {
+    let (field, filename) = (raw_header(&request, "x-field")?, raw_header(&request, "x-filename")?);
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ErrorView::new("invalid", "the file's bytes are missing"));
+    };
+    Ok(state.desk().await.attach_file(&field, &filename, bytes.clone())?)
+}
+
+/// Lets go of a file attached to a form.
+pub async fn detach_file(_app: AppHandle, state: State<'_, AppState>, id: String) -> Result<(), ErrorView> {
+    state.desk().await.detach_file(&id);
+    Ok(())
+}
+
+/// Creates a product for a customer (issues a card).
+pub async fn create_product(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    kind: String,
+    values: FormValues,
+) -> Result<CreatedView, ErrorView> {
+    Ok(state.desk().await.create_product(&id, &kind, values).await?)
+}
+
+/// Does an action (freeze, unfreeze, …) to a customer's product.
+pub async fn product_action(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    product_id: String,
+    action: String,
+) -> Result<(), ErrorView> {
+    Ok(state.desk().await.product_action(&id, &product_id, &action).await?)
 }
 
 /// The bytes of a document uploaded from this machine, for the viewer.
@@ -180,7 +236,16 @@ pub async fn outbox_summary(
 /// Says which customer the window shows (none: `null`); the core follows them while
 /// something is pending and tells what changed, so the window never polls.
 pub async fn watch_customer(_app: AppHandle, state: State<'_, AppState>, id: Option<String>) -> Result<(), ErrorView> {
-    state.desk().await.watch(id.as_deref());
+    let desk = state.desk().await.clone();
+    desk.watch(id.as_deref());
+    // The identity documents a provider hosts are copied for the viewer (offline too).
+    if let Some(id) = id {
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = desk.cache_hosted_documents(&id).await {
+                tracing::warn!(code = %ErrorView::from(e).code, "could not copy the hosted documents");
+            }
+        });
+    }
     Ok(())
 }
 

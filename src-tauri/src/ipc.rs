@@ -12,7 +12,8 @@ use kyc_core::outbox::RefusedWrite;
 use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
-    BiometricsView, CustomerDetail, CustomerListQuery, CustomerPage, ProductView, ProfileView, WriteView,
+    AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
+    ProductView, ProfileView, WriteView,
 };
 use tauri::{AppHandle, State};
 // The events' payloads, read only to write their TypeScript.

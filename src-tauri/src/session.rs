@@ -125,6 +125,9 @@ pub(crate) async fn open_profile(
     }
     let (sandbox, listener, base_url) = if profile.kind == ProfileKind::BuiltinSandbox {
         let listener = kyc_core::live::WebhookListener::bind().await.map_err(|e| startup("the webhook listener", e))?;
+        let flavour = kyc_sandbox::SandboxConfig::for_provider(&profile.provider).ok_or_else(|| {
+            ErrorView::new("profile_error", format!("{} has no sandbox built into the app", profile.provider))
+        })?;
         let config = kyc_sandbox::SandboxConfig {
             webhooks: vec![kyc_sandbox::WebhookEndpoint {
                 url: listener.url().to_owned(),
@@ -137,7 +140,7 @@ pub(crate) async fn open_profile(
                     .filter(|t| !t.trim().is_empty())
                     .unwrap_or_else(kyc_sandbox::random_admin_token),
             ),
-            ..Default::default()
+            ..flavour
         };
         let sb = kyc_sandbox::Sandbox::start_local(config).await.map_err(|e| startup("the built-in sandbox", e))?;
         let url = sb.base_url();

@@ -25,6 +25,8 @@ macro_rules! with_ipc_surface {
                 provider_spec() -> ProviderSpec;
                 /// What is wrong with a form's values (`register` or `correct`), field by field.
                 validate_form(form: String, values: FormValues) -> Vec<FieldError>;
+                /// Which fields of a form are in use and required, given what is typed.
+                form_layout(form: String, values: FormValues) -> FormLayout;
                 /// A phone as typed into a form's field, read in its country: formatted, or null.
                 read_phone(form: String, field: String, values: FormValues) -> Option<String>;
                 /// Registers a customer: created, already existed, refused or queued.
@@ -34,6 +36,15 @@ macro_rules! with_ipc_surface {
                 /// Uploads a document: the file's bytes as the body; headers `x-customer-id`,
                 /// `x-item-type` and `x-filename` (percent-encoded) say what it is.
                 upload_document(request: tauri::ipc::Request<'_> as "RawBody") -> WriteView;
+                /// Checks a file dropped or picked into a form's file field and holds it for the form:
+                /// the body is the file's bytes; headers `x-field` and `x-filename` (percent-encoded).
+                attach_file(request: tauri::ipc::Request<'_> as "RawBody") -> AttachedFileView;
+                /// Lets go of a file attached to a form (removed from it).
+                detach_file(id: String) -> ();
+                /// Creates a product for a customer (issues a card) from its create form's values.
+                create_product(id: String, kind: String, values: FormValues) -> CreatedView;
+                /// Does an action (freeze, unfreeze, …) to a customer's product.
+                product_action(id: String, product_id: String, action: String) -> ();
                 /// The bytes of a document uploaded from this machine, for the viewer.
                 document_bytes(customer_id: String, document_id: String) -> tauri::ipc::Response as "ArrayBuffer";
                 /// The writes the API refused in the background, with why and what they were.

@@ -191,6 +191,7 @@ export function App() {
               total={total}
               onNeedMore={needMore}
               selectedId={selected}
+              checklist={spec?.capabilities.checklist ?? true}
               onOpen={(id) => {
                 setRegistering(false);
                 setSelected(id);
@@ -245,7 +246,9 @@ export function App() {
         }}
       />
       <footer className="statusbar">
-        <span data-testid="profile-name">{profile.data?.isDemo ? t("builtinName") : profile.data?.name}</span>
+        <span data-testid="profile-name">
+          {profile.data?.isDemo ? `${t("builtinName")}${spec ? ` · ${spec.name}` : ""}` : profile.data?.name}
+        </span>
         <span className="mono" data-testid="profile-url">
           {profile.data?.baseUrl}
         </span>

@@ -2,7 +2,10 @@
 // generated from Rust (src/bindings, `cargo xtask bindings`): no command or event name
 // is written here.
 import { commands as generated, events, on } from "./bindings/ipc";
+import type { AttachedFileView } from "./bindings/AttachedFileView";
 import type { BiometricsView } from "./bindings/BiometricsView";
+import type { CreatedView } from "./bindings/CreatedView";
+import type { FormLayout } from "./bindings/FormLayout";
 import type { CoreEvent } from "./bindings/CoreEvent";
 import type { CustomerDetail } from "./bindings/CustomerDetail";
 import type { CustomerListQuery } from "./bindings/CustomerListQuery";
@@ -22,7 +25,10 @@ import type { SyncProgress } from "./bindings/SyncProgress";
 import type { WriteView } from "./bindings/WriteView";
 
 export type {
+  AttachedFileView,
   BiometricsView,
+  CreatedView,
+  FormLayout,
   CustomerDetail,
   CustomerListQuery,
   CustomerPage,
@@ -55,6 +61,12 @@ export const commands = {
     generated.uploadDocument(new Uint8Array(await file.arrayBuffer()), {
       "x-customer-id": encodeURIComponent(customerId),
       "x-item-type": encodeURIComponent(itemType),
+      "x-filename": encodeURIComponent(file.name),
+    }),
+  /** Attaches a file to a form's file field: Rust checks it and holds it for the form. */
+  attachFile: async (field: string, file: File) =>
+    generated.attachFile(new Uint8Array(await file.arrayBuffer()), {
+      "x-field": encodeURIComponent(field),
       "x-filename": encodeURIComponent(file.name),
     }),
 };

@@ -28,12 +28,20 @@ pub const LEGACY_SANDBOX: &str = "dinieSandbox";
 pub const LEGACY_PRODUCTION: &str = "dinieProduction";
 
 /// Every connector of this version. Adding a provider adds one line here.
-const CONNECTORS: &[Connector] = &[Connector {
-    id: "dinie",
-    info: crate::dinie::connector,
-    open: crate::dinie::connect,
-    builtin: Some(crate::dinie::builtin_sandbox_credentials),
-}];
+const CONNECTORS: &[Connector] = &[
+    Connector {
+        id: "dinie",
+        info: crate::dinie::connector,
+        open: crate::dinie::connect,
+        builtin: Some(crate::dinie::builtin_sandbox_credentials),
+    },
+    Connector {
+        id: "cartevo",
+        info: crate::cartevo::connector,
+        open: crate::cartevo::connect,
+        builtin: Some(crate::cartevo::builtin_sandbox_credentials),
+    },
+];
 
 fn find(id: &str) -> Result<&'static Connector, CoreError> {
     CONNECTORS

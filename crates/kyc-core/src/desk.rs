@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 
 /// Today, for the forms' date checks (ages).
-fn today() -> time::Date {
+pub(crate) fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
@@ -69,6 +69,8 @@ pub struct Desk {
     seal: Option<DocumentSeal>,
     /// The customer open in the window (see [`Desk::watch`]).
     watched: Arc<std::sync::Mutex<Watched>>,
+    /// Files attached to forms, not sent yet.
+    pub(crate) attached: crate::after_kyc::AttachedFiles,
 }
 
 /// The customer the window shows, and until when a biometric capture of theirs may be
@@ -132,7 +134,24 @@ impl Desk {
             outbox_lock: Arc::default(),
             seal: None,
             watched,
+            attached: Arc::default(),
         }
+    }
+
+    pub(crate) fn provider(&self) -> &dyn Provider {
+        self.provider.as_ref()
+    }
+
+    pub(crate) fn documents_dir(&self) -> &Path {
+        &self.documents_dir
+    }
+
+    pub(crate) fn seal(&self) -> Option<&DocumentSeal> {
+        self.seal.as_ref()
+    }
+
+    pub(crate) fn emit(&self, e: CoreEvent) {
+        self.events.emit(e);
     }
 
     /// A desk on the provider `provider` at the profile's address, with its
@@ -210,7 +229,7 @@ impl Desk {
     }
 
     /// Notes whether the API was reachable, telling the UI when that changes.
-    fn observe<T>(&self, r: &Result<T, CoreError>) {
+    pub(crate) fn observe<T>(&self, r: &Result<T, CoreError>) {
         let reachable = !matches!(r, Err(CoreError::Api(e)) if e.is_unreachable());
         if self.online.swap(reachable, Ordering::Relaxed) != reachable {
             tracing::info!(online = reachable, "API connectivity changed");
@@ -225,7 +244,7 @@ impl Desk {
             provider: self.provider.name().to_owned(),
             base_url: self.profile.base_url.clone(),
             is_demo: self.profile.is_demo,
-            webhooks: self.profile.webhooks,
+            webhooks: self.profile.webhooks && self.provider.describe().capabilities.webhooks,
         }
     }
 
@@ -429,9 +448,11 @@ impl Desk {
         customer_id: Option<&str>,
         op: Operation,
         file: Option<outbox::Attachment>,
+        form_files: Vec<(String, outbox::Attachment)>,
     ) -> Result<WriteResult, CoreError> {
         let entry =
-            outbox::enqueue(&self.store, customer_id, &op, file, &self.documents_dir, self.seal.as_ref()).await?;
+            outbox::enqueue(&self.store, customer_id, &op, file, form_files, &self.documents_dir, self.seal.as_ref())
+                .await?;
         self.events.emit(CoreEvent::OutboxChanged(outbox::summary(&self.store).await?));
         let report = self.replay_outbox().await?;
         let outcome = report.outcomes.iter().find(|(seq, _)| *seq == entry.seq).map(|(_, o)| o.clone());
@@ -470,7 +491,7 @@ impl Desk {
         let found = match form {
             "register" if spec.capabilities.register => Some(&spec.register),
             "correct" if spec.capabilities.correct => spec.correct.as_ref(),
-            _ => None,
+            _ => spec.products.iter().filter_map(|p| p.create.as_ref()).find(|f| f.id == form),
         };
         found.ok_or_else(|| {
             CoreError::Invalid(vec![FieldError::new(
@@ -484,7 +505,27 @@ impl Desk {
     /// Every problem with a form's values, field by field (live validation; empty if
     /// it can be sent).
     pub fn validate(&self, form: &str, values: &FormValues) -> Result<Vec<FieldError>, CoreError> {
-        Ok(self.form(form)?.validate(values, today()))
+        let spec = self.form(form)?;
+        let mut errors = spec.validate(values, today());
+        for missing in self.missing_files(spec, values) {
+            if !errors.iter().any(|e| e.field == missing.field) {
+                errors.push(missing);
+            }
+        }
+        Ok(errors)
+    }
+
+    /// Which fields of a form are in use and required with these values.
+    pub fn layout(&self, form: &str, values: &FormValues) -> Result<crate::views::FormLayout, CoreError> {
+        let spec = self.form(form)?;
+        let keys = |keep: &dyn Fn(&kyc_model::FieldSpec) -> bool| {
+            spec.fields.iter().filter(|f| keep(f)).map(|f| f.key.clone()).collect::<Vec<_>>()
+        };
+        Ok(crate::views::FormLayout {
+            hidden: keys(&|f| !f.in_use(values)),
+            required: keys(&|f| f.is_required(values)),
+            ages: spec.ages(values, today()),
+        })
     }
 
     /// A phone as typed into a form's field, read in its country (`11 99999-9999` in
@@ -496,7 +537,7 @@ impl Desk {
     /// Checks a form's values and gives them as the provider takes them.
     fn checked(&self, form: &str, values: &FormValues) -> Result<FormValues, CoreError> {
         let spec = self.form(form)?;
-        let errors = spec.validate(values, today());
+        let errors = self.validate(form, values)?;
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
@@ -506,15 +547,24 @@ impl Desk {
     /// Registers a customer from the registration form's values. Invalid fields are
     /// refused here, all at once; a valid registration is queued (with its idempotency
     /// key) and sent at once, or when the API answers again.
+    /// File fields hold the ids of files attached with [`Desk::attach_file`]: they
+    /// are sealed into the outbox with the registration and sent with it.
     pub async fn register(&self, values: FormValues) -> Result<WriteResult, CoreError> {
-        let values = self.checked("register", &values)?;
-        self.write(None, Operation::Register(values), None).await
+        let mut values = self.checked("register", &values)?;
+        let (files, ids) = self.take_files(&self.provider.describe().register, &mut values);
+        let r = self.write(None, Operation::Register(values), None, files).await?;
+        if !matches!(r, WriteResult::Refused(_)) {
+            // Sent or queued with it: the outbox holds them now (a refused form keeps
+            // its files attached, to send again).
+            ids.iter().for_each(|id| self.detach_file(id));
+        }
+        Ok(r)
     }
 
     /// Corrects a customer's data from the correction form's values.
     pub async fn correct(&self, customer_id: &str, values: FormValues) -> Result<WriteResult, CoreError> {
         let values = self.checked("correct", &values)?;
-        self.write(Some(customer_id), Operation::Correct(values), None).await
+        self.write(Some(customer_id), Operation::Correct(values), None, Vec::new()).await
     }
 
     /// Uploads a document for a kyc item. The file is checked (PDF/JPEG/PNG by its
@@ -559,7 +609,7 @@ impl Desk {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "document".into());
         let op = Operation::Upload { item_type: item_type.to_owned(), filename: filename.clone() };
-        self.write(Some(customer_id), op, Some(outbox::Attachment { filename, bytes })).await
+        self.write(Some(customer_id), op, Some(outbox::Attachment { filename, bytes }), Vec::new()).await
     }
 
     /// Everything the detail screen shows of a cached customer: data, checklist,
@@ -634,7 +684,8 @@ impl Desk {
         };
         let Some(id) = id else { return };
         let Ok(Some(c)) = self.store.get_customer(&id).await else { return };
-        if capturing || c.kyc.iter().any(|i| i.status.as_str() == "in_review") {
+        let _ = self.cache_hosted_documents(&id).await;
+        if capturing || c.stage == Stage::InReview || c.kyc.iter().any(|i| i.status.as_str() == "in_review") {
             let _ = self.refresh_customer(&id).await;
         }
         let waiting_for_products = c.stage == Stage::Approved
@@ -767,6 +818,7 @@ async fn detail_of(store: &Store, id: &str) -> Result<CustomerDetail, CoreError>
         .await?
         .into_iter()
         .map(|d| DocumentView {
+            hosted: d.id.starts_with("hosted-"),
             id: d.id,
             item_type: d.item_type,
             filename: d.filename,
@@ -774,6 +826,10 @@ async fn detail_of(store: &Store, id: &str) -> Result<CustomerDetail, CoreError>
             size: u32::try_from(d.size).unwrap_or(u32::MAX),
             uploaded_at: d.uploaded_at.map(rfc3339),
             local_copy: d.local_path.as_deref().is_some_and(|p| Path::new(p).is_file()),
+            thumbnail: d.thumbnail.as_deref().map(|png| {
+                use base64::Engine;
+                format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
+            }),
         })
         .collect();
     let products = store.products_for(id).await?.iter().map(ProductView::from).collect();

@@ -87,6 +87,7 @@ pub fn spec() -> ProviderSpec {
             biometrics: true,
             checklist: true,
             webhooks: true,
+            hosted_documents: false,
         },
         register: FormSpec {
             id: "register".into(),
@@ -111,7 +112,7 @@ pub fn spec() -> ProviderSpec {
                 FieldSpec::new("trading_name", FieldKind::Text).max(200),
             ],
         }),
-        products: vec![ProductSpec { kind: "credit_offer".into(), actions: Vec::new() }],
+        products: vec![ProductSpec::read_only("credit_offer")],
     }
 }
 
@@ -155,7 +156,7 @@ impl DinieProvider {
             };
             let page = self.client.list_customers(&params).await?;
             let next_cursor = if page.has_more { page.data.last().map(|c| c.id.clone()) } else { None };
-            Ok(Page { customers: page.data.into_iter().map(to_model).collect(), next_cursor })
+            Ok(Page { customers: page.data.into_iter().map(to_model).collect(), next_cursor, summaries: false })
         }
         .boxed()
     }
@@ -232,7 +233,13 @@ impl Provider for DinieProvider {
         async move { Ok(to_model(self.client.get_customer(id).await?)) }.boxed()
     }
 
-    fn register<'a>(&'a self, v: &'a FormValues, key: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
+    fn register<'a>(
+        &'a self,
+        v: &'a FormValues,
+        _files: Vec<crate::provider::FormFile>,
+        key: &'a str,
+        _progress: Option<Progress>,
+    ) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
         async move {
             let new = NewCustomer {
                 cpf: value(v, "cpf").unwrap_or_default(),

@@ -10,6 +10,8 @@
 //! Depends on `kyc-model`, `dinie-api` and `kyc-store`. Knows nothing of Tauri or any
 //! window: the shell (`src-tauri`) calls [`Desk`] and forwards its events.
 
+mod after_kyc;
+pub mod cartevo;
 pub mod connection;
 pub mod connectors;
 mod desk;
@@ -35,7 +37,7 @@ pub use error::{ApiFailure, ApiRefusal, CoreError, ErrorView};
 /// The provider-neutral model the views and forms are made of.
 pub use kyc_model as model;
 pub use kyc_store::CacheKey;
-pub use provider::{Page, Provider};
+pub use provider::{Created, FormFile, HostedDocument, Page, Progress, Provider};
 
 /// A fresh key for one logical write (a UUID v4): kept with the outbox entry and sent
 /// on every attempt, so the provider recognises a retry (where it takes one).

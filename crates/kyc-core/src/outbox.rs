@@ -85,18 +85,59 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
 }
 
+/// Where a queued registration's files are kept until the provider names the
+/// customer: documents of this pseudo-customer.
+pub fn pending_owner(key: &str) -> String {
+    format!("pending:{key}")
+}
+
+/// A registration's files, sealed into `documents_dir` and recorded as documents of
+/// [`pending_owner`] (so the sweep keeps them and the viewer can show them).
+async fn keep_form_files(
+    store: &Store,
+    key: &str,
+    files: Vec<(String, Attachment)>,
+    documents_dir: &Path,
+    seal: Option<&DocumentSeal>,
+) -> Result<(), CoreError> {
+    for (field, Attachment { filename, bytes }) in files {
+        crate::durable::private_dir(documents_dir)?;
+        let name = Path::new(&filename).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let dest = documents_dir.join(format!("{key}-{field}"));
+        crate::sealed::write(&dest, &bytes, seal).await?;
+        store
+            .put_document(&StoredDocument {
+                id: format!("{key}-{field}"),
+                customer_id: pending_owner(key),
+                item_type: field,
+                filename: if name.is_empty() { "document".into() } else { name },
+                content_type: kyc_model::sniff_document(&bytes).unwrap_or("application/octet-stream").to_owned(),
+                size: bytes.len() as u64,
+                sha256: None,
+                uploaded_at: None,
+                local_path: dest.to_str().map(str::to_owned),
+                thumbnail: crate::thumbnail::png(&bytes),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
 /// Queues an operation. For uploads, the file is written into `documents_dir` first
 /// (sealed when the profile has a seal), named by the entry's own key, so a moved or
 /// deleted original cannot lose the upload and two files of one name never collide.
+/// A registration's files (`form_files`, by field) are kept the same way.
 pub async fn enqueue(
     store: &Store,
     customer_id: Option<&str>,
     op: &Operation,
     file: Option<Attachment>,
+    form_files: Vec<(String, Attachment)>,
     documents_dir: &Path,
     seal: Option<&DocumentSeal>,
 ) -> Result<OutboxEntry, CoreError> {
     let key = crate::new_idempotency_key();
+    keep_form_files(store, &key, form_files, documents_dir, seal).await?;
     let copy = match file {
         None => None,
         Some(Attachment { filename, bytes }) => {
@@ -237,13 +278,17 @@ pub async fn refused(store: &Store) -> Result<Vec<RefusedWrite>, CoreError> {
     Ok(out)
 }
 
-/// Takes a refused write out of the outbox, with the copy of its file if it had one.
+/// Takes a refused write out of the outbox, with the copy of its file if it had one
+/// (and a registration's files).
 pub async fn dismiss(store: &Store, seq: i64) -> Result<(), CoreError> {
-    if let Some(entry) = store.outbox_dismiss(seq).await?
-        && let Some(path) = entry.file_path
-    {
-        // Only a refused upload's own copy: no stored document points at it.
-        let _ = tokio::fs::remove_file(&path).await;
+    if let Some(entry) = store.outbox_dismiss(seq).await? {
+        if let Some(path) = entry.file_path {
+            // Only a refused upload's own copy: no stored document points at it.
+            let _ = tokio::fs::remove_file(&path).await;
+        }
+        for path in store.forget_documents(&pending_owner(&entry.idempotency_key)).await? {
+            let _ = tokio::fs::remove_file(&path).await;
+        }
     }
     Ok(())
 }
@@ -271,8 +316,36 @@ async fn execute(
         || e.customer_id.clone().ok_or_else(|| CoreError::Io(format!("outbox entry {} has no customer", e.seq)));
     match op {
         Operation::Register(r) => {
-            let (c, created) = provider.register(&r, &e.idempotency_key).await?;
+            // Its files, opened in memory from their sealed copies.
+            let owner = pending_owner(&e.idempotency_key);
+            let mut files = Vec::new();
+            for d in store.documents_for(&owner).await? {
+                let Some(path) = &d.local_path else { continue };
+                let bytes = crate::sealed::read(Path::new(path), seal).await?;
+                files.push(crate::provider::FormFile {
+                    field: d.item_type.clone(),
+                    filename: d.filename.clone(),
+                    bytes: Arc::new(bytes),
+                });
+            }
+            let progress = (!files.is_empty()).then(|| {
+                let (sink, seq) = (Arc::clone(events), u32::try_from(e.seq).unwrap_or(u32::MAX));
+                let name = files.iter().map(|f| f.filename.as_str()).collect::<Vec<_>>().join(", ");
+                let progress: crate::provider::Progress = Arc::new(move |sent, total| {
+                    sink.emit(CoreEvent::UploadProgress {
+                        seq,
+                        item_type: "register".into(),
+                        filename: name.clone(),
+                        sent,
+                        total,
+                    });
+                });
+                progress
+            });
+            let (c, created) = provider.register(&r, files, &e.idempotency_key, progress).await?;
             store.upsert_customers(std::slice::from_ref(&c), OffsetDateTime::now_utc()).await?;
+            // The files are the customer's documents now, viewable offline.
+            store.move_documents(&owner, &c.id, OffsetDateTime::now_utc()).await?;
             Ok((c.id, created))
         }
         Operation::Correct(fix) => {

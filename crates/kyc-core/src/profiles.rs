@@ -187,6 +187,24 @@ fn builtin() -> Profile {
     }
 }
 
+/// The built-in sandbox profile of each provider whose sandbox the app carries (the
+/// first provider's keeps [`BUILTIN_ID`], which older files know).
+fn builtins() -> Vec<Profile> {
+    let mut out = vec![builtin()];
+    for c in connectors::all().into_iter().filter(|c| c.builtin_sandbox && c.id != saved_before_providers()) {
+        let auth = connectors::builtin_sandbox_credentials(&c.id).map(|cr| cr.auth).unwrap_or(AuthMethod::Bearer);
+        out.push(Profile {
+            id: format!("builtin-{}", c.id),
+            name: format!("Built-in sandbox ({})", c.name),
+            provider: c.id,
+            kind: ProfileKind::BuiltinSandbox,
+            base_url: String::new(),
+            auth,
+        });
+    }
+    out
+}
+
 impl Profiles {
     /// Loads the profiles of `data_dir`; on first start, just the built-in sandbox.
     ///
@@ -209,7 +227,7 @@ impl Profiles {
             }
         };
         let first_start = || ProfilesFile { active: BUILTIN_ID.into(), profiles: vec![builtin()] };
-        let file = match parse(&path) {
+        let mut file = match parse(&path) {
             Ok(Some(f)) => f,
             Ok(None) => first_start(),
             Err(why) => {
@@ -218,6 +236,13 @@ impl Profiles {
                 parse(&backup).ok().flatten().unwrap_or_else(first_start)
             }
         };
+        // Every provider's built-in sandbox is offered, including those added by a
+        // version newer than the file.
+        for b in builtins() {
+            if !file.profiles.iter().any(|p| p.kind == ProfileKind::BuiltinSandbox && p.provider == b.provider) {
+                file.profiles.push(b);
+            }
+        }
         Ok(Self { data_dir: data_dir.to_owned(), secrets, file })
     }
 
@@ -367,7 +392,7 @@ impl Profiles {
 
     /// Removes a profile, its keychain entry and its cache. The built-in sandbox stays.
     pub fn remove(&mut self, id: &str) -> Result<(), CoreError> {
-        if id == BUILTIN_ID {
+        if self.file.profiles.iter().any(|p| p.id == id && p.kind == ProfileKind::BuiltinSandbox) {
             return Err(CoreError::Profile("the built-in sandbox cannot be removed".into()));
         }
         self.index_of(id)?;
@@ -591,11 +616,12 @@ mod tests {
             panic!("moving a profile must need its secret again")
         };
         assert_eq!((e[0].field.as_str(), e[0].code.as_str()), ("secret", "address_changed"));
-        assert_eq!(p.list()[1].base_url, "https://a.example/api/v3", "nothing changed");
+        let find = |p: &Profiles| p.list().iter().find(|x| x.id == a.id).cloned().unwrap();
+        assert_eq!(find(&p).base_url, "https://a.example/api/v3", "nothing changed");
         let b = p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", AuthMethod::Bearer, "moved")).unwrap();
         assert_eq!((b.name.as_str(), b.base_url.as_str()), ("Parceiro A", SANDBOX_URL));
         assert_eq!(secrets.get(&a.id).unwrap().as_deref(), Some("moved"));
-        assert_eq!(Profiles::load(dir.path(), secrets.clone()).unwrap().list()[1], b, "saved");
+        assert_eq!(find(&Profiles::load(dir.path(), secrets.clone()).unwrap()), b, "saved");
 
         // A new secret typed: it replaces the old one.
         p.update(&a.id, &new("Parceiro A", ProfileKind::Sandbox, "", AuthMethod::Bearer, "new")).unwrap();
@@ -673,8 +699,8 @@ mod tests {
         let secrets = Arc::new(MemorySecrets::default());
         secrets.set("prod-1", "kept").unwrap();
         let p = Profiles::load(dir.path(), secrets).unwrap();
-        assert_eq!(p.list().len(), 3, "no profile lost");
-        assert!(p.list().iter().all(|x| x.provider == "dinie"));
+        assert_eq!(p.list().len(), 3 + builtins().len() - 1, "no profile lost, and each built-in sandbox offered");
+        assert!(p.list()[..3].iter().all(|x| x.provider == "dinie"));
         assert_eq!((p.active().id.as_str(), p.active().kind), ("prod-1", ProfileKind::Production));
         assert_eq!(p.list()[2].kind, ProfileKind::Sandbox);
         let creds = p.credentials_for(p.active()).unwrap();
@@ -719,14 +745,29 @@ mod tests {
         let good = std::fs::read(&path).unwrap();
         std::fs::write(&path, &good[..good.len() / 2]).unwrap();
         let loaded = Profiles::load(dir.path(), secrets.clone()).unwrap();
-        assert_eq!(loaded.list().len(), 2, "the profile added before the last save survives");
+        assert_eq!(loaded.list().len(), 1 + builtins().len(), "the profile added before the last save survives");
         assert!(dir.path().join("profiles.json.corrupt").exists());
 
         // Nothing good at all: the built-in sandbox, never a refusal to start.
         std::fs::write(&path, b"\0\0\0").unwrap();
         std::fs::write(dir.path().join("profiles.json.bak"), b"{\"active\": 3}").unwrap();
         let loaded = Profiles::load(dir.path(), secrets).unwrap();
-        assert_eq!((loaded.list().len(), loaded.active().id.as_str()), (1, BUILTIN_ID));
+        assert_eq!((loaded.list().len(), loaded.active().id.as_str()), (builtins().len(), BUILTIN_ID));
+    }
+
+    #[test]
+    fn every_built_in_sandbox_is_offered_and_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Profiles::load(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+        let cartevo = p.list().iter().find(|x| x.provider == "cartevo").cloned().expect("Cartevo's built-in sandbox");
+        assert_eq!(cartevo.kind, ProfileKind::BuiltinSandbox);
+        let creds = p.credentials_for(&cartevo).unwrap();
+        assert_eq!(creds.auth, AuthMethod::ClientCredentials { client_id: "client_sandbox".into() });
+        assert!(p.remove(&cartevo.id).is_err(), "a built-in sandbox cannot be removed");
+        p.set_active(&cartevo.id).unwrap();
+        let again = Profiles::load(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+        assert_eq!(again.active().id, cartevo.id, "chosen, and remembered");
+        assert_eq!(again.list().iter().filter(|x| x.provider == "cartevo").count(), 1, "offered once");
     }
 
     #[test]

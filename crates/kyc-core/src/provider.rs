@@ -14,6 +14,51 @@ pub struct Page {
     pub customers: Vec<Customer>,
     /// Opaque cursor of the next page; `None` at the end.
     pub next_cursor: Option<String>,
+    /// The customers are summaries (the provider's list leaves out their KYC status,
+    /// identity and address): the sync reads each new or changed one in full.
+    pub summaries: bool,
+}
+
+/// A file attached to a form (an ID document's front or back at registration).
+#[derive(Clone)]
+pub struct FormFile {
+    /// The form field it fills.
+    pub field: String,
+    /// Its name (last component only).
+    pub filename: String,
+    /// Its bytes (checked: at most 10 MB, PDF/JPEG/PNG).
+    pub bytes: Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for FormFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormFile").field("field", &self.field).field("filename", &self.filename).finish_non_exhaustive()
+    }
+}
+
+/// An identity document the provider keeps (its own copy, fetched for the viewer).
+#[derive(Clone)]
+pub struct HostedDocument {
+    /// What it is: the registration form's field (`id_document_front`, …).
+    pub item_type: String,
+    /// A name for it.
+    pub filename: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What creating a product (issuing a card) came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    /// Made: the product.
+    Made(Product),
+    /// The answer was lost (timeout, dropped connection): the provider's list was read
+    /// again, and this product, not there before and matching the request, is the one
+    /// made.
+    Recovered(Product),
+    /// The answer was lost and the list read again holds nothing new: it was not made.
+    /// Nothing was retried; the user decides.
+    NotMade(String),
 }
 
 /// A document to upload: its file name and its bytes (read from the sealed copy in the
@@ -73,12 +118,14 @@ pub trait Provider: Send + Sync {
     fn get_customer<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>>;
 
     /// Registers a customer from its registration form's values (checked and
-    /// normalized against [`ProviderSpec::register`]): the customer, and whether it was
-    /// created (or existed).
+    /// normalized against [`ProviderSpec::register`]) and the files its file fields
+    /// hold: the customer, and whether it was created (or existed).
     fn register<'a>(
         &'a self,
         values: &'a FormValues,
+        files: Vec<FormFile>,
         key: &'a str,
+        progress: Option<Progress>,
     ) -> BoxFuture<'a, Result<(Customer, bool), CoreError>>;
 
     /// Corrects a customer's data from the correction form's values (only what changes).
@@ -123,4 +170,43 @@ pub trait Provider: Send + Sync {
     /// What the customer has after KYC (credit offers, cards, wallets), every kind the
     /// provider declares.
     fn products<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<Product>, CoreError>>;
+
+    /// Creates a product of `kind` from its create form's values (checked): see
+    /// [`Created`]. Providers whose products cannot be made from the desk refuse.
+    fn create_product<'a>(
+        &'a self,
+        customer_id: &'a str,
+        kind: &'a str,
+        values: &'a FormValues,
+    ) -> BoxFuture<'a, Result<Created, CoreError>> {
+        let _ = (customer_id, values);
+        Box::pin(async move { Err(unsupported(self.name(), &format!("create a {kind}"))) })
+    }
+
+    /// Does `action` (declared in the product kind's spec) to a product.
+    fn product_action<'a>(
+        &'a self,
+        customer_id: &'a str,
+        product_id: &'a str,
+        action: &'a str,
+    ) -> BoxFuture<'a, Result<(), CoreError>> {
+        let _ = (customer_id, product_id);
+        Box::pin(async move { Err(unsupported(self.name(), action)) })
+    }
+
+    /// The identity documents the provider keeps for a customer (see
+    /// [`kyc_model::Capabilities::hosted_documents`]), fetched. None by default.
+    fn hosted_documents<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<HostedDocument>, CoreError>> {
+        let _ = id;
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+/// The error for something a provider cannot do.
+pub fn unsupported(provider: &str, what: &str) -> CoreError {
+    CoreError::Invalid(vec![kyc_model::FieldError::new(
+        "action",
+        "unsupported",
+        format!("{provider} offers no way to {what}"),
+    )])
 }

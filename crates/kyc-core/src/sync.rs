@@ -12,7 +12,8 @@
 //! **In-flight refresh** re-reads, one by one, the customers with an item in review:
 //! what staff are waiting on, refreshed more often than the rest.
 
-use crate::{CoreError, Provider};
+use crate::{CoreError, Page, Provider};
+use futures::StreamExt;
 use kyc_model::Stage;
 use kyc_store::Store;
 use serde::Serialize;
@@ -100,6 +101,52 @@ impl SyncProgress {
     }
 }
 
+/// How many customers are read in full at once from a provider that lists summaries.
+const FULL_READS_AT_ONCE: usize = 8;
+
+/// A page of summaries made whole: each customer new to the cache or changed since
+/// (by `updated_at`) is read in full; the others are the cache's own copies, so the
+/// upsert changes nothing. One gone between the list and its read is left out.
+async fn complete(provider: &dyn Provider, store: &Store, mut page: Page) -> Result<Page, CoreError> {
+    if !page.summaries {
+        return Ok(page);
+    }
+    let ids: Vec<String> = page.customers.iter().map(|c| c.id.clone()).collect();
+    let cached: std::collections::HashMap<String, kyc_model::Customer> =
+        store.get_customers(&ids).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let ms = |t: OffsetDateTime| t.unix_timestamp_nanos() / 1_000_000;
+    let mut reads = Vec::new();
+    for (i, c) in page.customers.iter_mut().enumerate() {
+        match cached.get(&c.id) {
+            Some(known) if ms(known.updated_at) == ms(c.updated_at) => *c = known.clone(),
+            _ => reads.push((i, c.id.clone())),
+        }
+    }
+    let read: Vec<(usize, Result<kyc_model::Customer, CoreError>)> = futures::stream::iter(reads)
+        .map(|(i, id)| async move { (i, provider.get_customer(&id).await) })
+        .buffer_unordered(FULL_READS_AT_ONCE)
+        .collect()
+        .await;
+    let mut gone = std::collections::HashSet::new();
+    for (i, r) in read {
+        match r {
+            Ok(c) => page.customers[i] = c,
+            Err(CoreError::Api(f)) if f.status() == Some(404) => {
+                gone.insert(i);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !gone.is_empty() {
+        let mut i = 0;
+        page.customers.retain(|_| {
+            i += 1;
+            !gone.contains(&(i - 1))
+        });
+    }
+    Ok(page)
+}
+
 /// Runs a full sync, reporting progress after each page.
 pub async fn full_sync(
     provider: &dyn Provider,
@@ -116,18 +163,25 @@ pub async fn full_sync(
     // before the write, so the network and the disk work at the same time. Pages are
     // written WRITE_BATCH customers to a transaction (one commit instead of ten), after
     // a first page that is written alone.
-    let mut page = provider.list_page(cursor.clone(), PAGE_SIZE).await?;
+    let mut page = complete(provider, store, provider.list_page(cursor.clone(), PAGE_SIZE).await?).await?;
     let mut batch: Vec<kyc_model::Customer> = Vec::with_capacity(WRITE_BATCH + PAGE_SIZE as usize);
     let mut pages_in_batch = 0u32;
+    // A list walked by page number shifts when customers are created during the walk,
+    // so one can come twice: written and counted once.
+    let mut seen = std::collections::HashSet::new();
     loop {
         let next_cursor = page.next_cursor.clone();
+        page.customers.retain(|c| seen.insert(c.id.clone()));
         batch.append(&mut page.customers);
         pages_in_batch += 1;
         // The first page is written alone, so a first start shows customers at once.
         let flush = batch.len() >= WRITE_BATCH || next_cursor.is_none() || progress.pages == 0;
         let fetch = async {
             match &next_cursor {
-                Some(c) => Some(provider.list_page(Some(c.clone()), PAGE_SIZE).await),
+                Some(c) => Some(match provider.list_page(Some(c.clone()), PAGE_SIZE).await {
+                    Ok(p) => complete(provider, store, p).await,
+                    Err(e) => Err(e),
+                }),
                 None => None,
             }
         };
@@ -177,11 +231,18 @@ pub async fn incremental_sync(
     let mut cursor = None;
     loop {
         let page = provider.changes_page(cursor.take(), PAGE_SIZE).await?;
+        // Summaries are compared by their `updated_at` first: only what is new is read.
         // Everything up to the first customer not newer than what the cache has, compared
         // at the cache's precision (milliseconds), so equal times are equal.
         let ms = |t: OffsetDateTime| t.unix_timestamp_nanos() / 1_000_000;
         let reached = page.customers.iter().position(|c| high_water.is_some_and(|hw| ms(c.updated_at) <= ms(hw)));
-        let fresh = &page.customers[..reached.unwrap_or(page.customers.len())];
+        let page = Page {
+            customers: page.customers[..reached.unwrap_or(page.customers.len())].to_vec(),
+            next_cursor: page.next_cursor,
+            summaries: page.summaries,
+        };
+        let page = complete(provider, store, page).await?;
+        let fresh = &page.customers[..];
         let report = store.upsert_customers(fresh, OffsetDateTime::now_utc()).await?;
         cache_products_of_newly_approved(provider, store, &report).await?;
         progress.page_written(fresh.len(), report, started);

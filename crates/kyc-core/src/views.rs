@@ -275,6 +275,10 @@ pub struct DocumentView {
     pub uploaded_at: Option<String>,
     /// Whether a copy is kept on this machine (the viewer works offline).
     pub local_copy: bool,
+    /// The provider's own copy (an ID image it hosts), copied here for the viewer.
+    pub hosted: bool,
+    /// A small PNG of an image, as a `data:` URL.
+    pub thumbnail: Option<String>,
 }
 
 /// A product after KYC (a credit offer, a card, a wallet), for the detail screen.
@@ -412,4 +416,59 @@ pub struct BiometricsView {
     pub session_url: String,
     /// When the link stops working, RFC 3339.
     pub expires_at: String,
+}
+
+/// A file attached to a form, checked and held by the desk until the form is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AttachedFileView {
+    /// What the form's field holds for it.
+    pub id: String,
+    /// Its name.
+    pub filename: String,
+    /// PDF, JPEG or PNG, by its bytes.
+    pub content_type: String,
+    /// Bytes.
+    pub size: u32,
+    /// A small PNG of an image, as a `data:` URL.
+    pub thumbnail: Option<String>,
+}
+
+/// What creating a product (issuing a card) came to.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "outcome")]
+#[ts(export)]
+pub enum CreatedView {
+    /// Made.
+    Made {
+        /// The product.
+        product: ProductView,
+    },
+    /// The answer was lost, the provider's list was read again, and this is the one
+    /// made (nothing was sent twice).
+    Recovered {
+        /// The product.
+        product: ProductView,
+    },
+    /// The answer was lost and the list read again shows it was not made. Nothing
+    /// was retried.
+    NotMade {
+        /// Why the answer was lost.
+        message: String,
+    },
+}
+
+/// Which of a form's fields are in use and which must be filled, given what is typed
+/// (a field may depend on another's value: the back of an ID on the document type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FormLayout {
+    /// Fields not used with these values (not shown, not sent).
+    pub hidden: Vec<String>,
+    /// Fields that must be filled with these values.
+    pub required: Vec<String>,
+    /// The age today of each date of birth typed, by field.
+    pub ages: std::collections::BTreeMap<String, u32>,
 }

@@ -50,8 +50,14 @@ impl Provider for PanicsFirst {
     fn describe(&self) -> &ProviderSpec {
         self.inner.describe()
     }
-    fn register<'a>(&'a self, r: &'a FormValues, k: &'a str) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
-        self.inner.register(r, k)
+    fn register<'a>(
+        &'a self,
+        r: &'a FormValues,
+        files: Vec<kyc_core::FormFile>,
+        k: &'a str,
+        p: Option<kyc_core::Progress>,
+    ) -> BoxFuture<'a, Result<(Customer, bool), CoreError>> {
+        self.inner.register(r, files, k, p)
     }
     fn correct<'a>(&'a self, id: &'a str, c: &'a FormValues, k: &'a str) -> BoxFuture<'a, Result<Customer, CoreError>> {
         self.inner.correct(id, c, k)

@@ -22,6 +22,26 @@ pub struct Capabilities {
     pub checklist: bool,
     /// Send signed webhooks (to the desk's loopback listener, from a local sandbox).
     pub webhooks: bool,
+    /// Identity documents hosted by the provider, previewed from its copies.
+    pub hosted_documents: bool,
+}
+
+/// Something staff can do to a product, and the statuses it can be done from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProductAction {
+    /// `freeze`, `unfreeze`, … (label `action.<name>`).
+    pub name: String,
+    /// The provider's statuses it is offered in.
+    pub from: Vec<String>,
+}
+
+impl ProductAction {
+    /// Whether it can be done to a product in `status`.
+    pub fn allowed_from(&self, status: &str) -> bool {
+        self.from.iter().any(|s| s.eq_ignore_ascii_case(status))
+    }
 }
 
 /// A kind of product offered after KYC, and the actions on it.
@@ -31,8 +51,19 @@ pub struct Capabilities {
 pub struct ProductSpec {
     /// `credit_offer`, `card`, `wallet`, …
     pub kind: String,
-    /// What staff can do to one (`freeze`, `unfreeze`, …); empty for read-only.
-    pub actions: Vec<String>,
+    /// What staff can do to one; empty for read-only.
+    pub actions: Vec<ProductAction>,
+    /// The form to create one from the desk (issue a card), when staff can.
+    pub create: Option<FormSpec>,
+    /// The stage (its name, `approved`) a customer must be at for one to be created.
+    pub create_at: Option<String>,
+}
+
+impl ProductSpec {
+    /// A read-only kind.
+    pub fn read_only(kind: &str) -> Self {
+        Self { kind: kind.into(), actions: Vec::new(), create: None, create_at: None }
+    }
 }
 
 /// A provider's description of itself.

@@ -44,8 +44,76 @@ pub enum FieldKind {
         /// The values, each shown through the translation key `choice.<value>`.
         options: Vec<String>,
     },
-    /// A file: PDF, JPEG or PNG, at most 10 MB.
+    /// A file: PDF, JPEG or PNG, at most 10 MB. Its value in a form is the id of the
+    /// file as the desk holds it (attached, checked, not yet sent).
     File,
+    /// A telephone country code: `+` and 1 to 4 digits (`+234`).
+    DialCode,
+    /// A public `https://` address.
+    Url,
+    /// A local telephone number without its country code: digits, spaces, dots and
+    /// dashes allowed as typed, kept as digits.
+    LocalNumber,
+    /// An amount of money in `currency`, a decimal with at most 2 places, between
+    /// `min` and `max` (decimal strings) when given. Never read through a float.
+    Amount {
+        /// ISO 4217.
+        currency: String,
+        /// The least allowed.
+        min: Option<String>,
+        /// The most allowed.
+        max: Option<String>,
+    },
+}
+
+/// A condition on another field of the form: its value is one of `any_of`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Condition {
+    /// The other field's key.
+    pub field: String,
+    /// The values (compared ignoring case) that make it true.
+    pub any_of: Vec<String>,
+}
+
+impl Condition {
+    /// Whether `values` meet it.
+    pub fn holds(&self, values: &FormValues) -> bool {
+        values.get(&self.field).is_some_and(|v| self.any_of.iter().any(|a| a.eq_ignore_ascii_case(v)))
+    }
+}
+
+/// The host of an `https://` address, if `value` is one (no spaces, a dotted host).
+fn url_host(value: &str) -> Option<&str> {
+    let rest = value.trim().strip_prefix("https://")?;
+    let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
+    let name = host.split(':').next()?;
+    let ok = name.contains('.')
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && !rest.chars().any(char::is_whitespace);
+    ok.then_some(name)
+}
+
+/// An amount as hundredths (`"10.5"` → 1050), if it is a decimal with at most two
+/// places; no float on the way.
+pub fn hundredths(s: &str) -> Option<i128> {
+    let s = s.trim();
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() || whole.len() > 30 || frac.len() > 2 || (digits.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    if !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v = whole.parse::<i128>().ok()? * 100 + format!("{frac:0<2}").parse::<i128>().ok()?;
+    Some(if neg { -v } else { v })
 }
 
 /// One field of a form.
@@ -67,6 +135,12 @@ pub struct FieldSpec {
     pub label: String,
     /// The translation key of a line of help under it, if any.
     pub help: Option<String>,
+    /// Required only when this holds (e.g. the back of an ID for some document types).
+    pub required_if: Option<Condition>,
+    /// Not used (not shown, not checked, not sent) when any of these holds.
+    pub hidden_if: Vec<Condition>,
+    /// Used only when this holds.
+    pub shown_if: Option<Condition>,
 }
 
 impl FieldKind {
@@ -87,7 +161,39 @@ impl FieldSpec {
             max_len: None,
             label: format!("field.{key}"),
             help: None,
+            required_if: None,
+            hidden_if: Vec::new(),
+            shown_if: None,
         }
+    }
+
+    /// Required when `field` is one of `any_of`.
+    pub fn required_if(mut self, field: &str, any_of: &[&str]) -> Self {
+        self.required_if =
+            Some(Condition { field: field.into(), any_of: any_of.iter().map(|v| (*v).into()).collect() });
+        self
+    }
+
+    /// Not used when `field` is one of `any_of` (one more condition that hides it).
+    pub fn hidden_if(mut self, field: &str, any_of: &[&str]) -> Self {
+        self.hidden_if.push(Condition { field: field.into(), any_of: any_of.iter().map(|v| (*v).into()).collect() });
+        self
+    }
+
+    /// Used only when `field` is one of `any_of`.
+    pub fn shown_if(mut self, field: &str, any_of: &[&str]) -> Self {
+        self.shown_if = Some(Condition { field: field.into(), any_of: any_of.iter().map(|v| (*v).into()).collect() });
+        self
+    }
+
+    /// Whether the field is used with these values.
+    pub fn in_use(&self, values: &FormValues) -> bool {
+        self.shown_if.as_ref().is_none_or(|c| c.holds(values)) && !self.hidden_if.iter().any(|c| c.holds(values))
+    }
+
+    /// Whether the field must be filled with these values.
+    pub fn is_required(&self, values: &FormValues) -> bool {
+        self.in_use(values) && (self.required || self.required_if.as_ref().is_some_and(|c| c.holds(values)))
     }
 
     /// Required.
@@ -222,7 +328,12 @@ impl FormSpec {
                 if let Some(min) = min_age
                     && years_between(d, today) < i32::from(*min)
                 {
-                    return Err(FieldError::new(key, "too_young", format!("the customer must be {min} or older")));
+                    let age = years_between(d, today);
+                    return Err(FieldError::new(
+                        key,
+                        "too_young",
+                        format!("the customer is {age}; they must be {min} or older"),
+                    ));
                 }
                 Ok(value.to_owned())
             }
@@ -233,6 +344,63 @@ impl FormSpec {
                 } else {
                     Err(FieldError::new(key, "invalid_country", format!("{key} must be a two-letter country code")))
                 }
+            }
+            FieldKind::Url => match url_host(value) {
+                Some(_) => Ok(value.trim().to_owned()),
+                None => Err(FieldError::new(key, "invalid_url", format!("{key} must be a public https:// address"))),
+            },
+            FieldKind::DialCode => {
+                let digits = value.trim().strip_prefix('+').unwrap_or("");
+                if (1..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(format!("+{digits}"))
+                } else {
+                    Err(FieldError::new(
+                        key,
+                        "invalid_dial_code",
+                        format!("{key} must be + and the country's code, e.g. +234"),
+                    ))
+                }
+            }
+            FieldKind::LocalNumber => {
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                let allowed = value.chars().all(|c| c.is_ascii_digit() || " .-()".contains(c));
+                if !allowed || digits.is_empty() {
+                    return Err(FieldError::new(
+                        key,
+                        "invalid_local_number",
+                        format!("{key} must be digits, without the country code"),
+                    ));
+                }
+                if let Some(min) = f.min_len
+                    && digits.len() < min as usize
+                {
+                    return Err(FieldError::new(key, "too_short", format!("{key} must be at least {min} digits")));
+                }
+                Ok(digits)
+            }
+            FieldKind::Amount { min, max, .. } => {
+                let v = hundredths(value).ok_or_else(|| {
+                    FieldError::new(key, "invalid_amount", format!("{key} must be an amount such as 25 or 25.50"))
+                })?;
+                if let Some(m) = min.as_deref().and_then(hundredths)
+                    && v < m
+                {
+                    return Err(FieldError::new(
+                        key,
+                        "too_small",
+                        format!("{key} must be at least {}", min.as_deref().unwrap_or_default()),
+                    ));
+                }
+                if let Some(m) = max.as_deref().and_then(hundredths)
+                    && v > m
+                {
+                    return Err(FieldError::new(
+                        key,
+                        "too_large",
+                        format!("{key} must be at most {}", max.as_deref().unwrap_or_default()),
+                    ));
+                }
+                Ok(value.trim().to_owned())
             }
             FieldKind::Choice { options } => match options.iter().find(|o| o.eq_ignore_ascii_case(value)) {
                 Some(o) => Ok(o.clone()),
@@ -250,11 +418,15 @@ impl FormSpec {
     pub fn validate(&self, values: &FormValues, today: time::Date) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let mut filled = 0;
-        for f in &self.fields {
+        for f in self.fields.iter().filter(|f| f.in_use(values)) {
             let present = values.0.contains_key(&f.key);
             match values.get(&f.key) {
-                None if f.required && (!self.partial || present) => {
-                    errors.push(FieldError::new(&f.key, "required", format!("{} is required", f.key)))
+                None if f.is_required(values) && (!self.partial || present) => {
+                    let why = match &f.required_if {
+                        Some(c) if !f.required => format!(" for {}", values.get(&c.field).unwrap_or_default()),
+                        _ => String::new(),
+                    };
+                    errors.push(FieldError::new(&f.key, "required", format!("{} is required{why}", f.key)))
                 }
                 None if self.partial && present => filled += 1,
                 None => {}
@@ -278,7 +450,7 @@ impl FormSpec {
     /// field and is kept as `""`. Call after [`FormSpec::validate`] found nothing.
     pub fn normalized(&self, values: &FormValues, today: time::Date) -> FormValues {
         let mut out = BTreeMap::new();
-        for f in &self.fields {
+        for f in self.fields.iter().filter(|f| f.in_use(values)) {
             match values.get(&f.key) {
                 Some(v) => {
                     let kept = self.check(f, v, values, today).unwrap_or_else(|_| v.to_owned());
@@ -291,6 +463,19 @@ impl FormSpec {
             }
         }
         FormValues(out)
+    }
+
+    /// The age today of each date-of-birth field (a date with a youngest age) typed as
+    /// a valid past date, by field.
+    pub fn ages(&self, values: &FormValues, today: time::Date) -> BTreeMap<String, u32> {
+        self.fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Date { min_age: Some(_) }))
+            .filter_map(|f| {
+                let d = parse_date(&f.key, values.get(&f.key)?).ok().filter(|d| *d <= today)?;
+                Some((f.key.clone(), u32::try_from(years_between(d, today)).ok()?))
+            })
+            .collect()
     }
 
     /// A phone as typed into the field `key`, read in its country: formatted for
@@ -409,6 +594,93 @@ mod tests {
         let clear = FormValues::of([("cnpj", " ")]);
         assert!(spec.validate(&clear, TODAY).is_empty());
         assert_eq!(spec.normalized(&clear, TODAY), FormValues::of([("cnpj", "")]));
+    }
+
+    #[test]
+    fn conditions_require_or_drop_a_field_by_another_ones_value() {
+        let spec = FormSpec {
+            id: "register".into(),
+            partial: false,
+            fields: vec![
+                FieldSpec::new(
+                    "type",
+                    FieldKind::Choice { options: vec!["NIN".into(), "PASSPORT".into(), "VOTERS_CARD".into()] },
+                )
+                .required(),
+                FieldSpec::new("back", FieldKind::File).required_if("type", &["NIN"]).hidden_if("type", &["PASSPORT"]),
+            ],
+        };
+        let e = spec.validate(&FormValues::of([("type", "NIN")]), TODAY);
+        assert_eq!((e[0].field.as_str(), e[0].message.as_str()), ("back", "back is required for NIN"));
+        assert!(spec.validate(&FormValues::of([("type", "VOTERS_CARD")]), TODAY).is_empty(), "optional there");
+        let passport = FormValues::of([("type", "PASSPORT"), ("back", "file-1")]);
+        assert!(spec.validate(&passport, TODAY).is_empty());
+        assert_eq!(spec.normalized(&passport, TODAY).get("back"), None, "not used for a passport: not sent");
+    }
+
+    #[test]
+    fn dial_codes_local_numbers_and_amounts() {
+        let spec = FormSpec {
+            id: "x".into(),
+            partial: false,
+            fields: vec![
+                FieldSpec::new("code", FieldKind::DialCode),
+                FieldSpec::new("local", FieldKind::LocalNumber).min(3),
+                FieldSpec::new(
+                    "amount",
+                    FieldKind::Amount { currency: "USD".into(), min: Some("0".into()), max: Some("10000".into()) },
+                ),
+            ],
+        };
+        let ok = FormValues::of([("code", "+234"), ("local", "803-123 4567"), ("amount", "25.5")]);
+        assert!(spec.validate(&ok, TODAY).is_empty());
+        let n = spec.normalized(&ok, TODAY);
+        assert_eq!((n.get("code"), n.get("local"), n.get("amount")), (Some("+234"), Some("8031234567"), Some("25.5")));
+        let bad = FormValues::of([("code", "234"), ("local", "12"), ("amount", "10000.01")]);
+        let codes: Vec<String> = spec.validate(&bad, TODAY).into_iter().map(|e| e.code).collect();
+        assert_eq!(codes, ["invalid_dial_code", "too_short", "too_large"]);
+        for bad in ["-1", "1.234", "1e3", "abc", "1."] {
+            let e = spec.validate(&FormValues::of([("amount", bad)]), TODAY);
+            assert_eq!(e.len(), 1, "{bad}");
+        }
+        assert_eq!(hundredths("12.3"), Some(1230));
+        assert_eq!(hundredths("0.05"), Some(5));
+    }
+
+    #[test]
+    fn addresses_are_public_https_ones() {
+        for ok in ["https://cdn.example.com/id/front.png", "https://a.b.co/x?y=1"] {
+            assert!(url_host(ok).is_some(), "{ok}");
+        }
+        for bad in
+            ["http://cdn.example.com/a.png", "https://localhost/a", "ftp://x.y/z", "https://a b.com/", "https://.com/"]
+        {
+            assert!(url_host(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_field_can_be_shown_only_for_a_value_of_another() {
+        let spec = FormSpec {
+            id: "x".into(),
+            partial: false,
+            fields: vec![
+                FieldSpec::new("how", FieldKind::Choice { options: vec!["FILES".into(), "URLS".into()] }),
+                FieldSpec::new("file", FieldKind::File).required().hidden_if("how", &["URLS"]),
+                FieldSpec::new("url", FieldKind::Url).required().shown_if("how", &["URLS"]),
+            ],
+        };
+        assert_eq!(spec.validate(&FormValues::default(), TODAY)[0].field, "file", "files by default");
+        let by_url = FormValues::of([("how", "URLS"), ("file", "f-1")]);
+        assert_eq!(spec.validate(&by_url, TODAY)[0].field, "url");
+        assert_eq!(spec.normalized(&by_url, TODAY).get("file"), None, "a hidden file is not sent");
+    }
+
+    #[test]
+    fn an_under_age_date_says_the_age() {
+        let e = register().validate(&FormValues::of([("birth", "2010-01-01")]), TODAY);
+        let young = e.iter().find(|e| e.field == "birth").unwrap();
+        assert_eq!(young.message, "the customer is 16; they must be 18 or older");
     }
 
     #[test]

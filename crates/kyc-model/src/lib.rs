@@ -19,9 +19,9 @@ mod phone;
 mod validate;
 
 pub use customer::{Address, Customer, DocumentInfo, KycItem, KycItemStatus, KycKind, Money, Party, Product, Stage};
-pub use describe::{Capabilities, ProductSpec, ProviderSpec};
+pub use describe::{Capabilities, ProductAction, ProductSpec, ProviderSpec};
 pub use document::{MAX_DOCUMENT_BYTES, sniff_document};
-pub use forms::{FieldKind, FieldSpec, FormSpec, FormValues};
+pub use forms::{Condition, FieldKind, FieldSpec, FormSpec, FormValues, hundredths};
 pub use identity::{IdKind, Identifier};
 pub use phone::{Belongs, DIAL_PLANS, DialPlan, Phone, dial_plan};
 pub use validate::{Cnpj, Cpf, Email, FieldError, mask_cnpj, mask_cpf, only_digits};

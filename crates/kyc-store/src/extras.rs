@@ -109,6 +109,29 @@ impl Store {
         self.put_document(d).await
     }
 
+    /// Gives the documents held under `from` (a registration's files, kept under its
+    /// outbox key until the provider names the customer) to the customer `to`.
+    /// They count as sent at `at`.
+    pub async fn move_documents(&self, from: &str, to: &str, at: OffsetDateTime) -> Result<()> {
+        sqlx::query("UPDATE documents SET customer_id = ?, uploaded_at = ? WHERE customer_id = ?")
+            .bind(to)
+            .bind(millis(at))
+            .bind(from)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the documents held under `customer_id`, giving back their copies' paths.
+    pub async fn forget_documents(&self, customer_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "DELETE FROM documents WHERE customer_id = ? AND local_path IS NOT NULL RETURNING local_path",
+        )
+        .bind(customer_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// A customer's documents from this machine.
     pub async fn documents_for(&self, customer_id: &str) -> Result<Vec<StoredDocument>> {
         let rows = sqlx::query("SELECT * FROM documents WHERE customer_id = ? ORDER BY uploaded_at")

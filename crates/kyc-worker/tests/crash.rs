@@ -107,9 +107,17 @@ async fn an_outbox_replay_killed_mid_way_sends_every_registration_exactly_once()
             ("phone", "+5511999999999"),
             ("external_id", ext.as_str()),
         ]);
-        kyc_core::outbox::enqueue(&store, None, &kyc_core::outbox::Operation::Register(r), None, dir.path(), None)
-            .await
-            .unwrap();
+        kyc_core::outbox::enqueue(
+            &store,
+            None,
+            &kyc_core::outbox::Operation::Register(r),
+            None,
+            Vec::new(),
+            dir.path(),
+            None,
+        )
+        .await
+        .unwrap();
     }
     store.close().await;
 

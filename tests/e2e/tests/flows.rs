@@ -99,11 +99,15 @@ async fn use_new_connection(s: &Session, name: &str, url: &str, secret: &str) ->
     fill_custom_connection(s, name, url).await?;
     s.type_into("[data-testid=settings] [data-testid=field-secret]", secret).await?;
     s.click("[data-testid=profile-save]").await?;
-    s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
-    s.click("[data-testid=profile-use]").await?;
+    s.wait_for_texts(ADDED_NAMES, LONG, |t| t.len() == 1).await?;
+    s.click(&format!("{ADDED} [data-testid=profile-use]")).await?;
     s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first().map(String::as_str) == Some(url)).await?;
     s.click("[data-testid=settings-close]").await
 }
+
+/// The connections staff added (not the built-in sandboxes), and their names.
+const ADDED: &str = "[data-testid=profile][data-builtin=false]";
+const ADDED_NAMES: &str = "[data-testid=profile][data-builtin=false] [data-testid=profile-entry-name]";
 
 fn is_one_of(labels: &[&str]) -> impl Fn(&[String]) -> bool {
     let labels: Vec<String> = labels.iter().map(|l| (*l).to_owned()).collect();
@@ -345,7 +349,8 @@ async fn adding_testing_switching_to_and_removing_a_connection() {
     let other_url = other.base_url();
     with_app(async |s, _base| {
         s.click("[data-testid=open-settings]").await?;
-        s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 1).await?;
+        s.wait_for("[data-testid=profile][data-builtin=true]", LONG).await?;
+        assert!(s.find_all(ADDED).await?.is_empty(), "a first start has only the built-in sandboxes");
         fill_custom_connection(s, "Parceiro teste", &other_url).await?;
         // A wrong token: the API's refusal is shown, nothing is saved.
         s.type_into("[data-testid=settings] [data-testid=field-secret]", "wrong-token").await?;
@@ -356,12 +361,12 @@ async fn adding_testing_switching_to_and_removing_a_connection() {
         s.wait_for("[data-testid=test-ok]", LONG).await?;
         screenshot(s, "settings").await?;
         s.click("[data-testid=profile-save]").await?;
-        s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
+        s.wait_for_texts(ADDED_NAMES, LONG, |t| t.len() == 1).await?;
         // The form forgot the secret once it was in the keychain.
         assert_eq!(s.property("[data-testid=settings] [data-testid=field-secret]", "value").await?, "");
 
         // Switching shows the other API's customers, without the demo badge.
-        s.click("[data-testid=profile-use]").await?;
+        s.click(&format!("{ADDED} [data-testid=profile-use]")).await?;
         s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first() == Some(&other_url)).await?;
         s.click("[data-testid=settings-close]").await?;
         s.wait_for_texts("[data-testid=customer-total]", LONG, |t| t.first().is_some_and(|x| x.starts_with("7 ")))
@@ -377,10 +382,10 @@ async fn adding_testing_switching_to_and_removing_a_connection() {
 
         // Back to the built-in sandbox, then the new connection can go.
         s.click("[data-testid=open-settings]").await?;
-        s.click("[data-testid=profile-use]").await?;
+        s.click("[data-testid=profile][data-profile-id=builtin-sandbox] [data-testid=profile-use]").await?;
         s.wait_for("[data-testid=demo-badge]", LONG).await?;
         s.click("[data-testid=profile-remove]").await?;
-        s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 1).await?;
+        s.wait_for_texts(ADDED_NAMES, LONG, <[String]>::is_empty).await?;
         Ok(())
     })
     .await;
@@ -493,7 +498,7 @@ async fn a_revoked_token_holds_the_queue_until_the_secret_is_entered_again() {
         s.click("[data-testid=profile-edit]").await?;
         s.type_into("[data-testid=settings] [data-testid=field-secret]", "tok-2").await?;
         s.click("[data-testid=profile-save]").await?;
-        s.wait_for_texts("[data-testid=profile-entry-name]", LONG, |t| t.len() == 2).await?;
+        s.wait_for_texts(ADDED_NAMES, LONG, |t| t.len() == 1).await?;
         s.click("[data-testid=settings-close]").await?;
         let t = std::time::Instant::now();
         loop {

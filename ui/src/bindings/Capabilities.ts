@@ -27,4 +27,8 @@ checklist: boolean,
 /**
  * Send signed webhooks (to the desk's loopback listener, from a local sandbox).
  */
-webhooks: boolean, };
+webhooks: boolean, 
+/**
+ * Identity documents hosted by the provider, previewed from its copies.
+ */
+hostedDocuments: boolean, };

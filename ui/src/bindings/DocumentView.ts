@@ -31,4 +31,12 @@ uploadedAt: string | null,
 /**
  * Whether a copy is kept on this machine (the viewer works offline).
  */
-localCopy: boolean, };
+localCopy: boolean, 
+/**
+ * The provider's own copy (an ID image it hosts), copied here for the viewer.
+ */
+hosted: boolean, 
+/**
+ * A small PNG of an image, as a `data:` URL.
+ */
+thumbnail: string | null, };

@@ -27,4 +27,16 @@ minAge: number | null, } | { "type": "country" } | { "type": "choice",
 /**
  * The values, each shown through the translation key `choice.<value>`.
  */
-options: Array<string>, } | { "type": "file" };
+options: Array<string>, } | { "type": "file" } | { "type": "dial_code" } | { "type": "url" } | { "type": "local_number" } | { "type": "amount", 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * The least allowed.
+ */
+min: string | null, 
+/**
+ * The most allowed.
+ */
+max: string | null, };

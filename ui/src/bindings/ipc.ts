@@ -1,14 +1,17 @@
 // Generated from src-tauri/src/surface.rs by `cargo xtask bindings`: never edit by hand.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AttachedFileView } from "./AttachedFileView";
 import type { BiometricsView } from "./BiometricsView";
 import type { CoreEvent } from "./CoreEvent";
+import type { CreatedView } from "./CreatedView";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerListQuery } from "./CustomerListQuery";
 import type { CustomerPage } from "./CustomerPage";
 import type { CustomerRow } from "./CustomerRow";
 import type { ErrorView } from "./ErrorView";
 import type { FieldError } from "./FieldError";
+import type { FormLayout } from "./FormLayout";
 import type { FormValues } from "./FormValues";
 import type { NewProfile } from "./NewProfile";
 import type { Notice } from "./Notice";
@@ -53,6 +56,10 @@ export const commands = {
    */
   validateForm: (form: string, values: FormValues) => invoke<Array<FieldError>>("validate_form", { form, values }),
   /**
+   * Which fields of a form are in use and required, given what is typed.
+   */
+  formLayout: (form: string, values: FormValues) => invoke<FormLayout>("form_layout", { form, values }),
+  /**
    * A phone as typed into a form's field, read in its country: formatted, or null.
    */
   readPhone: (form: string, field: string, values: FormValues) => invoke<string | null>("read_phone", { form, field, values }),
@@ -70,6 +77,24 @@ export const commands = {
    */
   uploadDocument: (body: Uint8Array, headers: Record<string, string>) =>
     invoke<WriteView>("upload_document", body, { headers }),
+  /**
+   * Checks a file dropped or picked into a form's file field and holds it for the form:
+   * the body is the file's bytes; headers `x-field` and `x-filename` (percent-encoded).
+   */
+  attachFile: (body: Uint8Array, headers: Record<string, string>) =>
+    invoke<AttachedFileView>("attach_file", body, { headers }),
+  /**
+   * Lets go of a file attached to a form (removed from it).
+   */
+  detachFile: (id: string) => invoke<null>("detach_file", { id }),
+  /**
+   * Creates a product for a customer (issues a card) from its create form's values.
+   */
+  createProduct: (id: string, kind: string, values: FormValues) => invoke<CreatedView>("create_product", { id, kind, values }),
+  /**
+   * Does an action (freeze, unfreeze, …) to a customer's product.
+   */
+  productAction: (id: string, productId: string, action: string) => invoke<null>("product_action", { id, productId, action }),
   /**
    * The bytes of a document uploaded from this machine, for the viewer.
    */

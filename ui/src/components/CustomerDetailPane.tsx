@@ -34,7 +34,9 @@ export function CustomerDetailPane({ id, onClose }: Props) {
   const [viewing, setViewing] = useState<string | null>(null);
   // Read from the cache when opened (or after an action here); after that the core
   // pushes this customer's detail into the store whenever it changes.
-  const detail = useQuery({ queryKey: ["customer", id], queryFn: () => commands.customerDetail(id) });
+  // Not kept once closed (gcTime 0): a detail read on an earlier opening would be put in
+  // the store over what the core pushed since (documents copied, products arrived).
+  const detail = useQuery({ queryKey: ["customer", id], queryFn: () => commands.customerDetail(id), gcTime: 0 });
   useEffect(() => {
     if (detail.data) customerStore.putDetail(detail.data);
   }, [detail.data]);
@@ -114,6 +116,12 @@ export function CustomerDetailPane({ id, onClose }: Props) {
 
       <Registration c={c} />
 
+      {!can.correct && !can.upload && (
+        <p className="banner info" role="note" data-testid="no-actions">
+          {t(c.stage === "rejected" ? "noActionsRejected" : "noActions", { provider: spec.name })}
+        </p>
+      )}
+
       {can.checklist && (
         <section aria-labelledby="checklist-title">
           <h3 id="checklist-title">{t("checklist")}</h3>
@@ -142,10 +150,11 @@ export function CustomerDetailPane({ id, onClose }: Props) {
           <ul className="documents">
             {c.documents.map((d) => (
               <li key={d.id} data-testid="document">
-                <span>{d.filename}</span>
+                {d.thumbnail && <img src={d.thumbnail} alt="" className="thumb" />}
+                <span>{label(locale, `field.${d.itemType}`, d.filename)}</span>
                 <small>
-                  {d.itemType} · {(d.size / 1024).toFixed(0)} KB ·{" "}
-                  {d.uploadedAt ? formatDateTime(locale, d.uploadedAt) : t("queued")}
+                  {d.filename} · {(d.size / 1024).toFixed(0)} KB
+                  {d.uploadedAt ? ` · ${formatDateTime(locale, d.uploadedAt)}` : d.hosted ? ` · ${t("hostedCopy")}` : ` · ${t("queued")}`}
                 </small>
                 {d.localCopy && (
                   <button type="button" onClick={() => setViewing(d.id)}>
@@ -158,7 +167,9 @@ export function CustomerDetailPane({ id, onClose }: Props) {
         </section>
       )}
 
-      {spec.products.length > 0 && <Products products={c.products} approved={c.stage === "approved"} />}
+      {spec.products.length > 0 && (
+        <Products customerId={c.id} stage={c.stage} products={c.products} specs={spec.products} />
+      )}
       <Timeline entries={c.timeline} locale={locale} />
       {viewed && <DocumentViewer customer={c} document={viewed} onClose={() => setViewing(null)} />}
     </section>

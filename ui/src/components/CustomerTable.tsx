@@ -18,10 +18,12 @@ type Props = {
   selectedId?: string | null;
   /** Opens a customer (click, or Enter on the active row). */
   onOpen?: (id: string) => void;
+  /** Whether the provider keeps a KYC checklist (else no progress column). */
+  checklist?: boolean;
 };
 
 /** The customer list: virtualized, so 100,000 rows scroll like 100; arrow keys move. */
-export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen }: Props) {
+export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen, checklist = true }: Props) {
   const { t, locale } = useI18n();
   const parentRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -69,12 +71,12 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen }: P
   }
 
   return (
-    <div className="table" role="grid" aria-rowcount={total} aria-label={t("customers")}>
+    <div className={checklist ? "table" : "table no-checklist"} role="grid" aria-rowcount={total} aria-label={t("customers")}>
       <div className="table-head" role="row">
         <span role="columnheader">{t("colName")}</span>
         <span role="columnheader">{t("colDocument")}</span>
         <span role="columnheader">{t("colStatus")}</span>
-        <span role="columnheader">{t("colKyc")}</span>
+        {checklist && <span role="columnheader">{t("colKyc")}</span>}
         <span role="columnheader">{t("colUpdated")}</span>
       </div>
       <div
@@ -129,12 +131,14 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen }: P
                 <span role="gridcell">
                   <StageBadge stage={row.stage} status={row.status} />
                 </span>
-                <span role="gridcell" title={t("kycProgress", { done: row.kycDone, total: row.kycTotal })}>
-                  <progress max={row.kycTotal || 1} value={row.kycDone} aria-hidden="true" />
-                  <span className="mono">
-                    {row.kycDone}/{row.kycTotal}
+                {checklist && (
+                  <span role="gridcell" title={t("kycProgress", { done: row.kycDone, total: row.kycTotal })}>
+                    <progress max={row.kycTotal || 1} value={row.kycDone} aria-hidden="true" />
+                    <span className="mono">
+                      {row.kycDone}/{row.kycTotal}
+                    </span>
                   </span>
-                </span>
+                )}
                 <span role="gridcell">
                   <time dateTime={row.updatedAt} data-testid="customer-updated">
                     {formatDateTime(locale, row.updatedAt)}

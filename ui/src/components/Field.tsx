@@ -17,11 +17,13 @@ type Props = {
   readOnly?: boolean;
   /** A line under the input saying what to type. */
   hint?: string | undefined;
+  /** Show the hint beside errors too (a date of birth's age). */
+  keepHint?: boolean | undefined;
   inputProps?: InputHTMLAttributes<HTMLInputElement>;
 };
 
 /** A labelled input with its errors beside it, announced to screen readers. */
-export function Field({ name, label, value, onChange, errors, show, onBlur, optional, readOnly, hint, inputProps }: Props) {
+export function Field({ name, label, value, onChange, errors, show, onBlur, optional, readOnly, hint, keepHint, inputProps }: Props) {
   const { t, locale } = useI18n();
   const id = useId();
   const mine = show ? errors.filter((e) => e.field === name) : [];
@@ -43,8 +45,8 @@ export function Field({ name, label, value, onChange, errors, show, onBlur, opti
         data-testid={`field-${name}`}
         {...inputProps}
       />
-      {hint && mine.length === 0 && (
-        <small id={`${id}-hint`} className="hint">
+      {hint && (mine.length === 0 || keepHint) && (
+        <small id={`${id}-hint`} className="hint" data-testid={`hint-${name}`}>
           {hint}
         </small>
       )}

@@ -12,17 +12,19 @@ import { RegisterForm } from "./RegisterForm";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+// Events (upload progress) are not sent in these tests: listening succeeds and hears nothing.
+vi.mock("@tauri-apps/api/event", () => ({ listen: () => Promise.resolve(() => undefined) }));
 
 /** A registration form as a provider declares it in Rust (the shape `provider_spec` returns). */
 const spec: FormSpec = {
   id: "register",
   partial: false,
   fields: [
-    { key: "cpf", kind: { type: "identifier", kind: "cpf", mask: "000.000.000-00" }, required: true, minLen: null, maxLen: null, label: "field.cpf", help: null },
-    { key: "name", kind: { type: "text" }, required: true, minLen: null, maxLen: 200, label: "field.name", help: null },
-    { key: "email", kind: { type: "email" }, required: true, minLen: null, maxLen: null, label: "field.email", help: null },
-    { key: "phone", kind: { type: "phone", country: "BR", countryField: null }, required: true, minLen: null, maxLen: null, label: "field.phone", help: "help.phone_br" },
-    { key: "external_id", kind: { type: "text" }, required: false, minLen: null, maxLen: 255, label: "field.external_id", help: null },
+    { key: "cpf", kind: { type: "identifier", kind: "cpf", mask: "000.000.000-00" }, required: true, minLen: null, maxLen: null, label: "field.cpf", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
+    { key: "name", kind: { type: "text" }, required: true, minLen: null, maxLen: 200, label: "field.name", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
+    { key: "email", kind: { type: "email" }, required: true, minLen: null, maxLen: null, label: "field.email", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
+    { key: "phone", kind: { type: "phone", country: "BR", countryField: null }, required: true, minLen: null, maxLen: null, label: "field.phone", help: "help.phone_br", requiredIf: null, hiddenIf: [], shownIf: null },
+    { key: "external_id", kind: { type: "text" }, required: false, minLen: null, maxLen: 255, label: "field.external_id", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
   ],
 };
 
@@ -41,6 +43,9 @@ beforeEach(() => {
   drafts.clear();
   invoke.mockImplementation((cmd: string, args: { values: FormValues; kind: string; draft: string }) => {
     if (cmd === "validate_form") return Promise.resolve(cpfErrors(args.values));
+    if (cmd === "form_layout")
+      return Promise.resolve({ hidden: [], required: spec.fields.filter((f) => f.required).map((f) => f.key), ages: {} });
+    if (cmd === "list_customers") return Promise.resolve({ rows: [], total: 0, stageCounts: [] });
     if (cmd === "register") return Promise.resolve(registerAnswer);
     if (cmd === "load_draft") return Promise.resolve(drafts.get(args.kind) ?? null);
     if (cmd === "save_draft") return Promise.resolve(void drafts.set(args.kind, args.draft));

@@ -1,7 +1,17 @@
 import { useEffect, useState, type FormEvent } from "react";
 import type { FormSpec } from "../bindings/FormSpec";
 import type { FormValues } from "../bindings/FormValues";
-import { commands, toErrorView, type ErrorView, type FieldError, type WriteView } from "../ipc";
+import {
+  commands,
+  events,
+  on,
+  toErrorView,
+  type AttachedFileView,
+  type ErrorView,
+  type FieldError,
+  type FormLayout,
+  type WriteView,
+} from "../ipc";
 import { useI18n } from "../i18n";
 import { ErrorBox } from "./Field";
 import { FormFields, masked } from "./FormFields";
@@ -28,6 +38,30 @@ function parseDraft(saved: string | null): FormValues | null {
 const isEmpty = (v: FormValues) => Object.values(v).every((x) => !x || x.trim() === "");
 
 /**
+ * Files attached to the registration form, kept while the app runs (Rust holds their
+ * bytes): closing and reopening the form keeps them, as it keeps what was typed.
+ */
+let keptFiles: Record<string, AttachedFileView> = {};
+
+/** A draft's values without file ids whose file is no longer held (after a restart). */
+function withHeldFiles(spec: FormSpec, values: FormValues): FormValues {
+  const stale = new Set(
+    spec.fields.filter((f) => f.kind.type === "file" && values[f.key] && keptFiles[f.key]?.id !== values[f.key]).map((f) => f.key),
+  );
+  return Object.fromEntries(Object.entries(values).filter(([k]) => !stale.has(k)));
+}
+
+/** The customer a 409 points at, found in the cache by the value it names. */
+async function findConflicting(error: ErrorView, values: FormValues): Promise<{ id: string; name: string } | null> {
+  const field = error.fieldErrors[0]?.field;
+  const text = field ? values[field] : undefined;
+  if (!text) return null;
+  const page = await commands.listCustomers({ offset: 0, limit: 5, sort: "recentlyUpdated", text, stages: [] });
+  const row = page.rows[0];
+  return row ? { id: row.id, name: row.name } : null;
+}
+
+/**
  * The draft kept in the profile's encrypted cache (Rust), or one an earlier version left
  * in the webview's storage, which is moved into the cache and removed from there.
  */
@@ -43,7 +77,7 @@ async function loadDraft(): Promise<FormValues | null> {
 type Outcome =
   | { kind: "created" | "existed"; customerId: string }
   | { kind: "queued" }
-  | { kind: "conflict"; error: ErrorView }
+  | { kind: "conflict"; error: ErrorView; existing?: { id: string; name: string } | null }
   | { kind: "refused"; error: ErrorView };
 
 function outcomeOf(v: WriteView): Outcome {
@@ -79,6 +113,9 @@ type Props = {
 export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) {
   const { t } = useI18n();
   const [form, setForm] = useState<FormValues>(() => (initial ? masked(spec, initial.registration) : {}));
+  const [files, setFiles] = useState<Record<string, AttachedFileView>>(keptFiles);
+  const [layout, setLayout] = useState<FormLayout | undefined>(undefined);
+  const [progress, setProgress] = useState<{ sent: number; total: number } | null>(null);
   // Until the saved draft is read, nothing is saved over it.
   const [draftRead, setDraftRead] = useState(initial !== undefined);
   // Once the customer exists (or is queued) the draft is dropped and not saved again.
@@ -99,7 +136,7 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
     loadDraft()
       .then((saved) => {
         // Typing that began before the draft arrived wins over it.
-        if (live && saved) setForm((f) => (isEmpty(f) ? masked(spec, saved) : f));
+        if (live && saved) setForm((f) => (isEmpty(f) ? masked(spec, withHeldFiles(spec, saved)) : f));
       })
       .catch(() => undefined)
       .finally(() => {
@@ -118,6 +155,12 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
         .validateForm("register", form)
         .then((e) => {
           if (live) setLiveErrors(e);
+        })
+        .catch(() => undefined);
+      commands
+        .formLayout("register", form)
+        .then((l) => {
+          if (live) setLayout(l);
         })
         .catch(() => undefined);
     }, 150);
@@ -148,6 +191,23 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
       .catch(() => undefined);
   };
   const show = (field: string) => submitted || touched.has(field);
+  const setFile = (field: string, file: AttachedFileView | null) => {
+    const next = Object.fromEntries(Object.entries(keptFiles).filter(([k]) => k !== field));
+    if (file) next[field] = file;
+    keptFiles = next;
+    setFiles(next);
+    setTouched((s) => new Set(s).add(field));
+  };
+
+  // The files' bytes going out with the registration.
+  useEffect(() => {
+    const sub = on(events.uploadProgress, (p) => {
+      if (p.itemType === "register") setProgress({ sent: Number(p.sent), total: Number(p.total) });
+    });
+    return () => {
+      void sub.then((unlisten) => unlisten());
+    };
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -163,14 +223,22 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
     }
     setBusy(true);
     setOutcome(null);
+    setProgress(null);
     try {
       const result = outcomeOf(await commands.register(form));
       setOutcome(result);
       if (result.kind === "created" || result.kind === "existed" || result.kind === "queued") {
         setDraftDone(true);
+        // The outbox holds the files now.
+        keptFiles = {};
+        setFiles({});
         await commands.clearDraft("register");
       }
-      if (result.kind === "refused") setApiErrors(result.error.fieldErrors);
+      if (result.kind === "refused" || result.kind === "conflict") setApiErrors(result.error.fieldErrors);
+      if (result.kind === "conflict") {
+        const existing = await findConflicting(result.error, form).catch(() => null);
+        setOutcome({ ...result, existing });
+      }
     } catch (err) {
       const view = toErrorView(err);
       setOutcome({ kind: "refused", error: view });
@@ -192,7 +260,24 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
       </header>
       <p className="hint">{t("draftKept")}</p>
       {outcome && <OutcomeBox outcome={outcome} onOpenCustomer={onOpenCustomer} />}
-      <FormFields spec={spec} values={form} onChange={set} onLeave={leave} errors={errors} show={show} autoFocus />
+      <FormFields
+        spec={spec}
+        values={form}
+        onChange={set}
+        onLeave={leave}
+        errors={errors}
+        show={show}
+        layout={layout}
+        files={files}
+        onFile={setFile}
+        autoFocus
+      />
+      {busy && progress && progress.total > 0 && (
+        <div className="send-progress" data-testid="register-progress">
+          <progress max={progress.total} value={progress.sent} aria-label={t("sendingFiles")} />
+          <small>{t("uploading", { percent: Math.round((100 * progress.sent) / progress.total) })}</small>
+        </div>
+      )}
       <footer className="panel-foot">
         <button type="button" onClick={onClose}>
           {t("cancel")}
@@ -228,6 +313,16 @@ function OutcomeBox({ outcome, onOpenCustomer }: { outcome: Outcome; onOpenCusto
       return (
         <div data-testid="outcome-conflict">
           <ErrorBox message={`${t("registerConflict")} (${outcome.error.message})`} requestId={outcome.error.requestId} />
+          {outcome.existing && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => outcome.existing && onOpenCustomer(outcome.existing.id)}
+              data-testid="conflict-open"
+            >
+              {t("openExisting", { name: outcome.existing.name })}
+            </button>
+          )}
         </div>
       );
     case "refused":

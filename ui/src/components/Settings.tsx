@@ -155,7 +155,13 @@ export function Settings({ onClose }: { onClose: () => void }) {
             const active = p.id === profiles.data.activeId;
             const missing = profiles.data.missingSecrets.includes(p.id);
             return (
-              <li key={p.id} className={active ? "active" : undefined} data-testid="profile">
+              <li
+                key={p.id}
+                className={active ? "active" : undefined}
+                data-testid="profile"
+                data-profile-id={p.id}
+                data-builtin={p.kind === "builtinSandbox"}
+              >
                 <div>
                   <strong data-testid="profile-entry-name">{p.kind === "builtinSandbox" ? t("builtinName") : p.name}</strong>
                   <small data-testid="profile-entry-kind">

@@ -1,0 +1,233 @@
+//! What the desk does around a registration and after KYC, for any provider that
+//! declares it: files attached to forms, products created and acted on (issuing,
+//! freezing a card), and identity documents the provider hosts, copied for offline
+//! viewing.
+
+use crate::desk::Desk;
+use crate::events::CoreEvent;
+use crate::provider::Created;
+use crate::views::{AttachedFileView, CreatedView, ProductView};
+use crate::{CoreError, outbox};
+use base64::Engine;
+use kyc_model::{FieldError, FieldKind, FormSpec, FormValues, Stage};
+use kyc_store::StoredDocument;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// A file attached to a form, held in memory (never written in the clear) until the
+/// form is sent; then sealed into the outbox with it.
+#[derive(Clone)]
+pub(crate) struct Attached {
+    filename: String,
+    bytes: Arc<Vec<u8>>,
+}
+
+/// The files attached to forms of this desk, by id.
+pub(crate) type AttachedFiles = Arc<Mutex<HashMap<String, Attached>>>;
+
+/// The most files held at once (a form has a few; a stuck window cannot fill memory).
+const MAX_ATTACHED: usize = 32;
+
+fn invalid(field: &str, code: &str, message: impl Into<String>) -> CoreError {
+    CoreError::Invalid(vec![FieldError::new(field, code, message)])
+}
+
+impl Desk {
+    /// Checks a file dropped or picked into the form field `field` (at most 10 MB, a
+    /// PDF, JPEG or PNG by its bytes) and holds it for the form: its id (the field's
+    /// value), its type and a thumbnail. A bad file is refused naming the field.
+    pub fn attach_file(&self, field: &str, filename: &str, bytes: Vec<u8>) -> Result<AttachedFileView, CoreError> {
+        if bytes.len() as u64 > kyc_model::MAX_DOCUMENT_BYTES {
+            return Err(invalid(
+                field,
+                "too_large",
+                format!("{:.1} MB is over the 10 MB limit", bytes.len() as f64 / 1_048_576.0),
+            ));
+        }
+        let content_type = kyc_model::sniff_document(&bytes)
+            .ok_or_else(|| invalid(field, "invalid_file", "the file must be a PDF, JPEG or PNG"))?;
+        let filename = Path::new(filename)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "document".into());
+        let id = format!("file-{}", uuid::Uuid::new_v4().simple());
+        let thumbnail = crate::thumbnail::png(&bytes)
+            .map(|png| format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png)));
+        let view = AttachedFileView {
+            id: id.clone(),
+            filename: filename.clone(),
+            content_type: content_type.into(),
+            size: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+            thumbnail,
+        };
+        let mut held = self.attached.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.len() >= MAX_ATTACHED {
+            held.clear();
+        }
+        held.insert(id, Attached { filename, bytes: Arc::new(bytes) });
+        Ok(view)
+    }
+
+    /// Lets go of an attached file (removed from the form).
+    pub fn detach_file(&self, id: &str) {
+        self.attached.lock().unwrap_or_else(PoisonError::into_inner).remove(id);
+    }
+
+    /// The file fields of `spec` in use with `values` whose file the desk does not
+    /// hold (a draft reopened after a restart): each must be attached again.
+    pub(crate) fn missing_files(&self, spec: &FormSpec, values: &FormValues) -> Vec<FieldError> {
+        let held = self.attached.lock().unwrap_or_else(PoisonError::into_inner);
+        spec.fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::File && f.in_use(values))
+            .filter_map(|f| values.get(&f.key).filter(|id| !held.contains_key(*id)).map(|_| f))
+            .map(|f| FieldError::new(&f.key, "file_missing", format!("{}: attach the file again", f.key)))
+            .collect()
+    }
+
+    /// Takes the files a checked form's values point at, by field, out of the values
+    /// (they travel beside them).
+    /// Returns the files and their ids.
+    pub(crate) fn take_files(
+        &self,
+        spec: &FormSpec,
+        values: &mut FormValues,
+    ) -> (Vec<(String, outbox::Attachment)>, Vec<String>) {
+        let held = self.attached.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut out, mut ids) = (Vec::new(), Vec::new());
+        for f in spec.fields.iter().filter(|f| f.kind == FieldKind::File) {
+            if let Some(id) = values.0.remove(&f.key)
+                && let Some(a) = held.get(&id)
+            {
+                ids.push(id.clone());
+                out.push((
+                    f.key.clone(),
+                    outbox::Attachment { filename: a.filename.clone(), bytes: a.bytes.as_ref().clone() },
+                ));
+            }
+        }
+        (out, ids)
+    }
+
+    /// Creates a product of `kind` for a customer (issues a card) from its form's
+    /// values, when the customer is at the stage the provider asks. Needs the API:
+    /// it is never queued, since a provider without idempotency could act twice.
+    pub async fn create_product(
+        &self,
+        customer_id: &str,
+        kind: &str,
+        values: FormValues,
+    ) -> Result<CreatedView, CoreError> {
+        let spec = self.describe().products.iter().find(|p| p.kind == kind).cloned();
+        let Some((form, spec)) = spec.as_ref().and_then(|p| p.create.as_ref().map(|f| (f, p))) else {
+            return Err(crate::provider::unsupported(&self.describe().name, &format!("create a {kind}")));
+        };
+        let customer = self
+            .store()
+            .get_customer(customer_id)
+            .await?
+            .ok_or_else(|| invalid("id", "not_found", format!("no cached customer {customer_id}")))?;
+        if let Some(stage) = &spec.create_at
+            && customer.stage != Stage::parse(stage)
+        {
+            return Err(invalid(
+                "stage",
+                "not_allowed",
+                format!("only {stage} customers can have one; this customer is {}", customer.stage.as_str()),
+            ));
+        }
+        let errors = form.validate(&values, crate::desk::today());
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        let values = form.normalized(&values, crate::desk::today());
+        let r = self.provider().create_product(customer_id, kind, &values).await;
+        self.observe(&r);
+        let view = match r? {
+            Created::Made(p) => CreatedView::Made { product: ProductView::from(&p) },
+            Created::Recovered(p) => CreatedView::Recovered { product: ProductView::from(&p) },
+            Created::NotMade(message) => CreatedView::NotMade { message },
+        };
+        // The list as the provider has it now (the detail is told if it changed).
+        let _ = self.products(customer_id).await;
+        Ok(view)
+    }
+
+    /// Does `action` to a customer's product, if the provider offers it from the
+    /// product's status; then reads the products again.
+    pub async fn product_action(&self, customer_id: &str, product_id: &str, action: &str) -> Result<(), CoreError> {
+        let product = self
+            .store()
+            .products_for(customer_id)
+            .await?
+            .into_iter()
+            .find(|p| p.id == product_id)
+            .ok_or_else(|| invalid("product", "not_found", format!("no cached product {product_id}")))?;
+        let allowed = self
+            .describe()
+            .products
+            .iter()
+            .find(|s| s.kind == product.kind)
+            .and_then(|s| s.actions.iter().find(|a| a.name == action))
+            .is_some_and(|a| a.allowed_from(&product.status));
+        if !allowed {
+            return Err(invalid(
+                "action",
+                "not_allowed",
+                format!("{action} is not possible for a {} that is {}", product.kind, product.status),
+            ));
+        }
+        let r = self.provider().product_action(customer_id, product_id, action).await;
+        self.observe(&r);
+        r?;
+        self.products(customer_id).await.map(drop)
+    }
+
+    /// Copies the identity documents the provider hosts for a customer into the cache
+    /// (sealed), once, so the viewer shows them offline. Returns how many were added.
+    pub async fn cache_hosted_documents(&self, customer_id: &str) -> Result<usize, CoreError> {
+        if !self.describe().capabilities.hosted_documents {
+            return Ok(0);
+        }
+        // Copied once: a customer registered from here has its files already.
+        let have = self.store().documents_for(customer_id).await?;
+        if !have.is_empty() {
+            return Ok(0);
+        }
+        let r = self.provider().hosted_documents(customer_id).await;
+        self.observe(&r);
+        let docs = match r {
+            Ok(d) => d,
+            Err(CoreError::Api(e)) if e.is_unreachable() => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let mut added = 0;
+        for d in docs {
+            crate::durable::private_dir(self.documents_dir())?;
+            let id = format!("hosted-{}", uuid::Uuid::new_v4().simple());
+            let dest = self.documents_dir().join(&id);
+            crate::sealed::write(&dest, &d.bytes, self.seal()).await?;
+            self.store()
+                .put_document(&StoredDocument {
+                    id,
+                    customer_id: customer_id.to_owned(),
+                    item_type: d.item_type,
+                    filename: d.filename,
+                    content_type: kyc_model::sniff_document(&d.bytes).unwrap_or("application/octet-stream").to_owned(),
+                    size: d.bytes.len() as u64,
+                    sha256: None,
+                    uploaded_at: None,
+                    local_path: dest.to_str().map(str::to_owned),
+                    thumbnail: crate::thumbnail::png(&d.bytes),
+                })
+                .await?;
+            added += 1;
+        }
+        if added > 0 {
+            self.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.to_owned()] });
+        }
+        Ok(added)
+    }
+}
