@@ -119,9 +119,13 @@ async fn cartevo_register_with_both_sides_of_the_id_then_approval_preview_and_a_
     with_cartevo(async |s, base| {
         s.click("[data-testid=new-customer]").await?;
         fill_registration(s, "adaeze.okonkwo@example.com").await?;
-        let files = |name: &str, shade| vec![(name.to_owned(), "image/png", png(640, 400, shade))];
-        s.drop_files("[data-testid=file-field-id_document_front]", &files("nin-front.png", 40)).await?;
-        s.drop_files("[data-testid=file-field-id_document_back]", &files("nin-back.png", 160)).await?;
+        // ID-card-like pictures, as the sandbox draws them for its demo.
+        let card = |side: &str| {
+            let (_, mime, bytes) = kyc_sandbox::docs::sample(side, "Adaeze Okonkwo");
+            vec![(format!("nin-{side}.png"), mime, bytes)]
+        };
+        s.drop_files("[data-testid=file-field-id_document_front]", &card("front")).await?;
+        s.drop_files("[data-testid=file-field-id_document_back]", &card("back")).await?;
         s.wait_for("[data-testid=attached-id_document_front] img", LONG).await?;
         s.wait_for("[data-testid=attached-id_document_back] img", LONG).await?;
 

@@ -84,12 +84,29 @@ export function DocumentViewer({ customer, document: doc, onClose }: Props) {
               <dt>{t("fieldPhone")}</dt>
               <dd>{customer.phone}</dd>
             </div>
+            {customer.birthDate && (
+              <div>
+                <dt>{label(locale, "field.birth_date")}</dt>
+                <dd>{customer.birthDate}</dd>
+              </div>
+            )}
+            {customer.address && (
+              <div>
+                <dt>{t("address")}</dt>
+                <dd>
+                  {[customer.address.line1, customer.address.city, customer.address.state, customer.address.country]
+                    .filter(Boolean)
+                    .join(", ")}
+                </dd>
+              </div>
+            )}
           </dl>
           <p>
-            <strong>{doc.filename}</strong>
+            <strong>{label(locale, `field.${doc.itemType}`, doc.filename)}</strong>
             <br />
             <small>
-              {doc.itemType} · {doc.uploadedAt ? formatDateTime(locale, doc.uploadedAt) : t("queued")}
+              {doc.filename} ·{" "}
+              {doc.uploadedAt ? formatDateTime(locale, doc.uploadedAt) : doc.hosted ? t("hostedCopy") : t("queued")}
             </small>
           </p>
         </aside>

@@ -118,7 +118,8 @@ describe("RegisterForm", () => {
     type("field-phone", "+5511999999999");
     fireEvent.click(screen.getByTestId("register-submit"));
     const box = await screen.findByTestId("outcome-conflict");
-    expect(box.textContent).toContain("different external id");
+    expect(box.textContent).toContain("Already registered");
+    expect(box.textContent).toContain("CPF already registered");
     expect(box.textContent).toContain("req_42");
     expect((screen.getByTestId("field-name") as HTMLInputElement).value).toBe("Ana Lima");
     await waitFor(() => expect(drafts.get("register")).toContain("Ana Lima"));

@@ -291,6 +291,19 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
 }
 
 function OutcomeBox({ outcome, onOpenCustomer }: { outcome: Outcome; onOpenCustomer: (id: string) => void }) {
+  return (
+    <div
+      ref={(el) => {
+        // Brought into view when it appears: the form is long and was sent from its foot.
+        el?.scrollIntoView?.({ block: "nearest" });
+      }}
+    >
+      <OutcomeText outcome={outcome} onOpenCustomer={onOpenCustomer} />
+    </div>
+  );
+}
+
+function OutcomeText({ outcome, onOpenCustomer }: { outcome: Outcome; onOpenCustomer: (id: string) => void }) {
   const { t } = useI18n();
   switch (outcome.kind) {
     case "created":
