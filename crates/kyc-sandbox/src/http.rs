@@ -45,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/customers/{id}/biometrics", post(create_biometrics))
         .route("/customers/{id}/credit-offers", get(list_offers))
-        .layer(middleware::from_fn_with_state(state.clone(), mw::idempotency))
+        .layer(middleware::from_fn_with_state(state.clone(), mw::idempotency::<Shared>))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_bearer));
     let api = Router::new()
         .merge(customers)

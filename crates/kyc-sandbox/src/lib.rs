@@ -1,4 +1,4 @@
-//! Local look-alike servers of the providers' APIs, on loopback, in two flavours
+//! Local look-alike servers of the providers' APIs, on loopback, in three flavours
 //! chosen by [`SandboxConfig::flavour`]:
 //!
 //! - **Dinie** ([`Flavour::Dinie`], the default): the Dinie V3 Customers API under
@@ -13,13 +13,20 @@
 //!   NestJS error bodies, multipart registration with its documents and an asynchronous
 //!   KYC review, page-numbered lists, cards for approved customers (no idempotency),
 //!   freeze and unfreeze.
+//! - **Wallets** ([`Flavour::Wallets`], [`SandboxConfig::wallets`]): Juicyway's
+//!   wallet-as-a-service API at the root path, following `CONTRACT-wallets.md`: an API
+//!   key in `Authorization` (bare or `Bearer`), `{"data"}` bodies and `{"error"}` bodies
+//!   in both of Juicyway's validation shapes (`errors[]` and `details{}`), customers
+//!   activated after a delay, cursor lists, BVN look-ups ([`demo_bvns`]), wallets with
+//!   their status machine, bank accounts and transactions, idempotency keys on every
+//!   POST, a 100-a-minute rate limit.
 //!
 //! Tests, benchmarks and the app's built-in demos run against them, and a partner's
 //! developer can run one alone (`kyc-sandbox --addr 127.0.0.1:8080`, or with
-//! `--provider cartevo`) to try an integration offline. Both flavours share the
-//! middleware (request id, `Host` allowlist, rate limit, injected faults, admin token)
-//! and have an admin surface (`/_sandbox/`) for resets, seeds, forced outcomes and
-//! fault injection.
+//! `--provider cartevo` or `--provider wallets`) to try an integration offline. The
+//! flavours share the middleware (request id, `Host` allowlist, rate limit, injected
+//! faults, admin token, and idempotency keys for those that have them) and each has an
+//! admin surface (`/_sandbox/`) for resets, seeds, forced outcomes and fault injection.
 //!
 //! Hardening, since anything on the machine (and any web page its browser opens) can
 //! reach loopback: every request must name the bound address in its `Host` header
@@ -43,11 +50,13 @@ mod records;
 pub mod seed;
 mod state;
 mod util;
+mod wallets;
 pub mod webhooks;
 
 pub use cartevo::CARTEVO_PUBLIC_ROUTES;
 pub use http::PUBLIC_ROUTES;
 pub use records::{CreditOffer, DocumentMeta, KycItemRecord, SandboxCustomer};
+pub use wallets::WALLETS_PUBLIC_ROUTES;
 pub use webhooks::WebhookEndpoint;
 
 use std::net::SocketAddr;
@@ -64,6 +73,34 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 /// The OpenAPI 3.1 document of the Cartevo flavour's public API (served at
 /// `GET /api/v1/openapi.json`).
 pub const CARTEVO_OPENAPI: &str = include_str!("../openapi-cartevo.json");
+
+/// The OpenAPI 3.1 document of the wallets flavour's public API (served at
+/// `GET /openapi.json`).
+pub const WALLETS_OPENAPI: &str = include_str!("../openapi-wallets.json");
+
+/// The API key the wallets flavour accepts by default (in `Authorization`, bare or as
+/// `Bearer`).
+pub const WALLETS_API_KEY: &str = "test_sandbox_key";
+
+/// How many customers the wallets flavour's demo seed creates by default.
+pub const WALLETS_DEMO_SIZE: usize = 36;
+
+/// The demo BVNs of the wallets flavour's default seed (`Seed::Demo(WALLETS_DEMO_SIZE)`):
+/// `(bvn, customer id, whether the BVN record matches the customer)`. See
+/// [`demo_bvns_for`].
+pub fn demo_bvns() -> Vec<(String, String, bool)> {
+    demo_bvns_for(WALLETS_DEMO_SIZE)
+}
+
+/// The demo BVNs of the wallets flavour's `Seed::Demo(n)`: every Nigerian individual
+/// has one (`22` and 9 digits, the same for the same customer whatever `n`); two in
+/// three match the customer (first name, surname and phone), every third differs in
+/// its surname or its phone. `POST /payment-methods/resolve-bvn` answers any other
+/// well-formed BVN with a person derived from its digits, and `00000000000` with 404;
+/// `GET /_sandbox/bvns` lists the current data's.
+pub fn demo_bvns_for(n: usize) -> Vec<(String, String, bool)> {
+    wallets::seed::demo_bvns(n)
+}
 
 /// The client id the Cartevo flavour accepts by default.
 pub const CARTEVO_CLIENT_ID: &str = "client_sandbox";
@@ -114,16 +151,19 @@ pub enum Flavour {
     Dinie,
     /// Cartevo customers and cards, under `/api/v1` (`CONTRACT-cartevo.md`).
     Cartevo,
+    /// Juicyway's wallet-as-a-service API, at the root (`CONTRACT-wallets.md`).
+    Wallets,
 }
 
 /// Sandbox settings. [`SandboxConfig::default`] is the Dinie flavour the binary and the
-/// app use; [`SandboxConfig::cartevo`] the Cartevo flavour's defaults.
+/// app use; [`SandboxConfig::cartevo`] the Cartevo flavour's defaults,
+/// [`SandboxConfig::wallets`] the wallets flavour's.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// Which provider's API it speaks (default [`Flavour::Dinie`]).
     pub flavour: Flavour,
-    /// The static bearer token it accepts (Dinie only: Cartevo accepts only the
-    /// tokens it issued).
+    /// The static bearer token it accepts (Dinie), or the API key (wallets: bare or
+    /// as `Bearer`). Cartevo accepts only the tokens it issued.
     pub token: String,
     /// OAuth client id for `POST /auth/token` (Cartevo: `client_id`).
     pub client_id: String,
@@ -133,7 +173,9 @@ pub struct SandboxConfig {
     pub token_ttl: Duration,
     /// Initial data (ignored when `data_file` already holds a saved sandbox).
     pub seed: Seed,
-    /// Time from an upload (or correction) to its review outcome.
+    /// Time from an upload (or correction) to its review outcome (Dinie), from a
+    /// registration to its KYC outcome (Cartevo), from a customer's creation to its
+    /// activation (wallets).
     pub review_delay: Duration,
     /// Time from activation to the credit offer (Dinie only).
     pub offer_delay: Duration,
@@ -148,7 +190,7 @@ pub struct SandboxConfig {
     /// First webhook retry delay (doubles each retry; Dinie only).
     pub webhook_retry_base: Duration,
     /// A SQLite file to keep state in across restarts; memory only when `None`. Dinie
-    /// only: a Cartevo sandbox refuses to start with one.
+    /// only: a Cartevo or wallets sandbox refuses to start with one.
     pub data_file: Option<PathBuf>,
     /// When set, every `/_sandbox/*` call except the biometric capture page (and the
     /// two buttons on it) needs `Authorization: Bearer <admin token>` (401 otherwise).
@@ -172,14 +214,43 @@ impl SandboxConfig {
         }
     }
 
-    /// The defaults of the flavour that imitates the provider `id` (`dinie`, `cartevo`),
-    /// if this sandbox has one: what the app's built-in sandbox starts for a profile.
+    /// The wallets flavour's defaults: API key [`WALLETS_API_KEY`] (in
+    /// [`SandboxConfig::token`]), [`WALLETS_DEMO_SIZE`] demo customers, activation 3 s
+    /// after creation, 100 requests a minute (a burst of 100, refilled at 100/60 a
+    /// second); the rest as [`SandboxConfig::default`].
+    #[must_use]
+    pub fn wallets() -> Self {
+        Self {
+            flavour: Flavour::Wallets,
+            token: WALLETS_API_KEY.to_owned(),
+            seed: Seed::Demo(WALLETS_DEMO_SIZE),
+            review_delay: Duration::from_secs(3),
+            rate_limit_burst: 100,
+            rate_limit_per_second: 100.0 / 60.0,
+            ..Self::default()
+        }
+    }
+
+    /// The defaults of the flavour that imitates the provider `id` (`dinie`, `cartevo`,
+    /// `wallets`), if this sandbox has one: what the app's built-in sandbox starts for a
+    /// profile.
     pub fn for_provider(id: &str) -> Option<Self> {
         match id {
             "dinie" => Some(Self::default()),
             "cartevo" => Some(Self::cartevo()),
+            "wallets" => Some(Self::wallets()),
             _ => None,
         }
+    }
+
+    /// This configuration with a rate limit of `n` requests a minute: a burst of `n`,
+    /// refilled at `n / 60` a second (`n` at least 1).
+    #[must_use]
+    pub fn with_rate_limit_per_minute(mut self, n: u32) -> Self {
+        let n = n.max(1);
+        self.rate_limit_burst = n;
+        self.rate_limit_per_second = f64::from(n) / 60.0;
+        self
     }
 
     /// This configuration with a fresh random admin token (read it back from
@@ -276,6 +347,36 @@ impl middleware::Guarded for Shared {
     }
 }
 
+impl middleware::Idempotent for Shared {
+    fn idem(&self) -> &Mutex<middleware::IdemCache> {
+        &self.idem
+    }
+    fn idempotent_replay(&self) {
+        self.stats.idempotent_replays.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn keyed_methods(&self) -> &'static [axum::http::Method] {
+        const KEYED: &[axum::http::Method] = &[axum::http::Method::POST, axum::http::Method::PATCH];
+        KEYED
+    }
+    fn max_keyed_body(&self) -> usize {
+        docs::MAX_DOCUMENT_BYTES + 64 * 1024
+    }
+    fn idem_refusal(&self, refusal: middleware::IdemRefusal) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        use middleware::IdemRefusal;
+        let message = match refusal {
+            IdemRefusal::TooLarge => "documents may be at most 10 MB",
+            r => r.message(),
+        };
+        let p = problem::Problem::new(refusal.status(), refusal.code(), message);
+        match refusal {
+            IdemRefusal::BadKey | IdemRefusal::Reused => p.param("Idempotency-Key"),
+            _ => p,
+        }
+        .into_response()
+    }
+}
+
 /// A running sandbox. Dropping it stops the server (after a last save to its file).
 pub struct Sandbox {
     addr: SocketAddr,
@@ -299,27 +400,27 @@ impl Sandbox {
     /// Binds `addr` (use port 0 for any free port) and serves the flavour
     /// [`SandboxConfig::flavour`] names until dropped.
     ///
-    /// A Cartevo sandbox keeps its state in memory only: with a
+    /// A Cartevo or wallets sandbox keeps its state in memory only: with a
     /// [`SandboxConfig::data_file`] it is an `InvalidInput` error.
     pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Self> {
-        if config.flavour == Flavour::Cartevo {
+        let flavour = config.flavour;
+        if matches!(flavour, Flavour::Cartevo | Flavour::Wallets) {
             if config.data_file.is_some() {
+                let name = if flavour == Flavour::Cartevo { "cartevo" } else { "wallets" };
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidInput,
-                    "--data is not supported for cartevo",
+                    format!("--data is not supported for {name}"),
                 ));
             }
             let listener = TcpListener::bind(addr).await?;
             let addr = listener.local_addr()?;
             let admin_token = config.admin_token.clone();
-            let (shutdown, stopped) = cartevo::serve(listener, addr, config);
-            return Ok(Self {
-                addr,
-                flavour: Flavour::Cartevo,
-                admin_token,
-                shutdown: Some(shutdown),
-                stopped: Some(stopped),
-            });
+            let (shutdown, stopped) = if flavour == Flavour::Cartevo {
+                cartevo::serve(listener, addr, config)
+            } else {
+                wallets::serve(listener, addr, config)
+            };
+            return Ok(Self { addr, flavour, admin_token, shutdown: Some(shutdown), stopped: Some(stopped) });
         }
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -389,11 +490,13 @@ impl Sandbox {
     }
 
     /// The API base URL: `http://127.0.0.1:40123/api/v3` for Dinie,
-    /// `http://127.0.0.1:40123/api/v1` for Cartevo.
+    /// `http://127.0.0.1:40123/api/v1` for Cartevo, `http://127.0.0.1:40123` for
+    /// wallets.
     pub fn base_url(&self) -> String {
         match self.flavour {
             Flavour::Dinie => format!("http://{}/api/v3", self.addr),
             Flavour::Cartevo => format!("http://{}/api/v1", self.addr),
+            Flavour::Wallets => format!("http://{}", self.addr),
         }
     }
 

@@ -1,30 +1,36 @@
-//! `kyc-sandbox`: run a sandbox alone, Dinie-compatible (the default) or
-//! Cartevo-compatible (`--provider cartevo`).
+//! `kyc-sandbox`: run a sandbox alone, Dinie-compatible (the default),
+//! Cartevo-compatible (`--provider cartevo`) or Juicyway-wallets-compatible
+//! (`--provider wallets`).
 
 use kyc_sandbox::{Flavour, Sandbox, SandboxConfig, Seed, WebhookEndpoint, webhooks::DEFAULT_SECRET};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 const USAGE: &str = "\
-kyc-sandbox: a local Dinie V3 Customers API (/api/v3), or Cartevo's customers and cards
-API (/api/v1) with --provider cartevo (see the README for the admin calls)
+kyc-sandbox: a local Dinie V3 Customers API (/api/v3), Cartevo's customers and cards API
+(/api/v1) with --provider cartevo, or Juicyway's wallet-as-a-service API (at the root) with
+--provider wallets (see the README for the admin calls)
 
 USAGE:
     kyc-sandbox [OPTIONS]
 
 OPTIONS:
-    --provider NAME           dinie (default) or cartevo; cartevo's defaults apply before the
-                              other options, wherever this one is
+    --provider NAME           dinie (default), cartevo or wallets; its defaults apply before
+                              the other options, wherever this one is
     --addr ADDR               socket to listen on (default 127.0.0.1:8080; port 0 = any free port)
     --empty                   start with no customers
-    --seed N                  start with N demo customers (default 60; cartevo 40)
+    --seed N                  start with N demo customers (default 60; cartevo 40; wallets 36)
+    --review-delay-ms MS      upload (dinie), registration (cartevo) or creation (wallets) to
+                              review outcome or activation (default 2000; wallets 3000)
+    --rate-limit-burst N      token bucket size (default 1000; wallets 100)
+    --rate-limit-rps N        token bucket refill per second (default 500; wallets 100/60)
+    --rate-limit-per-minute N the same as --rate-limit-burst N with a refill of N/60 a second
+
+  dinie and cartevo:
     --client-id ID            client id of POST /auth/token (default sandbox; cartevo client_sandbox)
     --client-secret SECRET    its secret (default sandbox-secret; cartevo sandbox-key)
     --client-key KEY          the same as --client-secret (cartevo's name for it)
     --token-ttl SECONDS       lifetime of issued access tokens (default 3600)
-    --review-delay-ms MS      upload (dinie) or registration (cartevo) to review outcome (default 2000)
-    --rate-limit-burst N      token bucket size (default 1000)
-    --rate-limit-rps N        token bucket refill per second (default 500)
 
   dinie only:
     --data FILE               keep state in this SQLite file across restarts
@@ -33,7 +39,11 @@ OPTIONS:
     --webhook URL             deliver webhooks to URL (repeatable)
     --webhook-secret SECRET   whsec_<base64> secret for --webhook (default: the fixture's key)
 
-  both:
+  wallets only:
+    --api-key KEY             the API key to accept, bare or as Bearer (default test_sandbox_key);
+                              --token KEY is the same
+
+  all:
     --admin-token TOKEN       bearer token the /_sandbox admin calls need (default: $KYC_SANDBOX_ADMIN_TOKEN,
                               else a random one, printed at start)
     -h, --help                this text
@@ -48,7 +58,8 @@ fn provider(args: &[String]) -> Result<Flavour, String> {
             flavour = match it.next().map(String::as_str) {
                 Some("dinie") => Flavour::Dinie,
                 Some("cartevo") => Flavour::Cartevo,
-                Some(other) => return Err(format!("--provider {other:?}: expected dinie or cartevo")),
+                Some("wallets") => Flavour::Wallets,
+                Some(other) => return Err(format!("--provider {other:?}: expected dinie, cartevo or wallets")),
                 None => return Err("--provider needs a value".into()),
             };
         }
@@ -62,6 +73,7 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
     let mut cfg = match flavour {
         Flavour::Dinie => SandboxConfig::default(),
         Flavour::Cartevo => SandboxConfig::cartevo(),
+        Flavour::Wallets => SandboxConfig::wallets(),
     };
     let mut hooks = Vec::new();
     let mut secret = DEFAULT_SECRET.to_owned();
@@ -71,6 +83,24 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
             && matches!(a.as_str(), "--data" | "--token" | "--offer-delay-ms" | "--webhook" | "--webhook-secret")
         {
             return Err(format!("{a} is not supported for cartevo"));
+        }
+        if flavour == Flavour::Wallets
+            && matches!(
+                a.as_str(),
+                "--data"
+                    | "--offer-delay-ms"
+                    | "--webhook"
+                    | "--webhook-secret"
+                    | "--client-id"
+                    | "--client-secret"
+                    | "--client-key"
+                    | "--token-ttl"
+            )
+        {
+            return Err(format!("{a} is not supported for wallets"));
+        }
+        if flavour != Flavour::Wallets && a == "--api-key" {
+            return Err("--api-key is for --provider wallets (dinie takes --token)".into());
         }
         let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
         let number =
@@ -92,7 +122,13 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
                 cfg.seed = Seed::Demo(n as usize);
             }
             "--data" => cfg.data_file = Some(value("--data")?.into()),
-            "--token" => cfg.token = value("--token")?,
+            "--token" | "--api-key" => {
+                let t = value(a)?;
+                if t.trim().is_empty() {
+                    return Err(format!("{a} cannot be empty"));
+                }
+                cfg.token = t;
+            }
             "--client-id" => cfg.client_id = value("--client-id")?,
             "--client-secret" | "--client-key" => cfg.client_secret = value(a)?,
             "--token-ttl" => cfg.token_ttl = Duration::from_secs(number("--token-ttl", value("--token-ttl")?)?),
@@ -107,6 +143,10 @@ fn parse(args: &[String]) -> Result<(SocketAddr, SandboxConfig), String> {
             }
             "--rate-limit-rps" => {
                 cfg.rate_limit_per_second = number("--rate-limit-rps", value("--rate-limit-rps")?)?.max(1) as f64;
+            }
+            "--rate-limit-per-minute" => {
+                let n = number("--rate-limit-per-minute", value("--rate-limit-per-minute")?)?;
+                cfg = cfg.with_rate_limit_per_minute(u32::try_from(n).unwrap_or(u32::MAX));
             }
             "--webhook" => hooks.push(value("--webhook")?),
             "--webhook-secret" => secret = value("--webhook-secret")?,
@@ -150,6 +190,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let api_key = cfg.token.clone();
     let sandbox = match Sandbox::start(addr, cfg).await {
         Ok(s) => s,
         Err(e) => {
@@ -159,6 +200,9 @@ async fn main() {
     };
     println!("kyc-sandbox listening on {}", sandbox.base_url());
     println!("admin calls under {}", sandbox.admin_url());
+    if sandbox.flavour() == Flavour::Wallets {
+        println!("API key: {}  (send Authorization: <API key>)", api_key);
+    }
     if let Some(token) = sandbox.admin_token() {
         println!("admin token: {token}  (send Authorization: Bearer <admin token>)");
     }
@@ -203,12 +247,40 @@ mod tests {
 
     #[test]
     fn dinie_only_options_and_unknown_providers_are_refused() {
-        assert!(parse(&args("--provider wallets")).unwrap_err().contains("dinie or cartevo"));
+        assert!(parse(&args("--provider nope")).unwrap_err().contains("dinie, cartevo or wallets"));
         assert!(parse(&args("--provider")).unwrap_err().contains("needs a value"));
         for a in ["--data x.sqlite", "--token t", "--webhook http://127.0.0.1:1/h", "--offer-delay-ms 5"] {
             let e = parse(&args(&format!("--provider cartevo {a}"))).unwrap_err();
             assert!(e.contains("not supported for cartevo"), "{a}: {e}");
         }
         assert!(parse(&args("--data x.sqlite")).is_ok(), "dinie keeps --data");
+        for a in ["--data x.sqlite", "--webhook http://127.0.0.1:1/h", "--client-id c", "--token-ttl 5"] {
+            let e = parse(&args(&format!("--provider wallets {a}"))).unwrap_err();
+            assert!(e.contains("not supported for wallets"), "{a}: {e}");
+        }
+        assert!(parse(&args("--api-key k")).unwrap_err().contains("--provider wallets"));
+    }
+
+    #[test]
+    fn the_wallets_provider_takes_an_api_key_and_a_rate_per_minute() {
+        let (_, cfg) = parse(&args("--provider wallets --addr 127.0.0.1:0")).unwrap();
+        assert_eq!(cfg.flavour, Flavour::Wallets);
+        assert_eq!((cfg.token.as_str(), cfg.seed), (kyc_sandbox::WALLETS_API_KEY, Seed::Demo(36)));
+        assert_eq!((cfg.rate_limit_burst, cfg.review_delay), (100, Duration::from_secs(3)));
+        assert!((cfg.rate_limit_per_second - 100.0 / 60.0).abs() < 1e-9);
+
+        let (_, cfg) = parse(&args(
+            "--api-key live_k --seed 4 --review-delay-ms 50 --rate-limit-per-minute 30 --provider wallets",
+        ))
+        .unwrap();
+        assert_eq!(
+            (cfg.token.as_str(), cfg.seed, cfg.review_delay),
+            ("live_k", Seed::Demo(4), Duration::from_millis(50))
+        );
+        assert_eq!(cfg.rate_limit_burst, 30);
+        assert!((cfg.rate_limit_per_second - 0.5).abs() < 1e-9);
+        let (_, cfg) = parse(&args("--provider wallets --token t2")).unwrap();
+        assert_eq!(cfg.token, "t2");
+        assert!(parse(&args("--provider wallets --api-key")).unwrap_err().contains("needs a value"));
     }
 }

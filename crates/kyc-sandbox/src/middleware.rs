@@ -6,24 +6,24 @@
 //! Every flavour shares them: the request id, `Host` allowlist, admin token, same-origin
 //! rule, rate limit and faults are generic over [`Guarded`], which gives them the
 //! flavour's settings and its error bodies (RFC 9457 problems for Dinie, NestJS bodies
-//! for Cartevo). Idempotency keys are Dinie's alone (Cartevo has none).
+//! for Cartevo, `{"error":{…}}` for the wallets flavour). Idempotency keys are generic
+//! over [`Idempotent`], for the flavours that have them (Dinie and wallets; Cartevo has
+//! none).
 
-use crate::problem::Problem;
+use crate::MAX_COUNT;
 use crate::util::{constant_time_eq, sha256_hex};
-use crate::{AppState, MAX_COUNT};
 use axum::{
     body::{Body, BodyDataStream, Bytes, HttpBody, to_bytes},
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -50,12 +50,81 @@ pub(crate) trait Guarded: Send + Sync + 'static {
     fn error(&self, status: StatusCode, code: &'static str, message: String, retry_after: Option<u64>) -> Response;
 }
 
+/// What the shared idempotency middleware needs from a flavour that has keys.
+pub(crate) trait Idempotent: Guarded {
+    /// The keys seen.
+    fn idem(&self) -> &Mutex<IdemCache>;
+    /// Counts one replayed response.
+    fn idempotent_replay(&self);
+    /// The methods whose requests honour `Idempotency-Key`.
+    fn keyed_methods(&self) -> &'static [Method];
+    /// The largest body read to fingerprint a request: a request declared larger goes
+    /// straight to its handler (which refuses it), one larger than declared is 413.
+    fn max_keyed_body(&self) -> usize;
+    /// A refusal in the flavour's shape; by default [`Guarded::error`] with the
+    /// refusal's status, code and message.
+    fn idem_refusal(&self, refusal: IdemRefusal) -> Response {
+        self.error(refusal.status(), refusal.code(), refusal.message().to_owned(), None)
+    }
+}
+
+/// Why the idempotency middleware refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdemRefusal {
+    /// `400 invalid_request`: the key is empty or longer than 255 characters.
+    BadKey,
+    /// `413 payload_too_large`: the body is larger than [`Idempotent::max_keyed_body`].
+    TooLarge,
+    /// `409 idempotency_key_reused`: the key came with another request.
+    Reused,
+    /// `409 idempotency_key_in_use`: the first request with the key is still running
+    /// after 30 s.
+    InUse,
+}
+
+impl IdemRefusal {
+    /// The HTTP status.
+    pub fn status(self) -> StatusCode {
+        match self {
+            IdemRefusal::BadKey => StatusCode::BAD_REQUEST,
+            IdemRefusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            IdemRefusal::Reused | IdemRefusal::InUse => StatusCode::CONFLICT,
+        }
+    }
+    /// The machine-readable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            IdemRefusal::BadKey => "invalid_request",
+            IdemRefusal::TooLarge => "payload_too_large",
+            IdemRefusal::Reused => "idempotency_key_reused",
+            IdemRefusal::InUse => "idempotency_key_in_use",
+        }
+    }
+    /// The text for people.
+    pub fn message(self) -> &'static str {
+        match self {
+            IdemRefusal::BadKey => "Idempotency-Key must be 1 to 255 characters",
+            IdemRefusal::TooLarge => "the request body is too large",
+            IdemRefusal::Reused => {
+                "this Idempotency-Key was used with a different request; use a new key for a new operation"
+            }
+            IdemRefusal::InUse => "a request with this key is still being processed",
+        }
+    }
+}
+
 // ------------------------------------------------------------------ request id
 
-/// Every response carries an `X-Request-Id` (and every request is counted).
-pub(crate) async fn request_id<S: Guarded>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
+/// The id of the request being handled, in its extensions (for bodies that repeat it).
+#[derive(Debug, Clone)]
+pub(crate) struct RequestId(pub String);
+
+/// Every response carries an `X-Request-Id` (and every request is counted); inner
+/// layers find it in the request's extensions as [`RequestId`].
+pub(crate) async fn request_id<S: Guarded>(State(st): State<Arc<S>>, mut req: Request, next: Next) -> Response {
     st.request_seen();
     let id = format!("req_{}", uuid::Uuid::new_v4().simple());
+    req.extensions_mut().insert(RequestId(id.clone()));
     let mut resp = next.run(req).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
@@ -298,35 +367,34 @@ fn fingerprint(parts: &axum::http::request::Parts, body: &[u8]) -> String {
     sha256_hex(&input)
 }
 
-/// POST and PATCH with an `Idempotency-Key`: the same key and body replay the first
-/// response; the same key with another body is `409 idempotency_key_reused`. Server
-/// errors are not remembered, so a retry runs again.
-pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if !matches!(*req.method(), Method::POST | Method::PATCH) {
+/// The flavour's keyed methods (Dinie: POST and PATCH; wallets: POST) with an
+/// `Idempotency-Key`: the same key and body replay the first response (with
+/// `Idempotent-Replayed: true`); the same key with another body is
+/// `409 idempotency_key_reused`. Server errors are not remembered, so a retry runs
+/// again. A twin of a request still in flight waits for it, then replays it.
+pub(crate) async fn idempotency<S: Idempotent>(State(st): State<Arc<S>>, req: Request, next: Next) -> Response {
+    if !st.keyed_methods().contains(req.method()) {
         return next.run(req).await;
     }
     let Some(key) = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned) else {
         return next.run(req).await;
     };
     if key.is_empty() || key.len() > 255 {
-        return Problem::new(StatusCode::BAD_REQUEST, "invalid_request", "Idempotency-Key must be 1 to 255 characters")
-            .param("Idempotency-Key")
-            .into_response();
+        return st.idem_refusal(IdemRefusal::BadKey);
     }
-    // An upload declared larger than the limit goes straight to the handler's 413.
+    // A body declared larger than the limit goes straight to the handler's 413.
+    let max = st.max_keyed_body();
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > crate::docs::MAX_DOCUMENT_BYTES + 64 * 1024) {
+    if declared.is_some_and(|n| n > max) {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, crate::docs::MAX_DOCUMENT_BYTES + 64 * 1024).await else {
-        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "documents may be at most 10 MB")
-            .into_response();
+    let Ok(bytes) = to_bytes(body, max).await else {
+        return st.idem_refusal(IdemRefusal::TooLarge);
     };
     let fingerprint = fingerprint(&parts, &bytes);
 
-    // A twin of a request still in flight waits for it (up to 30 s), then replays it.
     enum Decision {
         Proceed,
         Respond(Response),
@@ -335,7 +403,7 @@ pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let decision = {
-            let mut cache = st.idem.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cache = st.idem().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             cache.retain(|_, e| match e {
                 IdemEntry::Done { at, .. } => at.elapsed() < IDEMPOTENCY_TTL,
                 IdemEntry::InFlight { since, .. } => since.elapsed() < Duration::from_secs(120),
@@ -351,18 +419,10 @@ pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -
                 Some(IdemEntry::InFlight { fingerprint: f, .. } | IdemEntry::Done { fingerprint: f, .. })
                     if *f != fingerprint =>
                 {
-                    Decision::Respond(
-                        Problem::new(
-                            StatusCode::CONFLICT,
-                            "idempotency_key_reused",
-                            "this Idempotency-Key was used with a different request; use a new key for a new operation",
-                        )
-                        .param("Idempotency-Key")
-                        .into_response(),
-                    )
+                    Decision::Respond(st.idem_refusal(IdemRefusal::Reused))
                 }
                 Some(IdemEntry::Done { status, content_type, body, .. }) => {
-                    st.stats.idempotent_replays.fetch_add(1, Ordering::Relaxed);
+                    st.idempotent_replay();
                     let mut resp = Response::new(Body::from(body.clone()));
                     *resp.status_mut() = *status;
                     if let Some(ct) = content_type {
@@ -372,14 +432,7 @@ pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -
                     Decision::Respond(resp)
                 }
                 Some(IdemEntry::InFlight { .. }) if Instant::now() < deadline => Decision::Wait,
-                Some(IdemEntry::InFlight { .. }) => Decision::Respond(
-                    Problem::new(
-                        StatusCode::CONFLICT,
-                        "idempotency_key_in_use",
-                        "a request with this key is still being processed",
-                    )
-                    .into_response(),
-                ),
+                Some(IdemEntry::InFlight { .. }) => Decision::Respond(st.idem_refusal(IdemRefusal::InUse)),
             }
         };
         match decision {
@@ -392,7 +445,7 @@ pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -
     let (rparts, rbody) = resp.into_parts();
     let body = to_bytes(rbody, usize::MAX).await.unwrap_or_default();
     {
-        let mut cache = st.idem.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cache = st.idem().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if rparts.status.is_server_error() {
             cache.remove(&key);
         } else {

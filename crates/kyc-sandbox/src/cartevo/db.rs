@@ -181,11 +181,7 @@ fn key(c: &Customer) -> Key {
     (c.created_at.unix_timestamp_nanos(), c.id.clone())
 }
 
-/// A time truncated to the millisecond (what the API shows), so the order clients see
-/// is the order kept.
-pub(crate) fn ms(t: OffsetDateTime) -> OffsetDateTime {
-    t.replace_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(t)
-}
+pub(crate) use crate::util::ms;
 
 /// All state.
 #[derive(Debug, Default)]

@@ -8,6 +8,7 @@ use super::{CartevoShared, State as AppState, lock};
 use crate::docs::{MAX_DOCUMENT_BYTES, sniff};
 use crate::middleware as mw;
 use crate::util::constant_time_eq;
+pub(crate) use crate::util::timestamp;
 use axum::{
     Json, Router,
     body::{Bytes, to_bytes},
@@ -24,8 +25,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use time::OffsetDateTime;
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 
 /// Every route of the Cartevo flavour's public API, as `(method, path)` under
 /// `/api/v1`: its OpenAPI document ([`crate::CARTEVO_OPENAPI`]) describes exactly
@@ -91,14 +90,6 @@ async fn no_route(method: Method, OriginalUri(uri): OriginalUri) -> Nest {
 }
 
 // ------------------------------------------------------------------ wire shapes
-
-const RFC3339_MS: &[BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-
-/// RFC 3339 in UTC with milliseconds: `2026-03-01T12:00:00.000Z`.
-pub(crate) fn timestamp(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC).format(RFC3339_MS).unwrap_or_default()
-}
 
 /// A customer as `GET /customers` lists it.
 fn list_item(c: &Customer) -> Value {
