@@ -11,7 +11,7 @@ use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
-    ProductView, ProfileView, WriteView,
+    IdentityCheckView, ProductDetailView, ProductView, ProfileView, WriteView,
 };
 use tauri::{AppHandle, State};
 
@@ -168,8 +168,29 @@ pub async fn product_action(
     id: String,
     product_id: String,
     action: String,
+    reason: Option<String>,
 ) -> Result<(), ErrorView> {
-    Ok(state.desk().await.product_action(&id, &product_id, &action).await?)
+    Ok(state.desk().await.product_action(&id, &product_id, &action, reason).await?)
+}
+
+/// More about one product, read live.
+pub async fn product_detail(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    product_id: String,
+) -> Result<ProductDetailView, ErrorView> {
+    Ok(state.desk().await.product_detail(&id, &product_id).await?)
+}
+
+/// Runs the provider's identity check for a customer.
+pub async fn identity_check(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    values: FormValues,
+) -> Result<IdentityCheckView, ErrorView> {
+    Ok(state.desk().await.identity_check(&id, values).await?)
 }
 
 /// The bytes of a document uploaded from this machine, for the viewer.

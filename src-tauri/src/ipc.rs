@@ -13,7 +13,7 @@ use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
-    ProductView, ProfileView, WriteView,
+    IdentityCheckView, ProductDetailView, ProductView, ProfileView, WriteView,
 };
 use tauri::{AppHandle, State};
 // The events' payloads, read only to write their TypeScript.

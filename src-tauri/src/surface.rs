@@ -43,8 +43,12 @@ macro_rules! with_ipc_surface {
                 detach_file(id: String) -> ();
                 /// Creates a product for a customer (issues a card) from its create form's values.
                 create_product(id: String, kind: String, values: FormValues) -> CreatedView;
-                /// Does an action (freeze, unfreeze, …) to a customer's product.
-                product_action(id: String, product_id: String, action: String) -> ();
+                /// Does an action (freeze, unfreeze, …) to a customer's product, with a reason where it takes one.
+                product_action(id: String, product_id: String, action: String, reason: Option<String>) -> ();
+                /// More about one product, read live (payment methods, recent movements, events).
+                product_detail(id: String, product_id: String) -> ProductDetailView;
+                /// Runs the provider's identity check (a BVN lookup) for a customer: the record beside what they declared.
+                identity_check(id: String, values: FormValues) -> IdentityCheckView;
                 /// The bytes of a document uploaded from this machine, for the viewer.
                 document_bytes(customer_id: String, document_id: String) -> tauri::ipc::Response as "ArrayBuffer";
                 /// The writes the API refused in the background, with why and what they were.

@@ -6,10 +6,10 @@
 use crate::desk::Desk;
 use crate::events::CoreEvent;
 use crate::provider::Created;
-use crate::views::{AttachedFileView, CreatedView, ProductView};
+use crate::views::{AttachedFileView, CreatedView, IdentityCheckView, IdentityFact, ProductDetailView, ProductView};
 use crate::{CoreError, outbox};
 use base64::Engine;
-use kyc_model::{FieldError, FieldKind, FormSpec, FormValues, Stage};
+use kyc_model::{Customer, FieldError, FieldKind, FormSpec, FormValues, IdentityRecord, Stage};
 use kyc_store::StoredDocument;
 use std::collections::HashMap;
 use std::path::Path;
@@ -157,7 +157,14 @@ impl Desk {
 
     /// Does `action` to a customer's product, if the provider offers it from the
     /// product's status; then reads the products again.
-    pub async fn product_action(&self, customer_id: &str, product_id: &str, action: &str) -> Result<(), CoreError> {
+    /// An action declared `needs_reason` takes staff's reason (1–255 characters).
+    pub async fn product_action(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        action: &str,
+        reason: Option<String>,
+    ) -> Result<(), CoreError> {
         let product = self
             .store()
             .products_for(customer_id)
@@ -165,24 +172,83 @@ impl Desk {
             .into_iter()
             .find(|p| p.id == product_id)
             .ok_or_else(|| invalid("product", "not_found", format!("no cached product {product_id}")))?;
-        let allowed = self
+        let declared = self
             .describe()
             .products
             .iter()
             .find(|s| s.kind == product.kind)
             .and_then(|s| s.actions.iter().find(|a| a.name == action))
-            .is_some_and(|a| a.allowed_from(&product.status));
-        if !allowed {
+            .cloned();
+        let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if declared.as_ref().is_some_and(|a| a.needs_reason) {
+            match &reason {
+                None => return Err(invalid("reason", "required", "say why (the reason is kept with the product)")),
+                Some(r) if r.chars().count() > 255 => {
+                    return Err(invalid("reason", "too_long", "reason must be at most 255 characters"));
+                }
+                Some(_) => {}
+            }
+        }
+        if !declared.is_some_and(|a| a.allowed_from(&product.status)) {
             return Err(invalid(
                 "action",
                 "not_allowed",
                 format!("{action} is not possible for a {} that is {}", product.kind, product.status),
             ));
         }
-        let r = self.provider().product_action(customer_id, product_id, action).await;
+        let r = self.provider().product_action(customer_id, product_id, action, reason.as_deref()).await;
         self.observe(&r);
         r?;
         self.products(customer_id).await.map(drop)
+    }
+
+    /// More about one product, read live from the provider (payment methods, recent
+    /// movements, events). Offline, says so.
+    pub async fn product_detail(&self, customer_id: &str, product_id: &str) -> Result<ProductDetailView, CoreError> {
+        let r = self.provider().product_detail(customer_id, product_id).await;
+        self.observe(&r);
+        Ok(ProductDetailView::from(&r?))
+    }
+
+    /// Runs the provider's identity check for a customer (a BVN lookup) with its form's
+    /// values, which include staff's confirmation of the customer's consent. The record
+    /// found is compared with what the customer declared and shown; it is **never
+    /// stored**: the timeline keeps only who checked, when, and whether it matched.
+    pub async fn identity_check(&self, customer_id: &str, values: FormValues) -> Result<IdentityCheckView, CoreError> {
+        let Some(spec) = self.describe().identity_check.clone() else {
+            return Err(crate::provider::unsupported(&self.describe().name, "check an identity"));
+        };
+        let errors = spec.form.validate(&values, crate::desk::today());
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        let values = spec.form.normalized(&values, crate::desk::today());
+        let customer = self
+            .store()
+            .get_customer(customer_id)
+            .await?
+            .ok_or_else(|| invalid("id", "not_found", format!("no cached customer {customer_id}")))?;
+        let key = crate::new_idempotency_key();
+        let r = self.provider().identity_check(customer_id, &values, &key).await;
+        self.observe(&r);
+        let record = r?;
+        // What the customer declared, and a date of birth staff read from a document.
+        let declared_birth = values.get("declared_birth_date").map(str::to_owned);
+        let view = compare_identity(&customer, &record, declared_birth.as_deref());
+        let author = crate::author();
+        self.store()
+            .add_change(&kyc_store::Change {
+                customer_id: customer_id.to_owned(),
+                at: time::OffsetDateTime::now_utc(),
+                kind: "identity_check".into(),
+                item_type: Some(spec.id.clone()),
+                old_value: None,
+                new_value: if view.matches { "match".into() } else { "mismatch".into() },
+                message: Some(author),
+            })
+            .await?;
+        self.emit(CoreEvent::CustomersChanged { ids: vec![customer_id.to_owned()] });
+        Ok(view)
     }
 
     /// Copies the identity documents the provider hosts for a customer into the cache
@@ -230,4 +296,46 @@ impl Desk {
         }
         Ok(added)
     }
+}
+
+/// Letters only, lower case, accents kept: `O'Neil-Ade` and `oneil ade` compare equal.
+fn name_key(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// The digits of a phone's national part: the last 10 digits, so `+234 803…` and
+/// `0803…` compare equal.
+fn phone_key(s: &str) -> String {
+    let d: String = s.chars().filter(char::is_ascii_digit).collect();
+    d[d.len().saturating_sub(10)..].to_owned()
+}
+
+/// The record found beside what the customer declared, fact by fact: a fact matches,
+/// differs, or cannot be compared (nothing declared).
+pub(crate) fn compare_identity(c: &Customer, r: &IdentityRecord, declared_birth: Option<&str>) -> IdentityCheckView {
+    let declared = |key: &str| -> Option<String> {
+        match key {
+            "given_name" => c.given_name.clone().or_else(|| c.name.split_whitespace().next().map(str::to_owned)),
+            "family_name" => c.family_name.clone().or_else(|| c.name.split_whitespace().last().map(str::to_owned)),
+            "birth_date" => c.birth_date.map(|d| d.to_string()).or_else(|| declared_birth.map(str::to_owned)),
+            "phone" => Some(c.phone.clone()).filter(|p| !p.is_empty()),
+            _ => None,
+        }
+    };
+    let same = |key: &str, a: &str, b: &str| match key {
+        "phone" => phone_key(a) == phone_key(b),
+        "birth_date" => a.trim() == b.trim(),
+        _ => name_key(a) == name_key(b),
+    };
+    let facts: Vec<IdentityFact> = r
+        .facts
+        .iter()
+        .map(|(key, found)| {
+            let d = declared(key);
+            let matches = d.as_deref().map(|d| same(key, d, found));
+            IdentityFact { key: key.clone(), found: found.clone(), declared: d, matches }
+        })
+        .collect();
+    let matches = facts.iter().all(|f| f.matches != Some(false));
+    IdentityCheckView { facts, matches }
 }

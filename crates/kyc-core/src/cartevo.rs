@@ -152,12 +152,13 @@ pub fn spec() -> ProviderSpec {
         products: vec![ProductSpec {
             kind: "card".into(),
             actions: vec![
-                ProductAction { name: "freeze".into(), from: vec!["ACTIVE".into()] },
-                ProductAction { name: "unfreeze".into(), from: vec!["FROZEN".into()] },
+                ProductAction { name: "freeze".into(), from: vec!["ACTIVE".into()], needs_reason: false },
+                ProductAction { name: "unfreeze".into(), from: vec!["FROZEN".into()], needs_reason: false },
             ],
             create: Some(card_form()),
             create_at: Some(Stage::Approved.as_str().into()),
         }],
+        identity_check: None,
     }
 }
 
@@ -533,6 +534,7 @@ impl Provider for CartevoProvider {
         _customer_id: &'a str,
         product_id: &'a str,
         action: &'a str,
+        _reason: Option<&'a str>,
     ) -> BoxFuture<'a, Result<(), CoreError>> {
         async move {
             match action {

@@ -41,6 +41,12 @@ const CONNECTORS: &[Connector] = &[
         open: crate::cartevo::connect,
         builtin: Some(crate::cartevo::builtin_sandbox_credentials),
     },
+    Connector {
+        id: "wallets",
+        info: crate::wallets::connector,
+        open: crate::wallets::connect,
+        builtin: Some(crate::wallets::builtin_sandbox_credentials),
+    },
 ];
 
 fn find(id: &str) -> Result<&'static Connector, CoreError> {

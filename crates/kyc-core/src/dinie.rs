@@ -75,7 +75,7 @@ pub const PHONE_COUNTRY: &str = "BR";
 /// /customers/{id}`; only the CPF is required by the API, the desk also asks for name,
 /// e-mail and phone, which every KYC needs).
 pub fn spec() -> ProviderSpec {
-    let phone = || FieldKind::Phone { country: Some(PHONE_COUNTRY.into()), country_field: None };
+    let phone = || FieldKind::Phone { country: Some(PHONE_COUNTRY.into()), country_field: None, must_belong: false };
     let id = |kind: IdKind| FieldKind::identifier(&kind);
     ProviderSpec {
         id: "dinie".into(),
@@ -113,6 +113,7 @@ pub fn spec() -> ProviderSpec {
             ],
         }),
         products: vec![ProductSpec::read_only("credit_offer")],
+        identity_check: None,
     }
 }
 

@@ -31,6 +31,7 @@ mod secrets;
 pub mod sync;
 mod thumbnail;
 pub mod views;
+pub mod wallets;
 
 pub use desk::{Desk, MAX_LIST_LIMIT, ProfileInfo, WATCH_EVERY, WriteResult, check_document_size};
 pub use error::{ApiFailure, ApiRefusal, CoreError, ErrorView};
@@ -38,6 +39,14 @@ pub use error::{ApiFailure, ApiRefusal, CoreError, ErrorView};
 pub use kyc_model as model;
 pub use kyc_store::CacheKey;
 pub use provider::{Created, FormFile, HostedDocument, Page, Progress, Provider};
+
+/// Who is at the desk, for the timeline: `KYC_DESK_AUTHOR`, else the OS user.
+pub fn author() -> String {
+    ["KYC_DESK_AUTHOR", "USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
 
 /// A fresh key for one logical write (a UUID v4): kept with the outbox entry and sent
 /// on every attempt, so the provider recognises a retry (where it takes one).

@@ -3,7 +3,7 @@
 
 use crate::CoreError;
 use futures::future::BoxFuture;
-use kyc_model::{Customer, DocumentInfo, FormValues, Product, ProviderSpec};
+use kyc_model::{Customer, DocumentInfo, FormValues, IdentityRecord, Product, ProductDetail, ProviderSpec};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -183,15 +183,41 @@ pub trait Provider: Send + Sync {
         Box::pin(async move { Err(unsupported(self.name(), &format!("create a {kind}"))) })
     }
 
-    /// Does `action` (declared in the product kind's spec) to a product.
+    /// Does `action` (declared in the product kind's spec) to a product, with staff's
+    /// reason when the action takes one.
     fn product_action<'a>(
         &'a self,
         customer_id: &'a str,
         product_id: &'a str,
         action: &'a str,
+        reason: Option<&'a str>,
     ) -> BoxFuture<'a, Result<(), CoreError>> {
-        let _ = (customer_id, product_id);
+        let _ = (customer_id, product_id, reason);
         Box::pin(async move { Err(unsupported(self.name(), action)) })
+    }
+
+    /// More about one product, read live (payment methods, recent movements, events).
+    /// Nothing more by default.
+    fn product_detail<'a>(
+        &'a self,
+        customer_id: &'a str,
+        product_id: &'a str,
+    ) -> BoxFuture<'a, Result<ProductDetail, CoreError>> {
+        let _ = (customer_id, product_id);
+        Box::pin(async { Ok(ProductDetail::default()) })
+    }
+
+    /// Runs the identity check the provider declares
+    /// ([`ProviderSpec::identity_check`]) with its form's values (checked), for a
+    /// customer: the record found. Providers without one refuse.
+    fn identity_check<'a>(
+        &'a self,
+        customer_id: &'a str,
+        values: &'a FormValues,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<IdentityRecord, CoreError>> {
+        let _ = (customer_id, values, key);
+        Box::pin(async move { Err(unsupported(self.name(), "check an identity")) })
     }
 
     /// The identity documents the provider keeps for a customer (see

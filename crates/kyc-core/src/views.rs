@@ -472,3 +472,132 @@ pub struct FormLayout {
     /// The age today of each date of birth typed, by field.
     pub ages: std::collections::BTreeMap<String, u32>,
 }
+
+/// More about one product, read live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProductDetailView {
+    /// Ways to pay in: `(kind, institution, number, holder)`.
+    pub payment_methods: Vec<PaymentMethodView>,
+    /// Recent movements, newest first.
+    pub movements: Vec<MovementView>,
+    /// Events, as they happened.
+    pub events: Vec<ProductEventView>,
+}
+
+/// A way to pay in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PaymentMethodView {
+    /// `bank_account`, …
+    pub kind: String,
+    /// A bank's name.
+    pub institution: Option<String>,
+    /// Its number.
+    pub reference: Option<String>,
+    /// The name on it.
+    pub holder: Option<String>,
+}
+
+/// A money movement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MovementView {
+    /// `credit` or `debit`.
+    pub direction: String,
+    /// A decimal string, as the provider wrote it.
+    pub amount: String,
+    /// ISO 4217.
+    pub currency: String,
+    /// The provider's status.
+    pub status: String,
+    /// What it was.
+    pub description: Option<String>,
+    /// RFC 3339.
+    pub at: Option<String>,
+}
+
+/// An event of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProductEventView {
+    /// What.
+    pub kind: String,
+    /// The status it led to.
+    pub status: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// RFC 3339.
+    pub at: Option<String>,
+}
+
+impl From<&kyc_model::ProductDetail> for ProductDetailView {
+    fn from(d: &kyc_model::ProductDetail) -> Self {
+        Self {
+            payment_methods: d
+                .payment_methods
+                .iter()
+                .map(|p| PaymentMethodView {
+                    kind: p.kind.clone(),
+                    institution: p.institution.clone(),
+                    reference: p.reference.clone(),
+                    holder: p.holder.clone(),
+                })
+                .collect(),
+            movements: d
+                .transactions
+                .iter()
+                .map(|m| MovementView {
+                    direction: m.direction.clone(),
+                    amount: m.amount.amount.clone(),
+                    currency: m.amount.currency.clone(),
+                    status: m.status.clone(),
+                    description: m.description.clone(),
+                    at: m.at.map(rfc3339),
+                })
+                .collect(),
+            events: d
+                .events
+                .iter()
+                .map(|e| ProductEventView {
+                    kind: e.kind.clone(),
+                    status: e.status.clone(),
+                    reason: e.reason.clone(),
+                    at: e.at.map(rfc3339),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One fact of an identity check: found, declared, and whether they match (`None`:
+/// nothing declared to compare with).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct IdentityFact {
+    /// `given_name`, `middle_name`, `family_name`, `birth_date`, `phone` (label `fact.<key>`).
+    pub key: String,
+    /// In the record found.
+    pub found: String,
+    /// As the customer declared it.
+    pub declared: Option<String>,
+    /// Whether they are the same.
+    pub matches: Option<bool>,
+}
+
+/// An identity check's outcome: the record beside the declared data. Shown, never
+/// stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct IdentityCheckView {
+    /// Fact by fact.
+    pub facts: Vec<IdentityFact>,
+    /// No fact that could be compared differs.
+    pub matches: bool,
+}

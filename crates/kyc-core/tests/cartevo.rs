@@ -286,11 +286,11 @@ async fn fifty_cards_through_a_third_of_requests_failing_are_exactly_fifty() {
     // Through the desk: the product shows, and freezing follows the allowed transitions.
     d.products(&customer_id).await.unwrap();
     let card = d.store().products_for(&customer_id).await.unwrap().remove(0);
-    d.product_action(&customer_id, &card.id, "freeze").await.unwrap();
+    d.product_action(&customer_id, &card.id, "freeze", None).await.unwrap();
     let frozen = d.store().products_for(&customer_id).await.unwrap().into_iter().find(|p| p.id == card.id).unwrap();
     assert_eq!(frozen.status, "FROZEN");
-    assert!(d.product_action(&customer_id, &card.id, "freeze").await.is_err(), "not offered from FROZEN");
-    d.product_action(&customer_id, &card.id, "unfreeze").await.unwrap();
+    assert!(d.product_action(&customer_id, &card.id, "freeze", None).await.is_err(), "not offered from FROZEN");
+    d.product_action(&customer_id, &card.id, "unfreeze", None).await.unwrap();
 }
 
 #[tokio::test]

@@ -340,6 +340,66 @@ pub struct Product {
     pub created_at: Option<OffsetDateTime>,
 }
 
+/// More about one product, read live: how money gets in, what moved, what happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductDetail {
+    /// Ways to pay in (a wallet's bank accounts).
+    pub payment_methods: Vec<PaymentMethod>,
+    /// Recent money movements, newest first.
+    pub transactions: Vec<Movement>,
+    /// Status changes and other events, oldest first.
+    pub events: Vec<ProductEvent>,
+}
+
+/// A way to pay into a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMethod {
+    /// `bank_account`, …
+    pub kind: String,
+    /// Who holds it (a bank's name).
+    pub institution: Option<String>,
+    /// Its number.
+    pub reference: Option<String>,
+    /// The name on it.
+    pub holder: Option<String>,
+}
+
+/// A money movement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    /// `credit` or `debit`.
+    pub direction: String,
+    /// How much, in which currency (a decimal string).
+    pub amount: Money,
+    /// The provider's status of it.
+    pub status: String,
+    /// What it was.
+    pub description: Option<String>,
+    /// When.
+    pub at: Option<OffsetDateTime>,
+}
+
+/// Something that happened to a product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductEvent {
+    /// What.
+    pub kind: String,
+    /// The status it led to.
+    pub status: Option<String>,
+    /// Why, as staff said.
+    pub reason: Option<String>,
+    /// When.
+    pub at: Option<OffsetDateTime>,
+}
+
+/// A record found by an identity check (a BVN lookup), fact by fact under the names
+/// the desk compares (`given_name`, `family_name`, `middle_name`, `birth_date`, `phone`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdentityRecord {
+    /// The facts, in the order shown.
+    pub facts: Vec<(String, String)>,
+}
+
 /// A document the provider stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentInfo {

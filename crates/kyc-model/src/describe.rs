@@ -35,6 +35,8 @@ pub struct ProductAction {
     pub name: String,
     /// The provider's statuses it is offered in.
     pub from: Vec<String>,
+    /// Staff must say why (a reason is sent with it).
+    pub needs_reason: bool,
 }
 
 impl ProductAction {
@@ -83,4 +85,19 @@ pub struct ProviderSpec {
     pub correct: Option<FormSpec>,
     /// What comes after KYC.
     pub products: Vec<ProductSpec>,
+    /// A check of a customer's identity against an outside record (a BVN lookup), when
+    /// the provider offers one.
+    pub identity_check: Option<IdentityCheckSpec>,
+}
+
+/// An identity check staff can run: its form (the number to look up, the customer's
+/// consent) and which declared facts the record found is compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct IdentityCheckSpec {
+    /// `bvn`, … (label `check.<id>`).
+    pub id: String,
+    /// What staff fill in.
+    pub form: FormSpec,
 }

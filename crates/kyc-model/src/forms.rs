@@ -23,7 +23,13 @@ pub enum FieldKind {
         country: Option<String>,
         /// Or: the key of the form's field holding that country.
         country_field: Option<String>,
+        /// The number must be that country's (a billing country's), not just read in it.
+        must_belong: bool,
     },
+    /// A name: letters (any script), spaces, hyphens and apostrophes only.
+    Name,
+    /// The customer's consent, confirmed by staff: checked (`yes`) or not.
+    Consent,
     /// An identity document's number of a kind (`cpf`, `passport`, …).
     Identifier {
         /// The kind's name.
@@ -310,8 +316,13 @@ impl FormSpec {
                 e
             }),
             FieldKind::Phone { .. } => {
+                let belongs = if matches!(f.kind, FieldKind::Phone { must_belong: true, .. }) {
+                    Belongs::Required
+                } else {
+                    Belongs::Preferred
+                };
                 let parsed = match self.phone_country(&f.kind, values) {
-                    Some(country) => Phone::parse_in(value, country, Belongs::Preferred),
+                    Some(country) => Phone::parse_in(value, country, belongs),
                     None => Phone::parse(value),
                 };
                 parsed.map(|p| p.as_str().to_owned()).map_err(|mut e| {
@@ -343,6 +354,24 @@ impl FormSpec {
                     Ok(upper)
                 } else {
                     Err(FieldError::new(key, "invalid_country", format!("{key} must be a two-letter country code")))
+                }
+            }
+            FieldKind::Name => {
+                if value.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'' || c == '’') {
+                    Ok(value.trim().to_owned())
+                } else {
+                    Err(FieldError::new(
+                        key,
+                        "invalid_name",
+                        format!("{key} may have letters, spaces, hyphens and apostrophes only"),
+                    ))
+                }
+            }
+            FieldKind::Consent => {
+                if value == "yes" {
+                    Ok(value.to_owned())
+                } else {
+                    Err(FieldError::new(key, "consent_required", format!("{key}: the customer's consent is required")))
                 }
             }
             FieldKind::Url => match url_host(value) {
@@ -507,8 +536,11 @@ mod tests {
                 FieldSpec::new("cnpj", FieldKind::identifier(&IdKind::Cnpj)),
                 FieldSpec::new("name", FieldKind::Text).required().min(3).max(200),
                 FieldSpec::new("email", FieldKind::Email).required(),
-                FieldSpec::new("phone", FieldKind::Phone { country: Some("BR".into()), country_field: None })
-                    .required(),
+                FieldSpec::new(
+                    "phone",
+                    FieldKind::Phone { country: Some("BR".into()), country_field: None, must_belong: false },
+                )
+                .required(),
                 FieldSpec::new("birth", FieldKind::Date { min_age: Some(18) }),
                 FieldSpec::new("country", FieldKind::Country),
                 FieldSpec::new("doc", FieldKind::Choice { options: vec!["NIN".into(), "PASSPORT".into()] }),
@@ -574,13 +606,19 @@ mod tests {
             partial: false,
             fields: vec![
                 FieldSpec::new("country", FieldKind::Country).required(),
-                FieldSpec::new("phone", FieldKind::Phone { country: None, country_field: Some("country".into()) })
-                    .required(),
+                FieldSpec::new(
+                    "phone",
+                    FieldKind::Phone { country: None, country_field: Some("country".into()), must_belong: true },
+                )
+                .required(),
             ],
         };
         let ng = FormValues::of([("country", "NG"), ("phone", "0803 123 4567")]);
         assert!(spec.validate(&ng, TODAY).is_empty(), "{:?}", spec.validate(&ng, TODAY));
         assert_eq!(spec.normalized(&ng, TODAY).get("phone"), Some("+2348031234567"));
+        // The billing country's number, not another's.
+        let gh_number = FormValues::of([("country", "NG"), ("phone", "+233 24 123 4567")]);
+        assert_eq!(spec.validate(&gh_number, TODAY)[0].field, "phone");
     }
 
     #[test]
@@ -674,6 +712,25 @@ mod tests {
         let by_url = FormValues::of([("how", "URLS"), ("file", "f-1")]);
         assert_eq!(spec.validate(&by_url, TODAY)[0].field, "url");
         assert_eq!(spec.normalized(&by_url, TODAY).get("file"), None, "a hidden file is not sent");
+    }
+
+    #[test]
+    fn names_and_consent() {
+        let spec = FormSpec {
+            id: "x".into(),
+            partial: false,
+            fields: vec![
+                FieldSpec::new("first_name", FieldKind::Name).required().max(100),
+                FieldSpec::new("consent", FieldKind::Consent).required(),
+            ],
+        };
+        assert!(
+            spec.validate(&FormValues::of([("first_name", "Ngozi-O’Neil Émilie"), ("consent", "yes")]), TODAY)
+                .is_empty()
+        );
+        let e = spec.validate(&FormValues::of([("first_name", "R2D2"), ("consent", "no")]), TODAY);
+        let codes: Vec<&str> = e.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["invalid_name", "consent_required"]);
     }
 
     #[test]

@@ -18,8 +18,11 @@ mod identity;
 mod phone;
 mod validate;
 
-pub use customer::{Address, Customer, DocumentInfo, KycItem, KycItemStatus, KycKind, Money, Party, Product, Stage};
-pub use describe::{Capabilities, ProductAction, ProductSpec, ProviderSpec};
+pub use customer::{
+    Address, Customer, DocumentInfo, IdentityRecord, KycItem, KycItemStatus, KycKind, Money, Movement, Party,
+    PaymentMethod, Product, ProductDetail, ProductEvent, Stage,
+};
+pub use describe::{Capabilities, IdentityCheckSpec, ProductAction, ProductSpec, ProviderSpec};
 pub use document::{MAX_DOCUMENT_BYTES, sniff_document};
 pub use forms::{Condition, FieldKind, FieldSpec, FormSpec, FormValues, hundredths};
 pub use identity::{IdKind, Identifier};

@@ -11,7 +11,11 @@ country: string | null,
 /**
  * Or: the key of the form's field holding that country.
  */
-countryField: string | null, } | { "type": "identifier", 
+countryField: string | null, 
+/**
+ * The number must be that country's (a billing country's), not just read in it.
+ */
+mustBelong: boolean, } | { "type": "name" } | { "type": "consent" } | { "type": "identifier", 
 /**
  * The kind's name.
  */

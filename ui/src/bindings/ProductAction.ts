@@ -11,4 +11,8 @@ name: string,
 /**
  * The provider's statuses it is offered in.
  */
-from: Array<string>, };
+from: Array<string>, 
+/**
+ * Staff must say why (a reason is sent with it).
+ */
+needsReason: boolean, };

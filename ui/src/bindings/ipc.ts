@@ -13,9 +13,11 @@ import type { ErrorView } from "./ErrorView";
 import type { FieldError } from "./FieldError";
 import type { FormLayout } from "./FormLayout";
 import type { FormValues } from "./FormValues";
+import type { IdentityCheckView } from "./IdentityCheckView";
 import type { NewProfile } from "./NewProfile";
 import type { Notice } from "./Notice";
 import type { OutboxSummary } from "./OutboxSummary";
+import type { ProductDetailView } from "./ProductDetailView";
 import type { ProductView } from "./ProductView";
 import type { Profile } from "./Profile";
 import type { ProfileView } from "./ProfileView";
@@ -92,9 +94,17 @@ export const commands = {
    */
   createProduct: (id: string, kind: string, values: FormValues) => invoke<CreatedView>("create_product", { id, kind, values }),
   /**
-   * Does an action (freeze, unfreeze, …) to a customer's product.
+   * Does an action (freeze, unfreeze, …) to a customer's product, with a reason where it takes one.
    */
-  productAction: (id: string, productId: string, action: string) => invoke<null>("product_action", { id, productId, action }),
+  productAction: (id: string, productId: string, action: string, reason: string | null) => invoke<null>("product_action", { id, productId, action, reason }),
+  /**
+   * More about one product, read live (payment methods, recent movements, events).
+   */
+  productDetail: (id: string, productId: string) => invoke<ProductDetailView>("product_detail", { id, productId }),
+  /**
+   * Runs the provider's identity check (a BVN lookup) for a customer: the record beside what they declared.
+   */
+  identityCheck: (id: string, values: FormValues) => invoke<IdentityCheckView>("identity_check", { id, values }),
   /**
    * The bytes of a document uploaded from this machine, for the viewer.
    */

@@ -11,6 +11,7 @@ import { Biometrics } from "./Biometrics";
 import { CorrectForm } from "./CorrectForm";
 import { DocumentViewer } from "./DocumentViewer";
 import { ErrorBox } from "./Field";
+import { IdentityCheck } from "./IdentityCheck";
 import { Products } from "./Products";
 import { StageBadge } from "./StageBadge";
 import { UploadZone } from "./UploadZone";
@@ -167,6 +168,7 @@ export function CustomerDetailPane({ id, onClose }: Props) {
         </section>
       )}
 
+      {spec.identityCheck && <IdentityCheck customerId={c.id} spec={spec.identityCheck} />}
       {spec.products.length > 0 && (
         <Products customerId={c.id} stage={c.stage} products={c.products} specs={spec.products} />
       )}
@@ -272,6 +274,10 @@ function ChecklistItem({
 function Timeline({ entries, locale }: { entries: ChangeView[]; locale: Locale }) {
   const { t } = useI18n();
   const text = (e: ChangeView) => {
+    if (e.kind === "identity_check") {
+      const check = label(locale, `check.${e.itemType ?? ""}`, e.itemType ?? "");
+      return t(e.newValue === "match" ? "timelineCheckMatch" : "timelineCheckMismatch", { check, author: e.message ?? "" });
+    }
     if (e.kind === "status") {
       // The provider's own words for its statuses, as they came.
       const to = e.newValue;
@@ -294,7 +300,7 @@ function Timeline({ entries, locale }: { entries: ChangeView[]; locale: Locale }
             <li key={`${e.at}-${i}`}>
               <time dateTime={e.at}>{formatDateTime(locale, e.at)}</time>
               <span>{text(e)}</span>
-              {e.message && <small>{e.message}</small>}
+              {e.message && e.kind !== "identity_check" && <small>{e.message}</small>}
             </li>
           ))}
         </ol>

@@ -8,6 +8,7 @@ import { label, useI18n } from "../i18n";
 import { Field } from "./Field";
 import { ChoiceField } from "./ChoiceField";
 import { FileField } from "./FileField";
+import { ConsentField } from "./ConsentField";
 
 /** What typing does to a field's value: an identifier follows its kind's mask. */
 export function typed(kind: FieldKind, value: string): string {
@@ -51,6 +52,8 @@ function inputProps(f: FieldSpec) {
       return { type: "tel", maxLength: 5, placeholder: "+" };
     case "local_number":
       return { type: "tel", maxLength: f.maxLen ?? undefined };
+    case "name":
+      return { autoComplete: "off", maxLength: f.maxLen ?? undefined };
     case "amount":
       return { inputMode: "decimal" as const, autoComplete: "off" };
     default:
@@ -105,6 +108,16 @@ export function FormFields({ spec, values, onChange, errors, show, onLeave, read
               onFile?.(f.key, file);
               onChange(f.key, file?.id ?? "");
             }}
+            errors={errors}
+            show={show(f.key)}
+          />
+        ) : f.kind.type === "consent" ? (
+          <ConsentField
+            key={f.key}
+            name={f.key}
+            label={label(locale, f.label, f.key)}
+            checked={values[f.key] === "yes"}
+            onChange={(on) => onChange(f.key, on ? "yes" : "")}
             errors={errors}
             show={show(f.key)}
           />

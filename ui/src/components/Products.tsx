@@ -3,6 +3,8 @@ import type { FormValues } from "../bindings/FormValues";
 import type { ProductSpec } from "../bindings/ProductSpec";
 import type { ProductView } from "../bindings/ProductView";
 import { commands, toErrorView, type CreatedView, type ErrorView, type FieldError } from "../ipc";
+import type { ProductAction } from "../bindings/ProductAction";
+import type { ProductDetailView } from "../bindings/ProductDetailView";
 import { formatDateTime, formatMoney, formatRate } from "../format";
 import { label, useI18n } from "../i18n";
 import { ErrorBox } from "./Field";
@@ -31,20 +33,31 @@ export function Products({ customerId, stage, products, specs }: Props) {
   // Columns only for what these products have (cards have no rate nor expiry).
   const hasRate = products.some((p) => p.ratePercent);
   const hasExpiry = products.some((p) => p.expiresAt);
+  const columns = 4 + (hasRate ? 1 : 0) + (hasExpiry ? 1 : 0);
+  // Providers with more to say about a product (a wallet's accounts and movements).
+  const hasDetails = specs.some((s) => s.kind === "wallet");
   const actionsOf = (p: ProductView) =>
     specs.find((s) => s.kind === p.kind)?.actions.filter((a) => a.from.some((f) => f.toLowerCase() === p.status.toLowerCase())) ?? [];
 
-  async function act(p: ProductView, action: string) {
+  // An action that takes a reason asks for it first, beside the product.
+  const [asking, setAsking] = useState<{ product: string; action: string; reason: string } | null>(null);
+  const [details, setDetails] = useState<string | null>(null);
+
+  async function act(p: ProductView, action: string, reason: string | null) {
     setBusy(`${p.id}:${action}`);
     setError(null);
     try {
-      await commands.productAction(customerId, p.id, action);
+      await commands.productAction(customerId, p.id, action, reason);
+      setAsking(null);
     } catch (e) {
       setError(toErrorView(e));
     } finally {
       setBusy(null);
     }
   }
+
+  const start = (p: ProductView, a: ProductAction) =>
+    a.needsReason ? setAsking({ product: p.id, action: a.name, reason: "" }) : void act(p, a.name, null);
 
   return (
     <section aria-labelledby="products-title" data-testid="offers">
@@ -74,8 +87,8 @@ export function Products({ customerId, stage, products, specs }: Props) {
             </tr>
           </thead>
           <tbody>
-            {products.map((p) => (
-              <tr key={p.id} data-testid="offer" data-kind={p.kind} data-status={p.status}>
+            {products.flatMap((p) => [
+              <tr key={p.id} data-testid="offer" data-kind={p.kind} data-status={p.status} data-currency={p.currency ?? undefined}>
                 <td>
                   {label(locale, `product.${p.kind}`, p.kind)}
                   {p.reference && <small className="mono"> {p.reference}</small>}
@@ -91,20 +104,70 @@ export function Products({ customerId, stage, products, specs }: Props) {
                 {hasExpiry && <td>{p.expiresAt ? formatDateTime(locale, p.expiresAt) : "—"}</td>}
                 <td data-testid="product-status">{label(locale, `productStatus.${p.status}`, p.status)}</td>
                 <td>
+                  <div className="actions">
                   {actionsOf(p).map((a) => (
                     <button
                       key={a.name}
                       type="button"
                       disabled={busy !== null}
-                      onClick={() => void act(p, a.name)}
+                      onClick={() => start(p, a)}
                       data-testid={`product-${a.name}`}
                     >
                       {busy === `${p.id}:${a.name}` ? t("working") : label(locale, `action.${a.name}`, a.name)}
                     </button>
                   ))}
+                  {hasDetails && (
+                    <button
+                      type="button"
+                      aria-expanded={details === p.id}
+                      onClick={() => setDetails(details === p.id ? null : p.id)}
+                      data-testid="product-details"
+                    >
+                      {t("productDetails")}
+                    </button>
+                  )}
+                  </div>
                 </td>
-              </tr>
-            ))}
+              </tr>,
+              asking?.product === p.id && (
+                <tr key={`${p.id}-reason`}>
+                  <td colSpan={columns}>
+                    <form
+                      className="reason"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        void act(p, asking.action, asking.reason);
+                      }}
+                      data-testid="reason-form"
+                    >
+                      <label>
+                        {t("reasonFor", { action: label(locale, `action.${asking.action}`, asking.action) })}
+                        <input
+                          value={asking.reason}
+                          maxLength={255}
+                          autoFocus
+                          onChange={(e) => setAsking({ ...asking, reason: e.target.value })}
+                          data-testid="reason-input"
+                        />
+                      </label>
+                      <button type="button" onClick={() => setAsking(null)}>
+                        {t("cancel")}
+                      </button>
+                      <button type="submit" className="primary" disabled={busy !== null || !asking.reason.trim()} data-testid="reason-confirm">
+                        {label(locale, `action.${asking.action}`, asking.action)}
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ),
+              details === p.id && (
+                <tr key={`${p.id}-details`}>
+                  <td colSpan={columns}>
+                    <ProductDetails customerId={customerId} productId={p.id} />
+                  </td>
+                </tr>
+              ),
+            ])}
           </tbody>
         </table>
       )}
@@ -211,6 +274,71 @@ function CreateProduct({ customerId, spec, allowed }: { customerId: string; spec
             </button>
           </div>
         </form>
+      )}
+    </div>
+  );
+}
+
+/** A product's payment methods, recent movements and events, read live when opened. */
+function ProductDetails({ customerId, productId }: { customerId: string; productId: string }) {
+  const { t, locale } = useI18n();
+  const [d, setD] = useState<ProductDetailView | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
+  useEffect(() => {
+    let live = true;
+    commands
+      .productDetail(customerId, productId)
+      .then((v) => live && setD(v))
+      .catch((e) => live && setError(toErrorView(e)));
+    return () => {
+      live = false;
+    };
+  }, [customerId, productId]);
+  if (error) return <ErrorBox message={error.message} requestId={error.requestId} />;
+  if (!d) return <p className="hint">{t("loading")}</p>;
+  return (
+    <div className="product-details" data-testid="product-detail">
+      <h4>{t("paymentMethods")}</h4>
+      {d.paymentMethods.length === 0 ? (
+        <p className="hint">{t("nothingYet")}</p>
+      ) : (
+        <ul>
+          {d.paymentMethods.map((m, i) => (
+            <li key={i} data-testid="payment-method">
+              {[m.institution, m.reference, m.holder].filter(Boolean).join(" · ")}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h4>{t("movements")}</h4>
+      {d.movements.length === 0 ? (
+        <p className="hint">{t("nothingYet")}</p>
+      ) : (
+        <ul>
+          {d.movements.map((m, i) => (
+            <li key={i} data-testid="movement">
+              <span className="mono">
+                {m.direction === "debit" ? "−" : "+"}
+                {formatMoney(locale, m.amount, m.currency)}
+              </span>{" "}
+              {m.description} <small>{[m.status, m.at ? formatDateTime(locale, m.at) : null].filter(Boolean).join(" · ")}</small>
+            </li>
+          ))}
+        </ul>
+      )}
+      {d.events.length > 0 && (
+        <>
+          <h4>{t("productEvents")}</h4>
+          <ul>
+            {d.events.map((e, i) => (
+              <li key={i} data-testid="product-event">
+                {[e.at ? formatDateTime(locale, e.at) : null, e.status ? label(locale, `productStatus.${e.status}`, e.status) : e.kind, e.reason]
+                  .filter(Boolean)
+                  .join(" · ")}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </div>
   );

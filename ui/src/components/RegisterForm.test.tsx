@@ -23,7 +23,7 @@ const spec: FormSpec = {
     { key: "cpf", kind: { type: "identifier", kind: "cpf", mask: "000.000.000-00" }, required: true, minLen: null, maxLen: null, label: "field.cpf", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
     { key: "name", kind: { type: "text" }, required: true, minLen: null, maxLen: 200, label: "field.name", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
     { key: "email", kind: { type: "email" }, required: true, minLen: null, maxLen: null, label: "field.email", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
-    { key: "phone", kind: { type: "phone", country: "BR", countryField: null }, required: true, minLen: null, maxLen: null, label: "field.phone", help: "help.phone_br", requiredIf: null, hiddenIf: [], shownIf: null },
+    { key: "phone", kind: { type: "phone", country: "BR", countryField: null, mustBelong: false }, required: true, minLen: null, maxLen: null, label: "field.phone", help: "help.phone_br", requiredIf: null, hiddenIf: [], shownIf: null },
     { key: "external_id", kind: { type: "text" }, required: false, minLen: null, maxLen: 255, label: "field.external_id", help: null, requiredIf: null, hiddenIf: [], shownIf: null },
   ],
 };

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { FormSpec } from "../bindings/FormSpec";
 import type { FormValues } from "../bindings/FormValues";
 import {
@@ -291,13 +291,14 @@ export function RegisterForm({ spec, onClose, onOpenCustomer, initial }: Props) 
 }
 
 function OutcomeBox({ outcome, onOpenCustomer }: { outcome: Outcome; onOpenCustomer: (id: string) => void }) {
+  const box = useRef<HTMLDivElement>(null);
+  // Brought into view when a new outcome arrives (the form is long and was sent from its
+  // foot) — once, not on every render, so it never pulls the form away from the user.
+  useEffect(() => {
+    box.current?.scrollIntoView?.({ block: "nearest" });
+  }, [outcome]);
   return (
-    <div
-      ref={(el) => {
-        // Brought into view when it appears: the form is long and was sent from its foot.
-        el?.scrollIntoView?.({ block: "nearest" });
-      }}
-    >
+    <div ref={box}>
       <OutcomeText outcome={outcome} onOpenCustomer={onOpenCustomer} />
     </div>
   );
