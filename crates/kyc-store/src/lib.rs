@@ -16,7 +16,9 @@
 
 mod customers;
 mod extras;
+pub mod journal;
 mod outbox;
+pub mod workspace;
 
 pub use customers::{Change, ListOrder, ListQuery, SearchQuery, SearchResult, UpsertReport};
 pub use extras::StoredDocument;
@@ -40,6 +42,10 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("local cache holds a value this version cannot read: {0}")]
     Corrupt(String),
+    /// A rule of the workspace refused the change (a note past its edit window, a tag
+    /// name taken): the reason, for people.
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub(crate) type Result<T> = std::result::Result<T, StoreError>;
@@ -60,7 +66,8 @@ pub struct Store {
 /// HMAC-SHA512 (half the cost of every page read on these machines, still a 256-bit
 /// MAC), and no locking or wiping of SQLCipher's own buffers (a cost on every page,
 /// against an attacker who can already read this process's memory).
-const CIPHER_SETTINGS: &[(&str, &str)] = &[("cipher_hmac_algorithm", HMAC), ("cipher_memory_security", "OFF")];
+pub(crate) const CIPHER_SETTINGS: &[(&str, &str)] =
+    &[("cipher_hmac_algorithm", HMAC), ("cipher_memory_security", "OFF")];
 
 /// The page MAC (see [`CIPHER_SETTINGS`]).
 const HMAC: &str = "HMAC_SHA256";
@@ -106,7 +113,7 @@ impl CacheKey {
     }
 
     /// The value of `PRAGMA key` for this raw key.
-    fn pragma(&self) -> String {
+    pub(crate) fn pragma(&self) -> String {
         format!("\"x'{}'\"", self.to_hex())
     }
 }
@@ -123,7 +130,7 @@ pub(crate) fn from_millis(ms: i64) -> Result<OffsetDateTime> {
 /// Meta key: when the last successful sync finished (epoch ms).
 pub const META_LAST_SYNC: &str = "last_sync_at";
 
-fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
     let mut f = path.as_os_str().to_owned();
     f.push(suffix);
     std::path::PathBuf::from(f)
@@ -186,7 +193,7 @@ async fn encrypt_in_place(path: &Path, key: &CacheKey) -> Result<()> {
 }
 
 /// Sets Unix permissions (nothing elsewhere: Windows keeps app data under the user's ACL).
-fn private(path: &Path, mode: u32) -> Result<()> {
+pub(crate) fn private(path: &Path, mode: u32) -> Result<()> {
     #[cfg(unix)]
     std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))
         .map_err(|e| StoreError::Sql(sqlx::Error::Io(e)))?;
