@@ -13,6 +13,7 @@ use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
     IdentityCheckView, ProductDetailView, ProductView, ProfileView, WriteView,
 };
+use kyc_core::workbench::{JournalCheck, NoteView, TagView};
 use tauri::{AppHandle, State};
 
 /// A page of cached customers, searched and filtered (works offline).
@@ -389,6 +390,8 @@ pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: Stri
         (profile, credentials)
     };
     let opened = open_profile(credentials, &profile, &app).await?;
+    opened.desk.set_recorder(state.workbench.recorder(&profile.id));
+    state.workbench.record(&profile.id, None, "profile", "switched").await;
     let view = opened.desk.profile();
     // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
     *state.active.write().await = opened;
@@ -404,4 +407,90 @@ pub async fn remove_profile(_app: AppHandle, state: State<'_, AppState>, id: Str
         return Err(ErrorView::new("profile_error", "switch to another connection before removing this one"));
     }
     Ok(p.remove(&id)?)
+}
+
+/// A customer's notes, oldest first.
+pub async fn customer_notes(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Vec<NoteView>, ErrorView> {
+    Ok(state.workbench.notes(&state.profile_id().await, &id).await?)
+}
+
+/// Adds a note to a customer (plain text).
+pub async fn add_note(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    body: String,
+) -> Result<NoteView, ErrorView> {
+    Ok(state.workbench.add_note(&state.profile_id().await, &id, &body).await?)
+}
+
+/// Changes a note of one's own, within 5 minutes of writing it.
+pub async fn edit_note(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    note_id: i64,
+    body: String,
+) -> Result<NoteView, ErrorView> {
+    Ok(state.workbench.edit_note(&state.profile_id().await, note_id, &body).await?)
+}
+
+/// Every tag.
+pub async fn tags(_app: AppHandle, state: State<'_, AppState>) -> Result<Vec<TagView>, ErrorView> {
+    Ok(state.workbench.tags().await?)
+}
+
+/// Creates a tag.
+pub async fn create_tag(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    colour: String,
+) -> Result<TagView, ErrorView> {
+    Ok(state.workbench.create_tag(&state.profile_id().await, &name, &colour).await?)
+}
+
+/// Renames or recolours a tag.
+pub async fn update_tag(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    tag_id: i64,
+    name: String,
+    colour: String,
+) -> Result<TagView, ErrorView> {
+    Ok(state.workbench.update_tag(&state.profile_id().await, tag_id, &name, &colour).await?)
+}
+
+/// A customer's tags.
+pub async fn customer_tags(_app: AppHandle, state: State<'_, AppState>, id: String) -> Result<Vec<TagView>, ErrorView> {
+    Ok(state.workbench.tags_of(&state.profile_id().await, &id).await?)
+}
+
+/// Puts a tag on customers; how many were added.
+pub async fn tag_customers(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    tag_id: i64,
+) -> Result<u32, ErrorView> {
+    let added = state.workbench.tag(&state.profile_id().await, &ids, tag_id).await?;
+    Ok(u32::try_from(added).unwrap_or(u32::MAX))
+}
+
+/// Takes a tag off a customer.
+pub async fn untag_customer(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    tag_id: i64,
+) -> Result<(), ErrorView> {
+    Ok(state.workbench.untag(&state.profile_id().await, &id, tag_id).await?)
+}
+
+/// Checks the journal for edited, removed or reordered entries.
+pub async fn verify_journal(_app: AppHandle, state: State<'_, AppState>) -> Result<JournalCheck, ErrorView> {
+    Ok(state.workbench.verify_journal().await?)
 }

@@ -6,6 +6,7 @@ use crate::events;
 use kyc_core::events::{CoreEvent, EventSink};
 use kyc_core::profiles::{Keychain, Profile, ProfileKind, Profiles};
 use kyc_core::sync::SyncProgress;
+use kyc_core::workbench::Workbench;
 use kyc_core::{Desk, ErrorView, ProfileInfo};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ use tauri::{AppHandle, Manager};
 /// The desk of the profile in use, and what keeps it running.
 pub(crate) struct Active {
     pub(crate) desk: Desk,
+    /// The profile it belongs to (what notes, tags and the journal are keyed by).
+    pub(crate) profile_id: String,
     /// Keeps the built-in sandbox serving while its profile is in use.
     _sandbox: Option<kyc_sandbox::Sandbox>,
     /// The first sync, stopped on a switch.
@@ -39,12 +42,19 @@ impl Drop for Active {
 pub(crate) struct AppState {
     pub(crate) active: tokio::sync::RwLock<Active>,
     pub(crate) profiles: std::sync::Mutex<Profiles>,
+    /// Notes, tags, saved views and the journal, across every profile.
+    pub(crate) workbench: Workbench,
 }
 
 impl AppState {
     /// The desk in use (a cheap handle: commands never hold the lock while they work).
     pub(crate) async fn desk(&self) -> Desk {
         self.active.read().await.desk.clone()
+    }
+
+    /// The id of the profile in use.
+    pub(crate) async fn profile_id(&self) -> String {
+        self.active.read().await.profile_id.clone()
     }
 
     pub(crate) fn profiles(&self) -> std::sync::MutexGuard<'_, Profiles> {
@@ -163,7 +173,7 @@ pub(crate) async fn open_profile(
     // Outbox, customers in flight and changes, every 15 s (an incremental sync every minute).
     let background = desk.start_background(std::time::Duration::from_secs(15));
     tracing::info!(profile = %profile.id, "profile opened");
-    Ok(Active { desk, _sandbox: sandbox, first_sync, background, webhooks })
+    Ok(Active { desk, profile_id: profile.id.clone(), _sandbox: sandbox, first_sync, background, webhooks })
 }
 
 /// What opening a profile needs from the profiles, read without holding their lock
@@ -191,8 +201,10 @@ pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, Err
         }
         Err(e) => return Err(e),
     };
+    let workbench = Workbench::open(&data, profiles.workspace_key().as_ref(), kyc_core::author()).await?;
+    active.desk.set_recorder(workbench.recorder(&active.profile_id));
     tracing::info!(data = %data.display(), "KYC Desk started");
     // Earlier versions staged uploads in the clear under incoming/; nothing does now.
     let _ = std::fs::remove_dir_all(data.join("incoming"));
-    Ok(AppState { active: tokio::sync::RwLock::new(active), profiles: std::sync::Mutex::new(profiles) })
+    Ok(AppState { active: tokio::sync::RwLock::new(active), profiles: std::sync::Mutex::new(profiles), workbench })
 }

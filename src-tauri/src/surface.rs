@@ -87,6 +87,26 @@ macro_rules! with_ipc_surface {
                 switch_profile(id: String) -> ProfileView;
                 /// Removes a profile with its keychain entry and its cache (not the one in use).
                 remove_profile(id: String) -> ();
+                /// A customer's notes, oldest first.
+                customer_notes(id: String) -> Vec<NoteView>;
+                /// Adds a note to a customer (plain text).
+                add_note(id: String, body: String) -> NoteView;
+                /// Changes a note of one's own, within 5 minutes of writing it.
+                edit_note(note_id: i64 as "number", body: String) -> NoteView;
+                /// Every tag.
+                tags() -> Vec<TagView>;
+                /// Creates a tag.
+                create_tag(name: String, colour: String) -> TagView;
+                /// Renames or recolours a tag.
+                update_tag(tag_id: i64 as "number", name: String, colour: String) -> TagView;
+                /// A customer's tags.
+                customer_tags(id: String) -> Vec<TagView>;
+                /// Puts a tag on customers; how many were added.
+                tag_customers(ids: Vec<String>, tag_id: i64 as "number") -> u32;
+                /// Takes a tag off a customer.
+                untag_customer(id: String, tag_id: i64 as "number") -> ();
+                /// Checks the journal for edited, removed or reordered entries.
+                verify_journal() -> JournalCheck;
             }
             events {
                 /// After every synced page.

@@ -145,6 +145,13 @@ impl Desk {
         let values = form.normalized(&values, crate::desk::today());
         let r = self.provider().create_product(customer_id, kind, &values).await;
         self.observe(&r);
+        let outcome = match &r {
+            Ok(Created::Made(_)) => "made",
+            Ok(Created::Recovered(_)) => "made (answer lost, read back)",
+            Ok(Created::NotMade(_)) => "not made",
+            Err(_) => "refused",
+        };
+        self.record(Some(customer_id), &format!("{kind}.create"), outcome);
         let view = match r? {
             Created::Made(p) => CreatedView::Made { product: ProductView::from(&p) },
             Created::Recovered(p) => CreatedView::Recovered { product: ProductView::from(&p) },
@@ -198,6 +205,11 @@ impl Desk {
         }
         let r = self.provider().product_action(customer_id, product_id, action, reason.as_deref()).await;
         self.observe(&r);
+        self.record(
+            Some(customer_id),
+            &format!("{}.{action}", product.kind),
+            if r.is_ok() { "done" } else { "refused" },
+        );
         r?;
         self.products(customer_id).await.map(drop)
     }
@@ -235,6 +247,11 @@ impl Desk {
         // What the customer declared, and a date of birth staff read from a document.
         let declared_birth = values.get("declared_birth_date").map(str::to_owned);
         let view = compare_identity(&customer, &record, declared_birth.as_deref());
+        self.record(
+            Some(customer_id),
+            &format!("identity_check.{}", spec.id),
+            if view.matches { "match" } else { "mismatch" },
+        );
         let author = crate::author();
         self.store()
             .add_change(&kyc_store::Change {

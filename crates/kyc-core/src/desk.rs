@@ -71,6 +71,8 @@ pub struct Desk {
     watched: Arc<std::sync::Mutex<Watched>>,
     /// Files attached to forms, not sent yet.
     pub(crate) attached: crate::after_kyc::AttachedFiles,
+    /// Where its actions are journaled (set by the shell).
+    recorder: Arc<std::sync::RwLock<Option<crate::workbench::Recorder>>>,
 }
 
 /// The customer the window shows, and until when a biometric capture of theirs may be
@@ -135,7 +137,32 @@ impl Desk {
             seal: None,
             watched,
             attached: Arc::default(),
+            recorder: Arc::default(),
         }
+    }
+
+    /// Journals this desk's actions with `r` from now on.
+    pub fn set_recorder(&self, r: crate::workbench::Recorder) {
+        *self.recorder.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(r);
+    }
+
+    /// Journals an action: the customer (ids only), what, and how it ended.
+    pub(crate) fn record(&self, customer: Option<&str>, action: &str, outcome: &str) {
+        if let Some(r) = self.recorder.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+            r(customer, action, outcome);
+        }
+    }
+
+    /// Journals a write's outcome.
+    fn record_write(&self, customer: Option<&str>, action: &str, r: &Result<WriteResult, CoreError>) {
+        let (id, outcome) = match r {
+            Ok(WriteResult::Done { customer_id, created: true }) => (Some(customer_id.as_str()), "created"),
+            Ok(WriteResult::Done { customer_id, created: false }) => (Some(customer_id.as_str()), "done"),
+            Ok(WriteResult::Queued { .. }) => (customer, "queued"),
+            Ok(WriteResult::Refused(_)) => (customer, "refused"),
+            Err(_) => (customer, "invalid"),
+        };
+        self.record(id, action, outcome);
     }
 
     pub(crate) fn provider(&self) -> &dyn Provider {
@@ -552,7 +579,9 @@ impl Desk {
     pub async fn register(&self, values: FormValues) -> Result<WriteResult, CoreError> {
         let mut values = self.checked("register", &values)?;
         let (files, ids) = self.take_files(&self.provider.describe().register, &mut values);
-        let r = self.write(None, Operation::Register(values), None, files).await?;
+        let r = self.write(None, Operation::Register(values), None, files).await;
+        self.record_write(None, "register", &r);
+        let r = r?;
         if !matches!(r, WriteResult::Refused(_)) {
             // Sent or queued with it: the outbox holds them now (a refused form keeps
             // its files attached, to send again).
@@ -564,7 +593,9 @@ impl Desk {
     /// Corrects a customer's data from the correction form's values.
     pub async fn correct(&self, customer_id: &str, values: FormValues) -> Result<WriteResult, CoreError> {
         let values = self.checked("correct", &values)?;
-        self.write(Some(customer_id), Operation::Correct(values), None, Vec::new()).await
+        let r = self.write(Some(customer_id), Operation::Correct(values), None, Vec::new()).await;
+        self.record_write(Some(customer_id), "correct", &r);
+        r
     }
 
     /// Uploads a document for a kyc item. The file is checked (PDF/JPEG/PNG by its
@@ -609,7 +640,9 @@ impl Desk {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "document".into());
         let op = Operation::Upload { item_type: item_type.to_owned(), filename: filename.clone() };
-        self.write(Some(customer_id), op, Some(outbox::Attachment { filename, bytes }), Vec::new()).await
+        let r = self.write(Some(customer_id), op, Some(outbox::Attachment { filename, bytes }), Vec::new()).await;
+        self.record_write(Some(customer_id), "upload", &r);
+        r
     }
 
     /// Everything the detail screen shows of a cached customer: data, checklist,
@@ -655,6 +688,7 @@ impl Desk {
         let key = crate::new_idempotency_key();
         let r = self.provider.start_biometrics(id, &key).await;
         self.observe(&r);
+        self.record(Some(id), "biometrics", if r.is_ok() { "started" } else { "refused" });
         let (url, expires) = r?;
         let mut w = self.watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if w.id.as_deref() == Some(id) {

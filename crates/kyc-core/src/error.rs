@@ -157,6 +157,7 @@ impl From<CoreError> for ErrorView {
             CoreError::Api(ApiFailure::Other { message, request_id }) => {
                 Self { request_id, ..Self::new("api_error", message) }
             }
+            CoreError::Store(kyc_store::StoreError::Refused(m)) => Self::new("refused", m),
             CoreError::Store(e) => Self::new("cache_error", e.to_string()),
             CoreError::Invalid(fields) => {
                 let message = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ");

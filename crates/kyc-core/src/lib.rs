@@ -32,6 +32,7 @@ pub mod sync;
 mod thumbnail;
 pub mod views;
 pub mod wallets;
+pub mod workbench;
 
 pub use desk::{Desk, MAX_LIST_LIMIT, ProfileInfo, WATCH_EVERY, WriteResult, check_document_size};
 pub use error::{ApiFailure, ApiRefusal, CoreError, ErrorView};
@@ -42,9 +43,16 @@ pub use provider::{Created, FormFile, HostedDocument, Page, Progress, Provider};
 
 /// Who is at the desk, for the timeline: `KYC_DESK_AUTHOR`, else the OS user.
 pub fn author() -> String {
-    ["KYC_DESK_AUTHOR", "USER", "USERNAME"]
+    ["KYC_DESK_AUTHOR", "USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        // Started without a login environment (a service, a test driver): the home
+        // folder's name is the account's.
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .or_else(|| std::env::var_os("USERPROFILE"))
+                .and_then(|h| std::path::Path::new(&h).file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 

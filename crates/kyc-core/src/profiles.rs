@@ -441,6 +441,35 @@ impl Profiles {
         Ok(Some(key))
     }
 
+    /// The key of the workspace (notes, tags, saved views), kept in the keychain as
+    /// `workspace/cache-key` and made on first use; `None` (unencrypted, with a warning)
+    /// only where there is no keychain at all.
+    pub fn workspace_key(&self) -> Option<kyc_store::CacheKey> {
+        let id = "workspace/cache-key";
+        match self.secrets.get(id) {
+            Ok(Some(hex)) => {
+                if let Some(key) = kyc_store::CacheKey::from_hex(&hex) {
+                    return Some(key);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "no keychain: the workspace stays unencrypted");
+                return None;
+            }
+        }
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).ok()?;
+        let key = kyc_store::CacheKey::from_bytes(bytes);
+        match self.secrets.set(id, &key.to_hex()) {
+            Ok(()) => Some(key),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not keep the workspace key: it stays unencrypted");
+                None
+            }
+        }
+    }
+
     /// The API credentials of a profile, read from the keychain (the built-in
     /// sandbox's are its connector's, not a secret).
     pub fn credentials_for(&self, p: &Profile) -> Result<Credentials, CoreError> {

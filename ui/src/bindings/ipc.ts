@@ -14,7 +14,9 @@ import type { FieldError } from "./FieldError";
 import type { FormLayout } from "./FormLayout";
 import type { FormValues } from "./FormValues";
 import type { IdentityCheckView } from "./IdentityCheckView";
+import type { JournalCheck } from "./JournalCheck";
 import type { NewProfile } from "./NewProfile";
+import type { NoteView } from "./NoteView";
 import type { Notice } from "./Notice";
 import type { OutboxSummary } from "./OutboxSummary";
 import type { ProductDetailView } from "./ProductDetailView";
@@ -25,6 +27,7 @@ import type { ProfilesView } from "./ProfilesView";
 import type { ProviderSpec } from "./ProviderSpec";
 import type { RefusedWrite } from "./RefusedWrite";
 import type { SyncProgress } from "./SyncProgress";
+import type { TagView } from "./TagView";
 import type { WriteView } from "./WriteView";
 
 /** Every command of the shell, typed as Rust declares it. */
@@ -181,6 +184,46 @@ export const commands = {
    * Removes a profile with its keychain entry and its cache (not the one in use).
    */
   removeProfile: (id: string) => invoke<null>("remove_profile", { id }),
+  /**
+   * A customer's notes, oldest first.
+   */
+  customerNotes: (id: string) => invoke<Array<NoteView>>("customer_notes", { id }),
+  /**
+   * Adds a note to a customer (plain text).
+   */
+  addNote: (id: string, body: string) => invoke<NoteView>("add_note", { id, body }),
+  /**
+   * Changes a note of one's own, within 5 minutes of writing it.
+   */
+  editNote: (noteId: number, body: string) => invoke<NoteView>("edit_note", { noteId, body }),
+  /**
+   * Every tag.
+   */
+  tags: () => invoke<Array<TagView>>("tags"),
+  /**
+   * Creates a tag.
+   */
+  createTag: (name: string, colour: string) => invoke<TagView>("create_tag", { name, colour }),
+  /**
+   * Renames or recolours a tag.
+   */
+  updateTag: (tagId: number, name: string, colour: string) => invoke<TagView>("update_tag", { tagId, name, colour }),
+  /**
+   * A customer's tags.
+   */
+  customerTags: (id: string) => invoke<Array<TagView>>("customer_tags", { id }),
+  /**
+   * Puts a tag on customers; how many were added.
+   */
+  tagCustomers: (ids: Array<string>, tagId: number) => invoke<number>("tag_customers", { ids, tagId }),
+  /**
+   * Takes a tag off a customer.
+   */
+  untagCustomer: (id: string, tagId: number) => invoke<null>("untag_customer", { id, tagId }),
+  /**
+   * Checks the journal for edited, removed or reordered entries.
+   */
+  verifyJournal: () => invoke<JournalCheck>("verify_journal"),
 };
 
 /** Every event of the shell, with its payload. */

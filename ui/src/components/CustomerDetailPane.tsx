@@ -12,6 +12,7 @@ import { CorrectForm } from "./CorrectForm";
 import { DocumentViewer } from "./DocumentViewer";
 import { ErrorBox } from "./Field";
 import { IdentityCheck } from "./IdentityCheck";
+import { NotesAndTags } from "./NotesAndTags";
 import { Products } from "./Products";
 import { StageBadge } from "./StageBadge";
 import { UploadZone } from "./UploadZone";
@@ -172,6 +173,7 @@ export function CustomerDetailPane({ id, onClose }: Props) {
       {spec.products.length > 0 && (
         <Products customerId={c.id} stage={c.stage} products={c.products} specs={spec.products} />
       )}
+      <NotesAndTags customerId={c.id} />
       <Timeline entries={c.timeline} locale={locale} />
       {viewed && <DocumentViewer customer={c} document={viewed} onClose={() => setViewing(null)} />}
     </section>

@@ -1,4 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { JournalCheck } from "../bindings/JournalCheck";
 import { useState, type FormEvent } from "react";
 import type { ConnectorInfo } from "../bindings/ConnectorInfo";
 import type { ProfileKind } from "../bindings/ProfileKind";
@@ -319,6 +320,54 @@ export function Settings({ onClose }: { onClose: () => void }) {
           {t("desktopNotifications")}
         </label>
         <p className="hint">{t("desktopNotificationsHint")}</p>
+        <JournalCheckPanel />
     </Modal>
+  );
+}
+
+/** Verifies the journal of every action taken in the desk, and says which entries were tampered with. */
+function JournalCheckPanel() {
+  const { t } = useI18n();
+  const [check, setCheck] = useState<JournalCheck | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function verify() {
+    setBusy(true);
+    setError(null);
+    try {
+      setCheck(await commands.verifyJournal());
+    } catch (e) {
+      setError(toErrorView(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section aria-labelledby="journal-title" data-testid="journal">
+      <h3 id="journal-title">{t("journal")}</h3>
+      <p className="hint">{t("journalHint")}</p>
+      <button type="button" onClick={() => void verify()} disabled={busy} data-testid="verify-journal">
+        {busy ? t("working") : t("verifyJournal")}
+      </button>
+      {error && <ErrorBox message={error.message} requestId={null} />}
+      {check &&
+        (check.clean ? (
+          <p className="banner success" role="status" data-testid="journal-clean">
+            {t("journalClean", { entries: check.entries })}
+          </p>
+        ) : (
+          <div className="banner error" role="alert" data-testid="journal-tampered">
+            <strong>{t("journalProblems")}</strong>
+            <ul className="journal-problems">
+              {check.problems.map((p, i) => (
+                <li key={i} data-testid="journal-problem">
+                  {p}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
+      {check && <p className="hint mono">{t("journalFile", { path: check.path })}</p>}
+    </section>
   );
 }

@@ -1,0 +1,51 @@
+//! The reviewer's own marks on customers in the real app: a note (plain text, shown as
+//! text) and a tag on a customer, then the journal of those actions verified clean, and
+//! found tampered once an entry is altered on disk.
+
+use kyc_desk_e2e::{first_start, screenshot};
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn a_note_and_a_tag_are_journaled_and_an_altered_journal_is_caught() {
+    let (s, dir, _) = first_start().await.expect("app started and synced");
+    let result = async {
+        s.click("[data-testid=customer-row]").await?;
+        s.wait_for("[data-testid=notes]", LONG).await?;
+        s.type_into("[data-testid=note-input]", "Called the customer <b>today</b>: documents on Monday.").await?;
+        s.click("[data-testid=note-add]").await?;
+        let bodies = s.wait_for_texts("[data-testid=note-body]", LONG, |t| t.len() == 1).await?;
+        assert_eq!(bodies[0], "Called the customer <b>today</b>: documents on Monday.", "shown as text, not HTML");
+        assert_eq!(s.find_all("[data-testid=note-body] b").await?.len(), 0);
+        s.wait_for("[data-testid=note-edit]", LONG).await?;
+        s.type_into("[data-testid=tag-name]", "Follow up").await?;
+        s.click("[data-testid=tag-create]").await?;
+        s.wait_for_texts("[data-testid=tag-chip]", LONG, |t| t == ["Follow up"]).await?;
+        screenshot(&s, "notes-and-tags").await?;
+
+        s.click("[data-testid=open-settings]").await?;
+        s.click("[data-testid=verify-journal]").await?;
+        let clean = s.wait_for_texts("[data-testid=journal-clean]", LONG, |t| t.len() == 1).await?;
+        assert!(clean[0].starts_with('3') || clean[0].contains(" 3 "), "note, tag created, tag added: {clean:?}");
+
+        // Someone edits the first entry's outcome on disk.
+        let path = dir.path().join("journal.jsonl");
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        let first = text.lines().next().ok_or("an entry")?.to_owned();
+        let altered = first.replace("\"outcome\":\"added\"", "\"outcome\":\"removed\"");
+        assert_ne!(first, altered, "the first entry is the note");
+        std::fs::write(&path, text.replacen(&first, &altered, 1)).map_err(|e| e.to_string())?;
+        s.click("[data-testid=verify-journal]").await?;
+        let problems = s.wait_for_texts("[data-testid=journal-problem]", LONG, |t| !t.is_empty()).await?;
+        assert!(problems[0].contains("entry 1"), "says which: {problems:?}");
+        screenshot(&s, "journal-tampered").await?;
+        Ok::<(), String>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = screenshot(&s, "workbench-failure").await;
+    }
+    s.close().await;
+    result.expect("notes, tags and the journal");
+}
