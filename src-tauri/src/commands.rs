@@ -13,7 +13,7 @@ use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
     IdentityCheckView, ProductDetailView, ProductView, ProfileView, WriteView,
 };
-use kyc_core::workbench::{JournalCheck, NoteView, TagView};
+use kyc_core::workbench::{JournalCheck, NoteView, SavedViewView, TagView};
 use tauri::{AppHandle, State};
 
 /// A page of cached customers, searched and filtered (works offline).
@@ -22,7 +22,11 @@ pub async fn list_customers(
     state: State<'_, AppState>,
     query: CustomerListQuery,
 ) -> Result<CustomerPage, ErrorView> {
-    Ok(state.desk().await.list_customers(&query).await?)
+    let only = match query.tag {
+        Some(tag) => Some(state.workbench.tagged(&state.profile_id().await, tag).await?),
+        None => None,
+    };
+    Ok(state.desk().await.list_customers_among(&query, only).await?)
 }
 
 /// The connection in use.
@@ -391,12 +395,15 @@ pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: Stri
     };
     let opened = open_profile(credentials, &profile, &app).await?;
     opened.desk.set_recorder(state.workbench.recorder(&profile.id));
-    state.workbench.record(&profile.id, None, "profile", "switched").await;
     let view = opened.desk.profile();
     // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
     *state.active.write().await = opened;
     state.profiles().set_active(&id)?;
     events::PROFILE_CHANGED.emit(&app, &view);
+    // Only now the first sync: what it reports is about the connection the window shows.
+    state.active.write().await.begin();
+    // Journaled after the window is told, so nothing delays the switch it shows.
+    state.workbench.record(&profile.id, None, "profile", "switched").await;
     Ok(view)
 }
 
@@ -493,4 +500,24 @@ pub async fn untag_customer(
 /// Checks the journal for edited, removed or reordered entries.
 pub async fn verify_journal(_app: AppHandle, state: State<'_, AppState>) -> Result<JournalCheck, ErrorView> {
     Ok(state.workbench.verify_journal().await?)
+}
+
+/// Every saved view, by name.
+pub async fn saved_views(_app: AppHandle, state: State<'_, AppState>) -> Result<Vec<SavedViewView>, ErrorView> {
+    Ok(state.workbench.views().await?)
+}
+
+/// Saves the list's search, filters and sort under a name (replacing one of that name).
+pub async fn save_view(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+    query: CustomerListQuery,
+) -> Result<SavedViewView, ErrorView> {
+    Ok(state.workbench.save_view(&name, &query).await?)
+}
+
+/// Deletes a saved view.
+pub async fn delete_view(_app: AppHandle, state: State<'_, AppState>, view_id: i64) -> Result<(), ErrorView> {
+    Ok(state.workbench.delete_view(view_id).await?)
 }

@@ -15,7 +15,7 @@ use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
     IdentityCheckView, ProductDetailView, ProductView, ProfileView, WriteView,
 };
-use kyc_core::workbench::{JournalCheck, NoteView, TagView};
+use kyc_core::workbench::{JournalCheck, NoteView, SavedViewView, TagView};
 use tauri::{AppHandle, State};
 // The events' payloads, read only to write their TypeScript.
 #[cfg(test)]

@@ -21,11 +21,23 @@ pub(crate) struct Active {
     _sandbox: Option<kyc_sandbox::Sandbox>,
     /// The first sync, stopped on a switch.
     first_sync: tauri::async_runtime::JoinHandle<()>,
+    /// Starts the first sync: sent once the window knows this profile is in use, so
+    /// what the sync reports (a refused token) is not cleared by the switch itself.
+    begin: Option<tokio::sync::oneshot::Sender<()>>,
     /// The background schedule's own task, stopped on a switch (aborting a task that
     /// merely awaited it would leave it running against the old profile).
     background: tokio::task::JoinHandle<()>,
     /// The loopback webhook listener of the built-in sandbox, stopped on a switch.
     webhooks: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Active {
+    /// Lets the first sync start (the window has been told of this profile).
+    pub(crate) fn begin(&mut self) {
+        if let Some(go) = self.begin.take() {
+            let _ = go.send(());
+        }
+    }
 }
 
 impl Drop for Active {
@@ -164,7 +176,12 @@ pub(crate) async fn open_profile(
     let desk = Desk::connect(&profile.provider, info, &credentials, &profile_dir, cache_key.as_ref(), events).await?;
     let webhooks = listener.map(|l| l.serve(desk.clone()).0);
     let (handle, first) = (app.clone(), desk.clone());
+    let (begin, go) = tokio::sync::oneshot::channel::<()>();
     let first_sync = tauri::async_runtime::spawn(async move {
+        // Dropped unsent (the profile was closed before it began): nothing to sync.
+        if go.await.is_err() {
+            return;
+        }
         // Writes held for this profile (offline, or refused credentials now entered
         // again) go first, then the sync.
         let _ = first.replay_outbox().await;
@@ -173,7 +190,15 @@ pub(crate) async fn open_profile(
     // Outbox, customers in flight and changes, every 15 s (an incremental sync every minute).
     let background = desk.start_background(std::time::Duration::from_secs(15));
     tracing::info!(profile = %profile.id, "profile opened");
-    Ok(Active { desk, profile_id: profile.id.clone(), _sandbox: sandbox, first_sync, background, webhooks })
+    Ok(Active {
+        desk,
+        profile_id: profile.id.clone(),
+        _sandbox: sandbox,
+        first_sync,
+        begin: Some(begin),
+        background,
+        webhooks,
+    })
 }
 
 /// What opening a profile needs from the profiles, read without holding their lock
@@ -189,7 +214,7 @@ pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, Err
     let mut profiles = Profiles::load(&data, Arc::new(Keychain::default()))?;
     let wanted = profiles.active().clone();
     let opened = async { open_profile(credentials(&profiles, &wanted)?, &wanted, &app).await }.await;
-    let active = match opened {
+    let mut active = match opened {
         Ok(a) => a,
         // A profile whose secret is gone from the keychain must not lock staff out: the
         // app opens on the built-in sandbox, and Settings can switch back once fixed.
@@ -203,6 +228,8 @@ pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, Err
     };
     let workbench = Workbench::open(&data, profiles.workspace_key().as_ref(), kyc_core::author()).await?;
     active.desk.set_recorder(workbench.recorder(&active.profile_id));
+    // At start the window reads everything once it loads: the first sync can begin.
+    active.begin();
     tracing::info!(data = %data.display(), "KYC Desk started");
     // Earlier versions staged uploads in the clear under incoming/; nothing does now.
     let _ = std::fs::remove_dir_all(data.join("incoming"));

@@ -107,6 +107,12 @@ macro_rules! with_ipc_surface {
                 untag_customer(id: String, tag_id: i64 as "number") -> ();
                 /// Checks the journal for edited, removed or reordered entries.
                 verify_journal() -> JournalCheck;
+                /// Every saved view, by name.
+                saved_views() -> Vec<SavedViewView>;
+                /// Saves the list's search, filters and sort under a name (replacing one of that name).
+                save_view(name: String, query: CustomerListQuery) -> SavedViewView;
+                /// Deletes a saved view.
+                delete_view(view_id: i64 as "number") -> ();
             }
             events {
                 /// After every synced page.

@@ -4,6 +4,7 @@ import type { CustomerSort } from "./bindings/CustomerSort";
 import { Banners } from "./components/Banners";
 import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { CustomerTable } from "./components/CustomerTable";
+import { SavedViews } from "./components/SavedViews";
 import { ListControls } from "./components/ListControls";
 import { RefusedChanges } from "./components/RefusedChanges";
 import { RegisterForm } from "./components/RegisterForm";
@@ -32,6 +33,7 @@ export function App() {
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const [text, setText] = useState("");
   const [stages, setStages] = useState<string[]>([]);
+  const [tag, setTag] = useState<number | null>(null);
   const spec = useProviderSpec();
   const [sort, setSort] = useState<CustomerSort>("newest");
   const [selected, setSelected] = useState<string | null>(null);
@@ -68,9 +70,9 @@ export function App() {
   );
 
   const list = useInfiniteQuery({
-    queryKey: ["customers", sort, query, stages],
+    queryKey: ["customers", sort, query, stages, tag],
     initialPageParam: 0,
-    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort, text: query, stages }),
+    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort, text: query, stages, tag }),
     placeholderData: (previous) => previous,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
@@ -154,7 +156,18 @@ export function App() {
 
       <main className="workspace">
         <section className="list-pane" aria-label={t("customers")}>
+          <SavedViews
+            current={{ offset: 0, limit: PAGE, sort, text: text.trim(), stages, tag }}
+            onOpen={(v) => {
+              setText(v.text);
+              setStages(v.stages);
+              setSort(v.sort);
+              setTag(v.tag);
+            }}
+          />
           <ListControls
+            tag={tag}
+            onTag={setTag}
             text={text}
             onText={setText}
             stages={stages}
@@ -176,7 +189,7 @@ export function App() {
           </div>
           {list.isPending ? (
             <p className="empty">{t("loading")}</p>
-          ) : total === 0 && (query !== "" || stages.length > 0) ? (
+          ) : total === 0 && (query !== "" || stages.length > 0 || tag !== null) ? (
             <p className="empty" data-testid="no-matches">
               {t("noMatches")}
             </p>

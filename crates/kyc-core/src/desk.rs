@@ -278,6 +278,15 @@ impl Desk {
     /// A page of cached customers, searched and filtered. Reads only the cache, so it
     /// works offline.
     pub async fn list_customers(&self, q: &CustomerListQuery) -> Result<CustomerPage, CoreError> {
+        self.list_customers_among(q, None).await
+    }
+
+    /// [`Desk::list_customers`] among `only` these customers (a tag's), when given.
+    pub async fn list_customers_among(
+        &self,
+        q: &CustomerListQuery,
+        only: Option<Vec<String>>,
+    ) -> Result<CustomerPage, CoreError> {
         let order = match q.sort {
             CustomerSort::Newest => ListOrder::CreatedDesc,
             CustomerSort::RecentlyUpdated => ListOrder::UpdatedDesc,
@@ -291,6 +300,7 @@ impl Desk {
                 order,
                 offset: q.offset,
                 limit: q.limit.clamp(1, MAX_LIST_LIMIT),
+                only,
             })
             .await?;
         Ok(CustomerPage {

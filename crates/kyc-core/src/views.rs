@@ -122,7 +122,7 @@ pub enum CustomerSort {
 }
 
 /// A request for a page of the list.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct CustomerListQuery {
@@ -139,6 +139,10 @@ pub struct CustomerListQuery {
     /// Only these stages; empty for all.
     #[serde(default)]
     pub stages: Vec<String>,
+    /// Only the customers with this tag.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub tag: Option<i64>,
 }
 
 /// How many cached customers are at a stage (for the filter chips).

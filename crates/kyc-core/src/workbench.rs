@@ -197,6 +197,37 @@ impl Workbench {
         Ok(self.workspace.tagged(profile, tag).await?)
     }
 
+    /// Every saved view, by name (one whose query this version cannot read is skipped).
+    pub async fn views(&self) -> Result<Vec<SavedViewView>, CoreError> {
+        Ok(self
+            .workspace
+            .views()
+            .await?
+            .into_iter()
+            .filter_map(|v| {
+                let query = serde_json::from_str(&v.query).ok()?;
+                Some(SavedViewView { id: v.id, name: v.name, query })
+            })
+            .collect())
+    }
+
+    /// Saves a view (the page position is not part of it).
+    pub async fn save_view(
+        &self,
+        name: &str,
+        query: &crate::views::CustomerListQuery,
+    ) -> Result<SavedViewView, CoreError> {
+        let q = crate::views::CustomerListQuery { offset: 0, ..query.clone() };
+        let json = serde_json::to_string(&q).map_err(|e| CoreError::Io(e.to_string()))?;
+        let v = self.workspace.save_view(name, &json).await?;
+        Ok(SavedViewView { id: v.id, name: v.name, query: q })
+    }
+
+    /// Deletes a saved view.
+    pub async fn delete_view(&self, id: i64) -> Result<(), CoreError> {
+        Ok(self.workspace.delete_view(id).await?)
+    }
+
     /// Checks the journal: every entry against its hash and its predecessor, and its
     /// end against the head this app last wrote.
     pub async fn verify_journal(&self) -> Result<JournalCheck, CoreError> {
@@ -220,6 +251,20 @@ impl Workbench {
     pub fn journal_path(&self) -> &Path {
         &self.journal_path
     }
+}
+
+/// A saved view: a name and the list's query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SavedViewView {
+    /// Its id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The search, filters and sort it restores.
+    pub query: crate::views::CustomerListQuery,
 }
 
 /// What verifying the journal found.

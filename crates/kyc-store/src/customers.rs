@@ -53,7 +53,12 @@ pub struct SearchQuery {
     pub offset: u32,
     /// Rows to return.
     pub limit: u32,
+    /// Only these customers (a tag's, a selection), when given.
+    pub only: Option<Vec<String>>,
 }
+
+/// The most ids an `only` filter takes (SQLite's parameter limit, with room to spare).
+pub const MAX_ONLY: usize = 30_000;
 
 /// A page of results.
 #[derive(Debug, Clone)]
@@ -403,6 +408,7 @@ impl Store {
                 order: q.order,
                 offset: q.offset,
                 limit: q.limit,
+                only: None,
             })
             .await?;
         Ok(r.customers)
@@ -450,6 +456,15 @@ impl Store {
                 b.push(" AND c.stage");
                 push_in_list(b, &q.stages);
             }
+            if let Some(only) = &q.only {
+                let only: Vec<String> = only.iter().take(MAX_ONLY).cloned().collect();
+                if only.is_empty() {
+                    b.push(" AND 0");
+                } else {
+                    b.push(" AND c.id");
+                    push_in_list(b, &only);
+                }
+            }
         };
         let mut page = QueryBuilder::<Sqlite>::new("SELECT c.*");
         from(&mut page);
@@ -467,7 +482,7 @@ impl Store {
         // The whole list, or a stage filter, is counted exactly from the per-stage
         // totals the triggers keep, so the list scrolls to its last customer; a search's
         // matches are counted up to the cap (the list says "1,000+").
-        if expr.is_none() {
+        if expr.is_none() && q.only.is_none() {
             let mut totals = QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM stage_totals");
             if !q.stages.is_empty() {
                 totals.push(" WHERE stage");

@@ -421,3 +421,39 @@ fn any_search_text_is_a_search_never_an_error() {
         .unwrap();
     assert_eq!(rt.block_on(store.count_customers()).unwrap(), 1, "nothing dropped");
 }
+
+#[tokio::test]
+async fn a_search_can_be_kept_to_some_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = kyc_store::Store::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let people: Vec<kyc_model::Customer> = (0..5)
+        .map(|i| {
+            let mut c = kyc_model::Customer::default();
+            c.id = format!("c{i}");
+            c.name = format!("Maria {i}");
+            c.created_at = now;
+            c.updated_at = now;
+            c
+        })
+        .collect();
+    store.upsert_customers(&people, now).await.unwrap();
+    let q = |only: Option<Vec<String>>, text: &str| SearchQuery {
+        text: text.into(),
+        limit: 10,
+        only,
+        ..Default::default()
+    };
+    let ids = |r: kyc_store::SearchResult| {
+        let mut v = r.customers.into_iter().map(|c| c.id).collect::<Vec<_>>();
+        v.sort();
+        v
+    };
+    let some = Some(vec!["c1".to_owned(), "c3".to_owned()]);
+    let r = store.search(&q(some.clone(), "")).await.unwrap();
+    assert_eq!((r.total, ids(r.clone())), (2, vec!["c1".to_owned(), "c3".to_owned()]));
+    let r = store.search(&q(some, "maria")).await.unwrap();
+    assert_eq!(r.total, 2, "with a search too");
+    let r = store.search(&q(Some(Vec::new()), "")).await.unwrap();
+    assert_eq!(r.total, 0, "an empty tag is nobody");
+}

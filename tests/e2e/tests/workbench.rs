@@ -2,7 +2,7 @@
 //! text) and a tag on a customer, then the journal of those actions verified clean, and
 //! found tampered once an entry is altered on disk.
 
-use kyc_desk_e2e::{first_start, screenshot};
+use kyc_desk_e2e::{Session, first_start, screenshot};
 use std::time::Duration;
 
 const LONG: Duration = Duration::from_secs(60);
@@ -23,6 +23,16 @@ async fn a_note_and_a_tag_are_journaled_and_an_altered_journal_is_caught() {
         s.click("[data-testid=tag-create]").await?;
         s.wait_for_texts("[data-testid=tag-chip]", LONG, |t| t == ["Follow up"]).await?;
         screenshot(&s, "notes-and-tags").await?;
+        let tagged = s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.len() == 1).await?[0].clone();
+
+        // Filtered by the tag: that customer alone; saved as a view.
+        s.click("[data-testid=customer-detail] button[aria-label]").await?;
+        s.click("[data-testid=tag-filter] option:nth-child(2)").await?;
+        s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t == [tagged.clone()]).await?;
+        s.click("[data-testid=save-view]").await?;
+        s.type_into("[data-testid=view-name]", "My follow-ups").await?;
+        s.click("[data-testid=view-save]").await?;
+        s.wait_for_texts("[data-testid=saved-view]", LONG, |t| t == ["My follow-ups"]).await?;
 
         s.click("[data-testid=open-settings]").await?;
         s.click("[data-testid=verify-journal]").await?;
@@ -40,12 +50,25 @@ async fn a_note_and_a_tag_are_journaled_and_an_altered_journal_is_caught() {
         let problems = s.wait_for_texts("[data-testid=journal-problem]", LONG, |t| !t.is_empty()).await?;
         assert!(problems[0].contains("entry 1"), "says which: {problems:?}");
         screenshot(&s, "journal-tampered").await?;
-        Ok::<(), String>(())
+        Ok::<String, String>(tagged)
     }
     .await;
     if result.is_err() {
         let _ = screenshot(&s, "workbench-failure").await;
     }
     s.close().await;
-    result.expect("notes, tags and the journal");
+    let tagged = result.expect("notes, tags and the journal");
+
+    // After a restart on the same data: the view is there and opens the same list.
+    let arg = dir.path().to_str().expect("UTF-8").to_owned();
+    let s = Session::start(&["--data-dir", &arg]).await.expect("restarted");
+    let again = async {
+        s.wait_for_texts("[data-testid=customer-row]", LONG, |t| !t.is_empty()).await?;
+        s.click("[data-testid=saved-view]").await?;
+        s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t == [tagged.clone()]).await?;
+        Ok::<(), String>(())
+    }
+    .await;
+    s.close().await;
+    again.expect("the saved view after a restart");
 }

@@ -24,4 +24,8 @@ text: string,
 /**
  * Only these stages; empty for all.
  */
-stages: Array<string>, };
+stages: Array<string>, 
+/**
+ * Only the customers with this tag.
+ */
+tag: number | null, };

@@ -26,6 +26,7 @@ import type { ProfileView } from "./ProfileView";
 import type { ProfilesView } from "./ProfilesView";
 import type { ProviderSpec } from "./ProviderSpec";
 import type { RefusedWrite } from "./RefusedWrite";
+import type { SavedViewView } from "./SavedViewView";
 import type { SyncProgress } from "./SyncProgress";
 import type { TagView } from "./TagView";
 import type { WriteView } from "./WriteView";
@@ -224,6 +225,18 @@ export const commands = {
    * Checks the journal for edited, removed or reordered entries.
    */
   verifyJournal: () => invoke<JournalCheck>("verify_journal"),
+  /**
+   * Every saved view, by name.
+   */
+  savedViews: () => invoke<Array<SavedViewView>>("saved_views"),
+  /**
+   * Saves the list's search, filters and sort under a name (replacing one of that name).
+   */
+  saveView: (name: string, query: CustomerListQuery) => invoke<SavedViewView>("save_view", { name, query }),
+  /**
+   * Deletes a saved view.
+   */
+  deleteView: (viewId: number) => invoke<null>("delete_view", { viewId }),
 };
 
 /** Every event of the shell, with its payload. */

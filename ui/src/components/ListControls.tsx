@@ -1,10 +1,15 @@
+import { useQuery } from "@tanstack/react-query";
 import type { Ref } from "react";
+import { commands } from "../ipc";
 import type { CustomerSort } from "../bindings/CustomerSort";
 import type { StageCount } from "../bindings/StageCount";
 import { formatCount } from "../format";
 import { label, useI18n } from "../i18n";
 
 type Props = {
+  /** Only customers with this tag. */
+  tag: number | null;
+  onTag: (tag: number | null) => void;
   text: string;
   onText: (text: string) => void;
   stages: string[];
@@ -16,8 +21,9 @@ type Props = {
 };
 
 /** Search box, stage chips with counts, and the sort order of the customer list. */
-export function ListControls({ text, onText, stages, onStages, counts, sort, onSort, searchRef }: Props) {
+export function ListControls({ tag, onTag, text, onText, stages, onStages, counts, sort, onSort, searchRef }: Props) {
   const { t, locale } = useI18n();
+  const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
   const all = counts.reduce((n, c) => n + c.count, 0);
   const toggle = (stage: string) => onStages(stages.includes(stage) ? stages.filter((s) => s !== stage) : [...stages, stage]);
   return (
@@ -58,6 +64,23 @@ export function ListControls({ text, onText, stages, onStages, counts, sort, onS
           </button>
         ))}
       </div>
+      {(tags.data?.length ?? 0) > 0 && (
+        <label className="select">
+          <span>{t("tagFilter")}</span>
+          <select
+            value={tag ?? ""}
+            onChange={(e) => onTag(e.target.value ? Number(e.target.value) : null)}
+            data-testid="tag-filter"
+          >
+            <option value="">{t("allTags")}</option>
+            {tags.data?.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label className="select">
         <span>{t("sort")}</span>
         <select value={sort} onChange={(e) => onSort(e.target.value as CustomerSort)} data-testid="sort">
