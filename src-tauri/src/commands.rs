@@ -8,6 +8,7 @@ use crate::session::{AppState, credentials, open_profile, run_sync};
 use kyc_core::ErrorView;
 use kyc_core::model::{FieldError, FormValues, ProviderSpec};
 use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
+use kyc_core::queue::QueueItem;
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
@@ -520,4 +521,31 @@ pub async fn save_view(
 /// Deletes a saved view.
 pub async fn delete_view(_app: AppHandle, state: State<'_, AppState>, view_id: i64) -> Result<(), ErrorView> {
     Ok(state.workbench.delete_view(view_id).await?)
+}
+
+/// The fact keeping how long a review may take before the queue lists it.
+const REVIEW_HOURS: &str = "queue_review_hours";
+
+/// How long a review may take before the work queue lists it, in hours (24 unless set).
+async fn review_hours(state: &AppState) -> Result<u32, ErrorView> {
+    Ok(state.workbench.fact(REVIEW_HOURS).await?.and_then(|h| h.parse().ok()).unwrap_or(24))
+}
+
+/// The work queue of the connection in use: who waits on the partner, why, since when.
+pub async fn work_queue(_app: AppHandle, state: State<'_, AppState>) -> Result<Vec<QueueItem>, ErrorView> {
+    let hours = review_hours(&state).await?;
+    Ok(state.desk().await.queue(hours).await?)
+}
+
+/// How long a review may take before the work queue lists it, in hours.
+pub async fn review_threshold(_app: AppHandle, state: State<'_, AppState>) -> Result<u32, ErrorView> {
+    review_hours(&state).await
+}
+
+/// Sets how long a review may take before the work queue lists it (1 to 720 hours).
+pub async fn set_review_threshold(_app: AppHandle, state: State<'_, AppState>, hours: u32) -> Result<(), ErrorView> {
+    if !(1..=720).contains(&hours) {
+        return Err(ErrorView::new("invalid", "hours must be between 1 and 720"));
+    }
+    Ok(state.workbench.set_fact(REVIEW_HOURS, &hours.to_string()).await?)
 }

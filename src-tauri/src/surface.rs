@@ -113,6 +113,12 @@ macro_rules! with_ipc_surface {
                 save_view(name: String, query: CustomerListQuery) -> SavedViewView;
                 /// Deletes a saved view.
                 delete_view(view_id: i64 as "number") -> ();
+                /// The work queue of the connection in use: who waits on the partner, why, since when.
+                work_queue() -> Vec<QueueItem>;
+                /// How long a review may take before the work queue lists it, in hours.
+                review_threshold() -> u32;
+                /// Sets how long a review may take before the work queue lists it (1 to 720 hours).
+                set_review_threshold(hours: u32) -> ();
             }
             events {
                 /// After every synced page.

@@ -5,6 +5,7 @@ import { Banners } from "./components/Banners";
 import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { CustomerTable } from "./components/CustomerTable";
 import { SavedViews } from "./components/SavedViews";
+import { WorkQueue } from "./components/WorkQueue";
 import { ListControls } from "./components/ListControls";
 import { RefusedChanges } from "./components/RefusedChanges";
 import { RegisterForm } from "./components/RegisterForm";
@@ -34,6 +35,8 @@ export function App() {
   const [text, setText] = useState("");
   const [stages, setStages] = useState<string[]>([]);
   const [tag, setTag] = useState<number | null>(null);
+  /** The work queue in place of the list. */
+  const [queueShown, setQueueShown] = useState(false);
   const spec = useProviderSpec();
   const [sort, setSort] = useState<CustomerSort>("newest");
   const [selected, setSelected] = useState<string | null>(null);
@@ -102,6 +105,7 @@ export function App() {
         },
         settings: () => setSettings(true),
         register: () => canRegister && setRegistering(true),
+        queue: () => setQueueShown((q) => !q),
         close: () => {
           setRegistering(false);
           setSelected(null);
@@ -156,6 +160,37 @@ export function App() {
 
       <main className="workspace">
         <section className="list-pane" aria-label={t("customers")}>
+          <div className="pane-tabs" role="tablist" aria-label={t("customers")}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={!queueShown}
+              onClick={() => setQueueShown(false)}
+              data-testid="tab-list"
+            >
+              {t("customers")}
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={queueShown}
+              aria-keyshortcuts="Control+Q"
+              onClick={() => setQueueShown(true)}
+              data-testid="tab-queue"
+            >
+              {t("workQueue")}
+            </button>
+          </div>
+          {queueShown ? (
+            <WorkQueue
+              onOpen={(id) => {
+                setRegistering(false);
+                setSelected(id);
+              }}
+              onRefused={() => setShowRefused(true)}
+            />
+          ) : (
+          <>
           <SavedViews
             current={{ offset: 0, limit: PAGE, sort, text: text.trim(), stages, tag }}
             onOpen={(v) => {
@@ -210,6 +245,8 @@ export function App() {
                 setSelected(id);
               }}
             />
+          )}
+          </>
           )}
         </section>
         <section className="detail-pane">

@@ -75,7 +75,10 @@ export function useCoreEvents(list: MutableRefObject<LoadedList>, onProfileChang
         // A page being read may have been read before this change was written: read again.
         const reading = queryClient.isFetching({ queryKey: ["customers"] }) > 0;
         if (reading || movesList(pushed, list.current)) void queryClient.invalidateQueries({ queryKey: ["customers"] });
+        // The work queue follows every change (a changed customer may join or leave it).
+        void queryClient.invalidateQueries({ queryKey: ["queue"] });
       }),
+      on(events.outboxChanged, () => void queryClient.invalidateQueries({ queryKey: ["queue"] })),
       on(events.customerDetail, (d) => customerStore.putDetail(d)),
       on(events.outboxChanged, (s) => {
         setOutbox(s);

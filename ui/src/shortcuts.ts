@@ -6,6 +6,8 @@ export type Shortcuts = {
   search: () => void;
   settings: () => void;
   register: () => void;
+  /** Ctrl+Q: the work queue, or back to the list. */
+  queue: () => void;
   /** Escape with no dialog open: close the detail or the form. */
   close: () => void;
 };
@@ -32,6 +34,9 @@ export function useShortcuts(actions: Shortcuts) {
       } else if (mod && e.key.toLowerCase() === "n") {
         e.preventDefault();
         a.register();
+      } else if (mod && e.key.toLowerCase() === "q") {
+        e.preventDefault();
+        a.queue();
       } else if (e.key === "Escape" && !document.querySelector("[role=dialog]")) {
         a.close();
       }

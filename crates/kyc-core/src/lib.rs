@@ -25,6 +25,7 @@ pub mod notices;
 pub mod outbox;
 pub mod profiles;
 pub mod provider;
+pub mod queue;
 pub mod redact;
 pub mod sealed;
 mod secrets;

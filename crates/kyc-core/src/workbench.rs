@@ -197,6 +197,16 @@ impl Workbench {
         Ok(self.workspace.tagged(profile, tag).await?)
     }
 
+    /// A small fact kept in the workspace (a setting).
+    pub async fn fact(&self, key: &str) -> Result<Option<String>, CoreError> {
+        Ok(self.workspace.fact(key).await?)
+    }
+
+    /// Keeps a small fact in the workspace.
+    pub async fn set_fact(&self, key: &str, value: &str) -> Result<(), CoreError> {
+        Ok(self.workspace.set_fact(key, value).await?)
+    }
+
     /// Every saved view, by name (one whose query this version cannot read is skipped).
     pub async fn views(&self) -> Result<Vec<SavedViewView>, CoreError> {
         Ok(self

@@ -568,6 +568,28 @@ impl Store {
         Ok(())
     }
 
+    /// The customers that may need the partner (the work queue's candidates): an item
+    /// rejected, to correct or to capture; in review since before `review_before`; or
+    /// approved with no product yet (when `products_expected`). The caller decides.
+    pub async fn queue_candidates(
+        &self,
+        review_before: OffsetDateTime,
+        products_expected: bool,
+    ) -> Result<Vec<Customer>> {
+        let rows = sqlx::query(
+            "SELECT * FROM customers c WHERE
+                 (c.stage NOT IN ('approved', 'rejected') AND (c.kyc LIKE '%\"rejected\"%' OR c.kyc LIKE '%\"pending_correction\"%'
+                     OR c.kyc LIKE '%\"biometrics\"%'))
+              OR (c.stage = 'in_review' AND c.updated_at < ?)
+              OR (? AND c.stage = 'approved' AND NOT EXISTS (SELECT 1 FROM products p WHERE p.customer_id = c.id))",
+        )
+        .bind(millis(review_before))
+        .bind(products_expected)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row_to_customer).collect()
+    }
+
     /// A customer's timeline, oldest first.
     pub async fn changes_for(&self, customer_id: &str) -> Result<Vec<Change>> {
         let rows = sqlx::query("SELECT * FROM changes WHERE customer_id = ? ORDER BY at, id")

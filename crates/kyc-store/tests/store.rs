@@ -428,13 +428,12 @@ async fn a_search_can_be_kept_to_some_customers() {
     let store = kyc_store::Store::open(&dir.path().join("c.sqlite")).await.unwrap();
     let now = time::OffsetDateTime::now_utc();
     let people: Vec<kyc_model::Customer> = (0..5)
-        .map(|i| {
-            let mut c = kyc_model::Customer::default();
-            c.id = format!("c{i}");
-            c.name = format!("Maria {i}");
-            c.created_at = now;
-            c.updated_at = now;
-            c
+        .map(|i| kyc_model::Customer {
+            id: format!("c{i}"),
+            name: format!("Maria {i}"),
+            created_at: now,
+            updated_at: now,
+            ..Default::default()
         })
         .collect();
     store.upsert_customers(&people, now).await.unwrap();

@@ -72,3 +72,38 @@ async fn a_note_and_a_tag_are_journaled_and_an_altered_journal_is_caught() {
     s.close().await;
     again.expect("the saved view after a restart");
 }
+
+#[tokio::test]
+async fn triage_from_the_work_queue_by_keyboard_only() {
+    let (s, _dir, _) = first_start().await.expect("app started and synced");
+    let result = async {
+        // Ctrl+Q: the queue; its list takes the keys.
+        s.send_keys_to_focus("\u{E009}q\u{E000}").await?;
+        s.wait_for_texts("[data-testid=queue-item]", LONG, |t| t.len() >= 2).await?;
+        // (Read as the DOM has them: the driver's visible-text reading of grid cells is empty.)
+        let names: Vec<String> = serde_json::from_value(
+            s.execute(
+                "return [...document.querySelectorAll('[data-testid=queue-name]')].map((e) => e.textContent)",
+                serde_json::json!([]),
+            )
+            .await?,
+        )
+        .map_err(|e| e.to_string())?;
+        assert_eq!(s.focused_testid().await?.as_deref(), Some("queue-list"), "the queue takes the keys");
+        // J moves down twice, K back once: the second, oldest but one.
+        s.send_keys_to_focus("jjk").await?;
+        s.send_keys_to_focus("\u{E007}").await?;
+        let want = names.get(1).cloned().ok_or("two waiting")?;
+        s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first() == Some(&want))
+            .await
+            .map_err(|e| format!("{e} (queue: {names:?})"))?;
+        screenshot(&s, "work-queue").await?;
+        Ok::<(), String>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = screenshot(&s, "queue-failure").await;
+    }
+    s.close().await;
+    result.expect("triage by keyboard");
+}

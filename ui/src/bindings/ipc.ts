@@ -25,6 +25,7 @@ import type { Profile } from "./Profile";
 import type { ProfileView } from "./ProfileView";
 import type { ProfilesView } from "./ProfilesView";
 import type { ProviderSpec } from "./ProviderSpec";
+import type { QueueItem } from "./QueueItem";
 import type { RefusedWrite } from "./RefusedWrite";
 import type { SavedViewView } from "./SavedViewView";
 import type { SyncProgress } from "./SyncProgress";
@@ -237,6 +238,18 @@ export const commands = {
    * Deletes a saved view.
    */
   deleteView: (viewId: number) => invoke<null>("delete_view", { viewId }),
+  /**
+   * The work queue of the connection in use: who waits on the partner, why, since when.
+   */
+  workQueue: () => invoke<Array<QueueItem>>("work_queue"),
+  /**
+   * How long a review may take before the work queue lists it, in hours.
+   */
+  reviewThreshold: () => invoke<number>("review_threshold"),
+  /**
+   * Sets how long a review may take before the work queue lists it (1 to 720 hours).
+   */
+  setReviewThreshold: (hours: number) => invoke<null>("set_review_threshold", { hours }),
 };
 
 /** Every event of the shell, with its payload. */

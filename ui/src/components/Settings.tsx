@@ -320,6 +320,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
           {t("desktopNotifications")}
         </label>
         <p className="hint">{t("desktopNotificationsHint")}</p>
+        <ReviewThreshold />
         <JournalCheckPanel />
     </Modal>
   );
@@ -369,5 +370,40 @@ function JournalCheckPanel() {
         ))}
       {check && <p className="hint mono">{t("journalFile", { path: check.path })}</p>}
     </section>
+  );
+}
+
+/** How long a review may take before the work queue lists the customer. */
+function ReviewThreshold() {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const current = useQuery({ queryKey: ["review-threshold"], queryFn: () => commands.reviewThreshold() });
+  const [hours, setHours] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
+  const value = hours ?? String(current.data ?? "");
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      await commands.setReviewThreshold(Number(value));
+      setHours(null);
+      void qc.invalidateQueries({ queryKey: ["review-threshold"] });
+      void qc.invalidateQueries({ queryKey: ["queue"] });
+    } catch (err) {
+      setError(toErrorView(err));
+    }
+  }
+  return (
+    <form className="inline-form" onSubmit={save} data-testid="review-threshold">
+      <h3>{t("workQueue")}</h3>
+      <label>
+        {t("reviewThreshold")}{" "}
+        <input type="number" min={1} max={720} value={value} onChange={(e) => setHours(e.target.value)} data-testid="review-hours" />
+      </label>{" "}
+      <button type="submit" disabled={hours === null}>
+        {t("save")}
+      </button>
+      {error && <ErrorBox message={error.message} requestId={null} />}
+    </form>
   );
 }

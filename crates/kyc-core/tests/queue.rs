@@ -1,0 +1,35 @@
+//! The work queue over a synced demo cache: who waits on the partner, why, oldest first.
+
+mod common;
+
+use kyc_core::queue::QueueReason;
+use kyc_sandbox::Seed;
+
+#[tokio::test]
+async fn the_queue_lists_who_waits_with_the_reason_oldest_first() {
+    let sb = common::sandbox(Seed::Demo(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (d, _) = common::desk(&sb, dir.path()).await;
+    d.full_sync().await.unwrap();
+    let q = d.queue(24).await.unwrap();
+    assert!(!q.is_empty(), "the demo has customers waiting on the partner");
+    assert!(q.windows(2).all(|w| w[0].waited_secs >= w[1].waited_secs), "oldest first");
+    let reasons: std::collections::HashSet<QueueReason> = q.iter().map(|i| i.reason).collect();
+    assert!(
+        reasons.contains(&QueueReason::DocumentRejected) || reasons.contains(&QueueReason::Correction),
+        "{reasons:?}"
+    );
+    // Every item is a customer the cache has, at a stage that fits its reason.
+    for i in &q {
+        let c = d.store().get_customer(&i.customer_id).await.unwrap().unwrap();
+        match i.reason {
+            QueueReason::NextStep => assert_eq!(c.stage, kyc_model::Stage::Approved),
+            QueueReason::LongReview => assert_eq!(c.stage, kyc_model::Stage::InReview),
+            _ => assert_ne!(c.stage, kyc_model::Stage::Approved),
+        }
+    }
+    // A longer threshold takes slow reviews out, never adds any.
+    let patient = d.queue(720).await.unwrap();
+    assert!(patient.len() <= q.len());
+    assert!(patient.iter().all(|i| i.reason != QueueReason::LongReview || i.waited_secs > 720 * 3600));
+}

@@ -1,0 +1,135 @@
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import type { QueueItem } from "../bindings/QueueItem";
+import type { QueueReason } from "../bindings/QueueReason";
+import { commands } from "../ipc";
+import { formatRelative } from "../format";
+import { label, useI18n } from "../i18n";
+import { StageBadge } from "./StageBadge";
+
+const REASONS: QueueReason[] = ["refused_write", "document_rejected", "correction", "biometrics", "long_review", "next_step"];
+
+type Props = {
+  /** Opens a customer (Enter, A, or a click). */
+  onOpen: (id: string) => void;
+  /** Opens the writes the API refused (A on such an item). */
+  onRefused: () => void;
+};
+
+/**
+ * Who waits on the partner, why, and since when — oldest first. Filters by reason.
+ * Keyboard: J / K (or ↓ / ↑) move, Enter opens the customer, A does the item's action.
+ * Re-read whenever the core says customers changed (the list's query is invalidated).
+ */
+export function WorkQueue({ onOpen, onRefused }: Props) {
+  const { t, locale } = useI18n();
+  const queue = useQuery({ queryKey: ["queue"], queryFn: () => commands.workQueue() });
+  const [reason, setReason] = useState<QueueReason | null>(null);
+  const [active, setActive] = useState(0);
+  const listRef = useRef<HTMLOListElement>(null);
+  const items = (queue.data ?? []).filter((i) => reason === null || i.reason === reason);
+  const counts = new Map<QueueReason, number>();
+  for (const i of queue.data ?? []) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
+
+  useEffect(() => {
+    listRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [active]);
+
+  // Opened from the keyboard (Ctrl+Q), it takes the keys at once: J / K / Enter / A.
+  const hasItems = items.length > 0;
+  useEffect(() => {
+    if (hasItems) listRef.current?.focus();
+  }, [hasItems]);
+
+  const act = (i: QueueItem) => (i.reason === "refused_write" ? onRefused() : onOpen(i.customerId));
+
+  function onKey(e: KeyboardEvent<HTMLOListElement>) {
+    const current = items[active];
+    const move = (to: number) => {
+      e.preventDefault();
+      setActive(Math.max(0, Math.min(items.length - 1, to)));
+    };
+    if (e.key === "j" || e.key === "ArrowDown") move(active + 1);
+    else if (e.key === "k" || e.key === "ArrowUp") move(active - 1);
+    else if (e.key === "Enter" && current) {
+      e.preventDefault();
+      onOpen(current.customerId);
+    } else if (e.key === "a" && current) {
+      e.preventDefault();
+      act(current);
+    }
+  }
+
+  return (
+    <section className="queue" aria-labelledby="queue-title" data-testid="work-queue">
+      <div className="list-caption">
+        <h2 id="queue-title">{t("workQueue")}</h2>
+        <span data-testid="queue-total">{t("queueTotal", { count: items.length })}</span>
+      </div>
+      <div className="chips" role="group" aria-label={t("queueReason")}>
+        <button type="button" className="chip" aria-pressed={reason === null} onClick={() => setReason(null)}>
+          {t("allReasons")}
+        </button>
+        {REASONS.filter((r) => counts.has(r)).map((r) => (
+          <button
+            key={r}
+            type="button"
+            className="chip"
+            aria-pressed={reason === r}
+            onClick={() => {
+              setReason(r);
+              setActive(0);
+            }}
+            data-testid={`queue-chip-${r}`}
+          >
+            {label(locale, `reason.${r}`, r)} <span className="count">{counts.get(r)}</span>
+          </button>
+        ))}
+      </div>
+      <p className="hint">{t("queueKeys")}</p>
+      {items.length === 0 ? (
+        <p className="empty" data-testid="queue-empty">
+          {queue.isPending ? t("loading") : t("queueEmpty")}
+        </p>
+      ) : (
+        <ol
+          ref={listRef}
+          className="queue-items"
+          tabIndex={0}
+          onKeyDown={onKey}
+          aria-activedescendant={items[active] ? `queue-${items[active].customerId}` : undefined}
+          data-testid="queue-list"
+        >
+          {items.map((i, n) => (
+            <li
+              key={`${i.customerId}-${i.reason}`}
+              id={`queue-${i.customerId}`}
+              data-index={n}
+              className={n === active ? "active" : undefined}
+              aria-selected={n === active}
+              onClick={() => {
+                setActive(n);
+                onOpen(i.customerId);
+              }}
+              data-testid="queue-item"
+              data-customer-id={i.customerId}
+              data-reason={i.reason}
+            >
+              <span className="queue-name" data-testid="queue-name">
+                {i.name}
+              </span>
+              <StageBadge stage={i.stage} status={i.stage} />
+              <span className="queue-reason">
+                {label(locale, `reason.${i.reason}`, i.reason)}
+                {i.detail && <small> · {i.detail}</small>}
+              </span>
+              <small className="queue-waited" title={i.since}>
+                {t("waitingSince", { when: formatRelative(locale, i.since) })}
+              </small>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
