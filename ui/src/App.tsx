@@ -105,7 +105,7 @@ export function App() {
         },
         settings: () => setSettings(true),
         register: () => canRegister && setRegistering(true),
-        queue: () => setQueueShown((q) => !q),
+        queue: (shown: boolean) => setQueueShown(shown),
         close: () => {
           setRegistering(false);
           setSelected(null);
@@ -165,6 +165,7 @@ export function App() {
               type="button"
               role="tab"
               aria-selected={!queueShown}
+              aria-keyshortcuts="Control+1"
               onClick={() => setQueueShown(false)}
               data-testid="tab-list"
             >
@@ -174,7 +175,7 @@ export function App() {
               type="button"
               role="tab"
               aria-selected={queueShown}
-              aria-keyshortcuts="Control+Q"
+              aria-keyshortcuts="Control+2"
               onClick={() => setQueueShown(true)}
               data-testid="tab-queue"
             >

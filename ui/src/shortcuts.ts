@@ -6,8 +6,8 @@ export type Shortcuts = {
   search: () => void;
   settings: () => void;
   register: () => void;
-  /** Ctrl+Q: the work queue, or back to the list. */
-  queue: () => void;
+  /** Ctrl+1: the customer list; Ctrl+2: the work queue (⌘ on macOS, where ⌘Q quits). */
+  queue: (shown: boolean) => void;
   /** Escape with no dialog open: close the detail or the form. */
   close: () => void;
 };
@@ -34,9 +34,9 @@ export function useShortcuts(actions: Shortcuts) {
       } else if (mod && e.key.toLowerCase() === "n") {
         e.preventDefault();
         a.register();
-      } else if (mod && e.key.toLowerCase() === "q") {
+      } else if (mod && (e.key === "1" || e.key === "2")) {
         e.preventDefault();
-        a.queue();
+        a.queue(e.key === "2");
       } else if (e.key === "Escape" && !document.querySelector("[role=dialog]")) {
         a.close();
       }

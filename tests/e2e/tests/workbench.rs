@@ -77,8 +77,8 @@ async fn a_note_and_a_tag_are_journaled_and_an_altered_journal_is_caught() {
 async fn triage_from_the_work_queue_by_keyboard_only() {
     let (s, _dir, _) = first_start().await.expect("app started and synced");
     let result = async {
-        // Ctrl+Q: the queue; its list takes the keys.
-        s.send_keys_to_focus("\u{E009}q\u{E000}").await?;
+        // Ctrl+2: the queue; its list takes the keys.
+        s.send_keys_to_focus("\u{E009}2\u{E000}").await?;
         s.wait_for_texts("[data-testid=queue-item]", LONG, |t| t.len() >= 2).await?;
         // (Read as the DOM has them: the driver's visible-text reading of grid cells is empty.)
         let names: Vec<String> = serde_json::from_value(

@@ -35,7 +35,7 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
     listRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)?.scrollIntoView({ block: "nearest" });
   }, [active]);
 
-  // Opened from the keyboard (Ctrl+Q), it takes the keys at once: J / K / Enter / A.
+  // Opened from the keyboard (Ctrl+2), it takes the keys at once: J / K / Enter / A.
   const hasItems = items.length > 0;
   useEffect(() => {
     if (hasItems) listRef.current?.focus();
