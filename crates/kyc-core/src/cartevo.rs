@@ -12,8 +12,8 @@ use cartevo_api::{Client, Config, DocumentFile, NewCard, NewCustomer};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use kyc_model::{
-    Address, Capabilities, Customer, DocumentInfo, FieldKind, FieldSpec, FormSpec, FormValues, IdKind, Identifier,
-    Money, Party, Product, ProductAction, ProductSpec, ProviderSpec, Stage,
+    Address, Capabilities, Customer, FieldKind, FieldSpec, FormSpec, FormValues, IdKind, Identifier, Money, Party,
+    Product, ProductAction, ProductSpec, ProviderSpec, Stage,
 };
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -433,34 +433,6 @@ impl Provider for CartevoProvider {
             Ok((registered(c), true))
         }
         .boxed()
-    }
-
-    fn correct<'a>(
-        &'a self,
-        _id: &'a str,
-        _values: &'a FormValues,
-        _key: &'a str,
-    ) -> BoxFuture<'a, Result<Customer, CoreError>> {
-        async move { Err(crate::provider::unsupported("Cartevo", "correct a customer's data")) }.boxed()
-    }
-
-    fn upload<'a>(
-        &'a self,
-        _id: &'a str,
-        _item_type: &'a str,
-        _document: crate::provider::DocumentUpload,
-        _key: &'a str,
-        _progress: Option<Progress>,
-    ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>> {
-        async move { Err(crate::provider::unsupported("Cartevo", "send a document again after registration")) }.boxed()
-    }
-
-    fn start_biometrics<'a>(
-        &'a self,
-        _id: &'a str,
-        _key: &'a str,
-    ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>> {
-        async move { Err(crate::provider::unsupported("Cartevo", "start a biometric capture")) }.boxed()
     }
 
     fn products<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<Product>, CoreError>> {

@@ -128,15 +128,19 @@ pub trait Provider: Send + Sync {
         progress: Option<Progress>,
     ) -> BoxFuture<'a, Result<(Customer, bool), CoreError>>;
 
-    /// Corrects a customer's data from the correction form's values (only what changes).
+    /// Corrects a customer's data from the correction form's values (only what
+    /// changes). Providers without corrections refuse.
     fn correct<'a>(
         &'a self,
         id: &'a str,
         values: &'a FormValues,
         key: &'a str,
-    ) -> BoxFuture<'a, Result<Customer, CoreError>>;
+    ) -> BoxFuture<'a, Result<Customer, CoreError>> {
+        let _ = (id, values, key);
+        Box::pin(async move { Err(unsupported(self.name(), "correct a customer's data")) })
+    }
 
-    /// Uploads a document for a kyc item.
+    /// Uploads a document for a kyc item. Providers without uploads refuse.
     fn upload<'a>(
         &'a self,
         id: &'a str,
@@ -144,14 +148,21 @@ pub trait Provider: Send + Sync {
         document: DocumentUpload,
         key: &'a str,
         progress: Option<Progress>,
-    ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>>;
+    ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>> {
+        let _ = (id, item_type, document, key, progress);
+        Box::pin(async move { Err(unsupported(self.name(), "upload a document for a checklist item")) })
+    }
 
-    /// Starts a biometric capture session: its URL and expiry.
+    /// Starts a biometric capture session: its URL and expiry. Providers without one
+    /// refuse.
     fn start_biometrics<'a>(
         &'a self,
         id: &'a str,
         key: &'a str,
-    ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>>;
+    ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>> {
+        let _ = (id, key);
+        Box::pin(async move { Err(unsupported(self.name(), "start a biometric capture")) })
+    }
 
     /// Verifies a webhook delivered to the desk's loopback listener, signed with
     /// `secret` (Standard Webhooks `whsec_…`, made by the listener), and reads what it

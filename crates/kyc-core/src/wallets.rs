@@ -12,9 +12,9 @@ use crate::{CoreError, Page, Provider};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use kyc_model::{
-    Address, Capabilities, Customer, DocumentInfo, FieldKind, FieldSpec, FormSpec, FormValues, IdKind,
-    IdentityCheckSpec, IdentityRecord, Money, Movement, Party, PaymentMethod, Product, ProductAction, ProductDetail,
-    ProductEvent, ProductSpec, ProviderSpec, Stage,
+    Address, Capabilities, Customer, FieldKind, FieldSpec, FormSpec, FormValues, IdKind, IdentityCheckSpec,
+    IdentityRecord, Money, Movement, Party, PaymentMethod, Product, ProductAction, ProductDetail, ProductEvent,
+    ProductSpec, ProviderSpec, Stage,
 };
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -293,25 +293,6 @@ impl Provider for WalletsProvider {
             Ok(to_model(self.client.update_customer(id, &update).await?))
         }
         .boxed()
-    }
-
-    fn upload<'a>(
-        &'a self,
-        _id: &'a str,
-        _item_type: &'a str,
-        _document: crate::provider::DocumentUpload,
-        _key: &'a str,
-        _progress: Option<Progress>,
-    ) -> BoxFuture<'a, Result<DocumentInfo, CoreError>> {
-        async move { Err(crate::provider::unsupported("the wallets platform", "upload a KYC document")) }.boxed()
-    }
-
-    fn start_biometrics<'a>(
-        &'a self,
-        _id: &'a str,
-        _key: &'a str,
-    ) -> BoxFuture<'a, Result<(String, OffsetDateTime), CoreError>> {
-        async move { Err(crate::provider::unsupported("the wallets platform", "start a biometric capture")) }.boxed()
     }
 
     fn products<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<Product>, CoreError>> {
