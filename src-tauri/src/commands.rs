@@ -396,6 +396,7 @@ pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: Stri
     };
     let opened = open_profile(credentials, &profile, &app).await?;
     opened.desk.set_recorder(state.workbench.recorder(&profile.id));
+    opened.desk.set_author(state.workbench.author_source());
     let view = opened.desk.profile();
     // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
     *state.active.write().await = opened;
@@ -548,4 +549,14 @@ pub async fn set_review_threshold(_app: AppHandle, state: State<'_, AppState>, h
         return Err(ErrorView::new("invalid", "hours must be between 1 and 720"));
     }
     Ok(state.workbench.set_fact(REVIEW_HOURS, &hours.to_string()).await?)
+}
+
+/// Who is at the desk (for notes, the journal and the history).
+pub async fn author(_app: AppHandle, state: State<'_, AppState>) -> Result<String, ErrorView> {
+    Ok(state.workbench.author())
+}
+
+/// Sets the name notes, the journal and the history carry (empty: the OS user's).
+pub async fn set_author(_app: AppHandle, state: State<'_, AppState>, name: String) -> Result<String, ErrorView> {
+    Ok(state.workbench.set_author(&name).await?)
 }

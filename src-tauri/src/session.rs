@@ -228,6 +228,7 @@ pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, Err
     };
     let workbench = Workbench::open(&data, profiles.workspace_key().as_ref(), kyc_core::author()).await?;
     active.desk.set_recorder(workbench.recorder(&active.profile_id));
+    active.desk.set_author(workbench.author_source());
     // At start the window reads everything once it loads: the first sync can begin.
     active.begin();
     tracing::info!(data = %data.display(), "KYC Desk started");

@@ -113,6 +113,10 @@ macro_rules! with_ipc_surface {
                 save_view(name: String, query: CustomerListQuery) -> SavedViewView;
                 /// Deletes a saved view.
                 delete_view(view_id: i64 as "number") -> ();
+                /// Who is at the desk (for notes, the journal and the history).
+                author() -> String;
+                /// Sets the name notes, the journal and the history carry (empty: the OS user's).
+                set_author(name: String) -> String;
                 /// The work queue of the connection in use: who waits on the partner, why, since when.
                 work_queue() -> Vec<QueueItem>;
                 /// How long a review may take before the work queue lists it, in hours.

@@ -252,7 +252,7 @@ impl Desk {
             &format!("identity_check.{}", spec.id),
             if view.matches { "match" } else { "mismatch" },
         );
-        let author = crate::author();
+        let author = self.author();
         self.store()
             .add_change(&kyc_store::Change {
                 customer_id: customer_id.to_owned(),

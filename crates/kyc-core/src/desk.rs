@@ -73,6 +73,8 @@ pub struct Desk {
     pub(crate) attached: crate::after_kyc::AttachedFiles,
     /// Where its actions are journaled (set by the shell).
     recorder: Arc<std::sync::RwLock<Option<crate::workbench::Recorder>>>,
+    /// Who is at the desk (set by the shell; the OS user until then).
+    author: Arc<std::sync::RwLock<Option<crate::workbench::AuthorSource>>>,
 }
 
 /// The customer the window shows, and until when a biometric capture of theirs may be
@@ -138,6 +140,20 @@ impl Desk {
             watched,
             attached: Arc::default(),
             recorder: Arc::default(),
+            author: Arc::default(),
+        }
+    }
+
+    /// Asks `who` for the name of whoever is at the desk from now on.
+    pub fn set_author(&self, who: crate::workbench::AuthorSource) {
+        *self.author.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(who);
+    }
+
+    /// Who is at the desk: the shell's answer, else the OS user.
+    pub(crate) fn author(&self) -> String {
+        match self.author.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
+            Some(who) => who(),
+            None => crate::author(),
         }
     }
 

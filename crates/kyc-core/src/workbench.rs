@@ -14,6 +14,9 @@ use ts_rs::TS;
 /// Records one action of a desk: `(customer, action, outcome)`.
 pub type Recorder = Arc<dyn Fn(Option<&str>, &str, &str) + Send + Sync>;
 
+/// Says who is at the desk now (the name set in Settings can change).
+pub type AuthorSource = Arc<dyn Fn() -> String + Send + Sync>;
+
 /// A note, for the detail screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -60,7 +63,8 @@ pub struct Workbench {
     workspace: Arc<dyn Workspace>,
     journal: kyc_store::journal::SharedJournal,
     journal_path: PathBuf,
-    author: String,
+    /// Who is at the desk: the name set in Settings, else the OS user.
+    author: Arc<std::sync::RwLock<String>>,
 }
 
 impl std::fmt::Debug for Workbench {
@@ -68,6 +72,9 @@ impl std::fmt::Debug for Workbench {
         f.debug_struct("Workbench").field("journal", &self.journal_path).finish_non_exhaustive()
     }
 }
+
+/// The fact keeping the name staff set for themselves in Settings.
+const AUTHOR: &str = "author";
 
 /// The fact keeping the journal's head as this app last wrote it: a journal cut short
 /// on disk is caught by comparing with it.
@@ -82,19 +89,46 @@ impl Workbench {
         let journal_path = data_dir.join("journal.jsonl");
         let journal = kyc_store::journal::SharedJournal::open(&journal_path)
             .map_err(|e| CoreError::Io(format!("the journal: {e}")))?;
-        Ok(Self { workspace: Arc::new(workspace), journal, journal_path, author })
+        let author = match workspace.fact(AUTHOR).await? {
+            Some(name) if !name.trim().is_empty() => name,
+            _ => author,
+        };
+        Ok(Self {
+            workspace: Arc::new(workspace),
+            journal,
+            journal_path,
+            author: Arc::new(std::sync::RwLock::new(author)),
+        })
     }
 
     /// Who is at the desk.
-    pub fn author(&self) -> &str {
-        &self.author
+    pub fn author(&self) -> String {
+        self.author.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Sets the name notes and the journal carry from now on (1–60 characters, no
+    /// control characters); empty goes back to the OS user's.
+    pub async fn set_author(&self, name: &str) -> Result<String, CoreError> {
+        let name = name.trim();
+        if name.chars().count() > 60 || name.chars().any(char::is_control) {
+            return Err(CoreError::Invalid(vec![kyc_model::FieldError::new(
+                "author",
+                "invalid",
+                "a name of at most 60 characters",
+            )]));
+        }
+        self.workspace.set_fact(AUTHOR, name).await?;
+        let now = if name.is_empty() { crate::author() } else { name.to_owned() };
+        *self.author.write().unwrap_or_else(std::sync::PoisonError::into_inner) = now.clone();
+        self.record("app", None, "settings", "author changed").await;
+        Ok(now)
     }
 
     /// Appends an action to the journal (ids only, never personal data). A journal that
     /// cannot be written is logged, never a reason to refuse the action already done.
     pub async fn record(&self, profile: &str, customer: Option<&str>, action: &str, outcome: &str) {
         let entry = kyc_store::journal::NewEntry {
-            author: self.author.clone(),
+            author: self.author(),
             profile: profile.to_owned(),
             customer: customer.map(str::to_owned),
             action: action.to_owned(),
@@ -110,6 +144,12 @@ impl Workbench {
         }
     }
 
+    /// Who is at the desk, asked each time (for the desk's timeline entries).
+    pub fn author_source(&self) -> AuthorSource {
+        let author = Arc::clone(&self.author);
+        Arc::new(move || author.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone())
+    }
+
     /// A recorder for the desk of `profile`.
     pub fn recorder(&self, profile: &str) -> Recorder {
         let (me, profile) = (self.clone(), profile.to_owned());
@@ -122,7 +162,7 @@ impl Workbench {
 
     fn note_view(&self, n: Note, now: OffsetDateTime) -> NoteView {
         NoteView {
-            editable: n.editable_by(&self.author, now),
+            editable: n.editable_by(&self.author(), now),
             id: n.id,
             author: n.author,
             body: n.body,
@@ -139,7 +179,7 @@ impl Workbench {
 
     /// Adds a note (journaled).
     pub async fn add_note(&self, profile: &str, customer: &str, body: &str) -> Result<NoteView, CoreError> {
-        let n = self.workspace.add_note(profile, customer, &self.author, body).await?;
+        let n = self.workspace.add_note(profile, customer, &self.author(), body).await?;
         self.record(profile, Some(customer), "note", "added").await;
         Ok(self.note_view(n, OffsetDateTime::now_utc()))
     }
@@ -147,7 +187,7 @@ impl Workbench {
     /// Changes a note of one's own within its edit window (journaled).
     pub async fn edit_note(&self, profile: &str, id: i64, body: &str) -> Result<NoteView, CoreError> {
         let now = OffsetDateTime::now_utc();
-        let n = self.workspace.edit_note(id, &self.author, body, now).await?;
+        let n = self.workspace.edit_note(id, &self.author(), body, now).await?;
         self.record(profile, Some(&n.customer_id), "note", "edited").await;
         Ok(self.note_view(n, now))
     }

@@ -72,3 +72,20 @@ async fn notes_keep_their_authors_and_only_the_author_edits_them() {
     let e = bruno.edit_note("p1", n.id, "mine").await.unwrap_err();
     assert_eq!(kyc_core::ErrorView::from(e).code, "refused");
 }
+
+#[tokio::test]
+async fn the_name_set_in_settings_signs_notes_and_the_journal_and_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = kyc_store::CacheKey::from_bytes([5; 32]);
+    let wb = Workbench::open(dir.path(), Some(&key), "root".into()).await.unwrap();
+    assert_eq!(wb.set_author("Ana Reviewer").await.unwrap(), "Ana Reviewer");
+    let n = wb.add_note("p1", "c1", "hello").await.unwrap();
+    assert_eq!(n.author, "Ana Reviewer");
+    assert!(wb.set_author("x\ny").await.is_err(), "no control characters");
+    drop(wb);
+    let again = Workbench::open(dir.path(), Some(&key), "root".into()).await.unwrap();
+    assert_eq!(again.author(), "Ana Reviewer", "kept across restarts");
+    let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"author\":\"Ana Reviewer\""));
+    assert_eq!(again.set_author("").await.unwrap(), kyc_core::author(), "empty: the OS user again");
+}

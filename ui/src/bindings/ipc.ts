@@ -239,6 +239,14 @@ export const commands = {
    */
   deleteView: (viewId: number) => invoke<null>("delete_view", { viewId }),
   /**
+   * Who is at the desk (for notes, the journal and the history).
+   */
+  author: () => invoke<string>("author"),
+  /**
+   * Sets the name notes, the journal and the history carry (empty: the OS user's).
+   */
+  setAuthor: (name: string) => invoke<string>("set_author", { name }),
+  /**
    * The work queue of the connection in use: who waits on the partner, why, since when.
    */
   workQueue: () => invoke<Array<QueueItem>>("work_queue"),

@@ -320,6 +320,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
           {t("desktopNotifications")}
         </label>
         <p className="hint">{t("desktopNotificationsHint")}</p>
+        <AuthorName />
         <ReviewThreshold />
         <JournalCheckPanel />
     </Modal>
@@ -401,6 +402,44 @@ function ReviewThreshold() {
         <input type="number" min={1} max={720} value={value} onChange={(e) => setHours(e.target.value)} data-testid="review-hours" />
       </label>{" "}
       <button type="submit" disabled={hours === null}>
+        {t("save")}
+      </button>
+      {error && <ErrorBox message={error.message} requestId={null} />}
+    </form>
+  );
+}
+
+/** The name notes, the journal and the history carry (the OS user's by default). */
+function AuthorName() {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const current = useQuery({ queryKey: ["author"], queryFn: () => commands.author() });
+  const [name, setName] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      await commands.setAuthor(name ?? "");
+      setName(null);
+      void qc.invalidateQueries({ queryKey: ["author"] });
+      void qc.invalidateQueries({ queryKey: ["notes"] });
+    } catch (err) {
+      setError(toErrorView(err));
+    }
+  }
+  return (
+    <form className="inline-form" onSubmit={save} data-testid="author-form">
+      <h3>{t("yourName")}</h3>
+      <p className="hint">{t("yourNameHint")}</p>
+      <input
+        value={name ?? current.data ?? ""}
+        maxLength={60}
+        aria-label={t("yourName")}
+        onChange={(e) => setName(e.target.value)}
+        data-testid="author-name"
+      />{" "}
+      <button type="submit" disabled={name === null} data-testid="author-save">
         {t("save")}
       </button>
       {error && <ErrorBox message={error.message} requestId={null} />}
