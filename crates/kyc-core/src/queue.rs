@@ -119,9 +119,10 @@ impl Desk {
         candidates.extend(store.get_customers(&missing).await?);
         let mut items = Vec::new();
         for c in candidates {
-            // A candidate only for the step after KYC has no products by construction;
-            // others are asked (the query leaves their products aside).
-            let has_products = c.stage == Stage::Approved && !store.products_for(&c.id).await?.is_empty();
+            // An approved candidate is one without products (the query's last branch) or
+            // one with a refused write, whose reason wins whatever it has: no need to
+            // read anyone's products.
+            let has_products = false;
             if let Some((reason, detail, since)) =
                 reasons(&c, refused.contains(&c.id), has_products, products_expected, review_threshold, now)
             {
