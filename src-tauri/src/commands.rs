@@ -17,12 +17,21 @@ use kyc_core::views::{
 use kyc_core::workbench::{JournalCheck, NoteView, SavedViewView, TagView};
 use tauri::{AppHandle, State};
 
+pub(crate) use crate::across::{
+    cancel_job, case_report, export_csv, journal_export, refresh_customers, reveal_export, view_ids,
+};
+
 /// A page of cached customers, searched and filtered (works offline).
 pub async fn list_customers(
     _app: AppHandle,
     state: State<'_, AppState>,
     query: CustomerListQuery,
 ) -> Result<CustomerPage, ErrorView> {
+    if query.everywhere {
+        let parts = crate::across::parts(&state, &query).await?;
+        let online = state.desk().await.is_online();
+        return Ok(state.fleet.list(&parts, &query, online).await?);
+    }
     let only = match query.tag {
         Some(tag) => Some(state.workbench.tagged(&state.profile_id().await, tag).await?),
         None => None,
@@ -359,7 +368,9 @@ pub async fn add_profile(
     state: State<'_, AppState>,
     profile: NewProfile,
 ) -> Result<Profile, ErrorView> {
-    Ok(state.profiles().add(&profile)?)
+    let added = state.profiles().add(&profile)?;
+    state.connections_changed();
+    Ok(added)
 }
 
 /// Changes a profile in place (a new secret goes to the keychain; none typed keeps the
@@ -375,6 +386,7 @@ pub async fn update_profile(
         let updated = p.update(&id, &profile)?;
         (updated, p.active().id == id)
     };
+    state.connections_changed();
     if in_use {
         switch_profile(app, state, id).await?;
     }
@@ -401,6 +413,7 @@ pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: Stri
     // The old desk (and the built-in sandbox, if it was that) stops when dropped here.
     *state.active.write().await = opened;
     state.profiles().set_active(&id)?;
+    state.connections_changed();
     events::PROFILE_CHANGED.emit(&app, &view);
     // Only now the first sync: what it reports is about the connection the window shows.
     state.active.write().await.begin();
@@ -415,7 +428,10 @@ pub async fn remove_profile(_app: AppHandle, state: State<'_, AppState>, id: Str
     if p.active().id == id {
         return Err(ErrorView::new("profile_error", "switch to another connection before removing this one"));
     }
-    Ok(p.remove(&id)?)
+    p.remove(&id)?;
+    drop(p);
+    state.connections_changed();
+    Ok(())
 }
 
 /// A customer's notes, oldest first.
@@ -484,8 +500,14 @@ pub async fn tag_customers(
     state: State<'_, AppState>,
     ids: Vec<String>,
     tag_id: i64,
+    profile_id: Option<String>,
 ) -> Result<u32, ErrorView> {
-    let added = state.workbench.tag(&state.profile_id().await, &ids, tag_id).await?;
+    // Rows of another connection (in the list across connections) are tagged there.
+    let profile = match profile_id {
+        Some(p) => p,
+        None => state.profile_id().await,
+    };
+    let added = state.workbench.tag(&profile, &ids, tag_id).await?;
     Ok(u32::try_from(added).unwrap_or(u32::MAX))
 }
 
@@ -532,10 +554,28 @@ async fn review_hours(state: &AppState) -> Result<u32, ErrorView> {
     Ok(state.workbench.fact(REVIEW_HOURS).await?.and_then(|h| h.parse().ok()).unwrap_or(24))
 }
 
-/// The work queue of the connection in use: who waits on the partner, why, since when.
-pub async fn work_queue(_app: AppHandle, state: State<'_, AppState>) -> Result<Vec<QueueItem>, ErrorView> {
+/// The work queue across every connection: who waits on the partner, why, since when;
+/// only the customers with the tag `tag` when given.
+pub async fn work_queue(
+    _app: AppHandle,
+    state: State<'_, AppState>,
+    tag: Option<i64>,
+) -> Result<Vec<QueueItem>, ErrorView> {
     let hours = review_hours(&state).await?;
-    Ok(state.desk().await.queue(hours).await?)
+    let mut items = state.fleet.queue(&state.connections(), hours).await?;
+    if let Some(tag) = tag {
+        // A tag's customers, connection by connection.
+        let mut tagged: std::collections::HashMap<String, std::collections::HashSet<String>> =
+            std::collections::HashMap::new();
+        for i in &items {
+            if !tagged.contains_key(&i.source.profile_id) {
+                let ids = state.workbench.tagged(&i.source.profile_id, tag).await?;
+                tagged.insert(i.source.profile_id.clone(), ids.into_iter().collect());
+            }
+        }
+        items.retain(|i| tagged.get(&i.source.profile_id).is_some_and(|t| t.contains(&i.customer_id)));
+    }
+    Ok(items)
 }
 
 /// How long a review may take before the work queue lists it, in hours.

@@ -3,6 +3,7 @@
 
 use kyc_core::ErrorView;
 use kyc_core::events::{CoreEvent, OutboxSummary};
+use kyc_core::export::JobProgress;
 use kyc_core::notices::Notice;
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{CustomerDetail, CustomerRow, ProfileView};

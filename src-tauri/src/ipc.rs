@@ -7,6 +7,7 @@
 use crate::session::AppState;
 use kyc_core::ErrorView;
 use kyc_core::events::OutboxSummary;
+use kyc_core::export::{BulkDone, ExportDone, RowRef};
 use kyc_core::model::{FieldError, FormValues, ProviderSpec};
 use kyc_core::outbox::RefusedWrite;
 use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
@@ -20,7 +21,7 @@ use kyc_core::workbench::{JournalCheck, NoteView, SavedViewView, TagView};
 use tauri::{AppHandle, State};
 // The events' payloads, read only to write their TypeScript.
 #[cfg(test)]
-use kyc_core::{notices::Notice, views::CustomerRow};
+use kyc_core::{export::JobProgress, notices::Notice, views::CustomerRow};
 
 include!("surface.rs");
 

@@ -5,6 +5,7 @@
 //! forwarded as Tauri events (names in [`ipc`]). At start it hosts the built-in demo:
 //! a `kyc-sandbox` on a free loopback port, seeded with demo customers.
 
+mod across;
 mod commands;
 mod events;
 mod ipc;

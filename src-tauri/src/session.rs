@@ -56,9 +56,27 @@ pub(crate) struct AppState {
     pub(crate) profiles: std::sync::Mutex<Profiles>,
     /// Notes, tags, saved views and the journal, across every profile.
     pub(crate) workbench: Workbench,
+    /// Every connection's cache, read at once (the queue, the list across connections).
+    pub(crate) fleet: kyc_core::fleet::Fleet,
+    /// The connections with a cache, as last read from the profiles and the keychain
+    /// (read again when a profile is added, changed, removed or switched to).
+    pub(crate) connections: std::sync::Mutex<Option<Vec<kyc_core::fleet::Connection>>>,
+    /// Exports and bulk work running, to cancel.
+    pub(crate) jobs: kyc_core::export::Jobs,
 }
 
 impl AppState {
+    /// The connections with a cache (the keychain is asked once, not per page).
+    pub(crate) fn connections(&self) -> Vec<kyc_core::fleet::Connection> {
+        let mut cached = self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cached.get_or_insert_with(|| self.profiles().connections()).clone()
+    }
+
+    /// Forgets the connections read (profiles changed).
+    pub(crate) fn connections_changed(&self) {
+        *self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     /// The desk in use (a cheap handle: commands never hold the lock while they work).
     pub(crate) async fn desk(&self) -> Desk {
         self.active.read().await.desk.clone()
@@ -234,5 +252,12 @@ pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, Err
     tracing::info!(data = %data.display(), "KYC Desk started");
     // Earlier versions staged uploads in the clear under incoming/; nothing does now.
     let _ = std::fs::remove_dir_all(data.join("incoming"));
-    Ok(AppState { active: tokio::sync::RwLock::new(active), profiles: std::sync::Mutex::new(profiles), workbench })
+    Ok(AppState {
+        active: tokio::sync::RwLock::new(active),
+        profiles: std::sync::Mutex::new(profiles),
+        workbench,
+        fleet: kyc_core::fleet::Fleet::default(),
+        connections: std::sync::Mutex::default(),
+        jobs: kyc_core::export::Jobs::default(),
+    })
 }

@@ -102,7 +102,7 @@ macro_rules! with_ipc_surface {
                 /// A customer's tags.
                 customer_tags(id: String) -> Vec<TagView>;
                 /// Puts a tag on customers; how many were added.
-                tag_customers(ids: Vec<String>, tag_id: i64 as "number") -> u32;
+                tag_customers(ids: Vec<String>, tag_id: i64 as "number", profile_id: Option<String>) -> u32;
                 /// Takes a tag off a customer.
                 untag_customer(id: String, tag_id: i64 as "number") -> ();
                 /// Checks the journal for edited, removed or reordered entries.
@@ -118,11 +118,18 @@ macro_rules! with_ipc_surface {
                 /// Sets the name notes, the journal and the history carry (empty: the OS user's).
                 set_author(name: String) -> String;
                 /// The work queue of the connection in use: who waits on the partner, why, since when.
-                work_queue() -> Vec<QueueItem>;
+                work_queue(tag: Option<i64> as "number | null") -> Vec<QueueItem>;
                 /// How long a review may take before the work queue lists it, in hours.
                 review_threshold() -> u32;
                 /// Sets how long a review may take before the work queue lists it (1 to 720 hours).
                 set_review_threshold(hours: u32) -> ();
+                export_csv(job: String, query: CustomerListQuery, rows: Option<Vec<RowRef>>) -> ExportDone;
+                cancel_job(job: String) -> bool;
+                view_ids(query: CustomerListQuery) -> Vec<RowRef>;
+                refresh_customers(job: String, rows: Vec<RowRef>) -> BulkDone;
+                reveal_export(path: String) -> ();
+                case_report(id: String, lang: String) -> ExportDone;
+                journal_export() -> ExportDone;
             }
             events {
                 /// After every synced page.
@@ -145,6 +152,8 @@ macro_rules! with_ipc_surface {
                 PROFILE_CHANGED = "profile-changed": ProfileView;
                 /// The API refused the connection's credentials while sending queued writes.
                 CREDENTIALS_REFUSED = "credentials-refused": ErrorView;
+                /// How far an export or a bulk re-read has got (by the job's name).
+                JOB_PROGRESS = "job-progress": JobProgress;
                 /// Background rounds are failing (and when they run again), or run normally again.
                 BACKGROUND = "background": CoreEvent as "Extract<CoreEvent, { type: \"background\" }>";
             }

@@ -3,7 +3,11 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import type { CustomerSort } from "./bindings/CustomerSort";
 import { Banners } from "./components/Banners";
 import { CustomerDetailPane } from "./components/CustomerDetailPane";
-import { CustomerTable } from "./components/CustomerTable";
+import { BulkBar } from "./components/BulkBar";
+import { CustomerTable, rowKey } from "./components/CustomerTable";
+import type { CustomerListQuery } from "./bindings/CustomerListQuery";
+import type { RowRef } from "./bindings/RowRef";
+import type { Source } from "./bindings/Source";
 import { SavedViews } from "./components/SavedViews";
 import { WorkQueue } from "./components/WorkQueue";
 import { ListControls } from "./components/ListControls";
@@ -35,6 +39,12 @@ export function App() {
   const [text, setText] = useState("");
   const [stages, setStages] = useState<string[]>([]);
   const [tag, setTag] = useState<number | null>(null);
+  /** Every connection at once, and which providers' then. */
+  const [everywhere, setEverywhere] = useState(false);
+  const [providers, setProviders] = useState<string[]>([]);
+  /** Rows picked for bulk work, by connection and id; the last one picked. */
+  const [picked, setPicked] = useState<Map<string, RowRef>>(new Map());
+  const [anchor, setAnchor] = useState<number | null>(null);
   /** The work queue in place of the list. */
   const [queueShown, setQueueShown] = useState(false);
   const spec = useProviderSpec();
@@ -59,23 +69,33 @@ export function App() {
   }, [locale]);
 
   const profile = useQuery({ queryKey: ["profile"], queryFn: commands.profile });
+  const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
+  const activeProfileId = profiles.data?.activeId ?? "";
+  /** A customer of another connection to open once the switch to it is done. */
+  const openAfterSwitch = useRef<string | null>(null);
   // What the list holds now, for the event listener (registered once).
   const listRef = useRef<LoadedList>({ loaded: new Map(), sort });
   const onProfileChanged = useCallback(() => {
-    setSelected(null);
+    setSelected(openAfterSwitch.current);
+    openAfterSwitch.current = null;
+    void queryClient.invalidateQueries({ queryKey: ["profiles"] });
     setRegistering(false);
     setShowRefused(false);
     setRedo(null);
-  }, []);
+  }, [queryClient]);
   const { progress, syncError, setSyncError, connectivity, credentialsRefused, backgroundRetry, outbox } = useCoreEvents(
     listRef,
     onProfileChanged,
   );
 
+  const view: CustomerListQuery = useMemo(
+    () => ({ offset: 0, limit: PAGE, sort, text: query, stages, tag, everywhere, providers }),
+    [sort, query, stages, tag, everywhere, providers],
+  );
   const list = useInfiniteQuery({
-    queryKey: ["customers", sort, query, stages, tag],
+    queryKey: ["customers", view],
     initialPageParam: 0,
-    queryFn: ({ pageParam }) => commands.listCustomers({ offset: pageParam, limit: PAGE, sort, text: query, stages, tag }),
+    queryFn: ({ pageParam }) => commands.listCustomers({ ...view, offset: pageParam }),
     placeholderData: (previous) => previous,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
@@ -93,6 +113,20 @@ export function App() {
   const startSync = useCallback(() => {
     if (!sync.isPending) sync.mutate();
   }, [sync]);
+
+  /** Opens a customer; one of another connection opens once the switch to it is done. */
+  const openCustomer = useCallback(
+    (id: string, source?: Source | null) => {
+      setRegistering(false);
+      if (source && activeProfileId && source.profileId !== activeProfileId) {
+        openAfterSwitch.current = id;
+        void commands.switchProfile(source.profileId).catch((e: unknown) => setSyncError(toErrorView(e)));
+        return;
+      }
+      setSelected(id);
+    },
+    [activeProfileId, setSyncError],
+  );
 
   const canRegister = spec?.capabilities.register === true;
   useShortcuts(
@@ -129,6 +163,49 @@ export function App() {
   const needMore = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  // Picking: Ctrl/⌘-click or Space toggles, Shift picks a range, Ctrl/⌘+A the whole view.
+  const refOf = useCallback(
+    (r: (typeof rows)[number]): RowRef => ({ profileId: r.source?.profileId ?? activeProfileId, id: r.id }),
+    [activeProfileId],
+  );
+  const pick = useCallback(
+    (index: number, how: "toggle" | "range") => {
+      setPicked((prev) => {
+        const next = new Map(prev);
+        if (how === "range" && anchor !== null) {
+          for (let i = Math.min(anchor, index); i <= Math.max(anchor, index); i++) {
+            const r = rows[i];
+            if (r) next.set(rowKey(r, activeProfileId), refOf(r));
+          }
+        } else {
+          const r = rows[index];
+          if (!r) return prev;
+          const key = rowKey(r, activeProfileId);
+          if (next.has(key)) next.delete(key);
+          else next.set(key, refOf(r));
+        }
+        return next;
+      });
+      setAnchor(index);
+    },
+    [anchor, rows, activeProfileId, refOf],
+  );
+  const pickAll = useCallback(() => {
+    void commands
+      .viewIds(view)
+      .then((refs) => setPicked(new Map(refs.map((r) => [`${r.profileId}|${r.id}`, r]))))
+      .catch((e: unknown) => setSyncError(toErrorView(e)));
+  }, [view, setSyncError]);
+  // Another view, another connection: nothing stays picked out of sight.
+  const pickedView = `${activeProfileId}|${JSON.stringify(view)}`;
+  const [pickedFor, setPickedFor] = useState(pickedView);
+  if (pickedFor !== pickedView) {
+    setPickedFor(pickedView);
+    setPicked(new Map());
+    setAnchor(null);
+  }
+  const pickedKeys = useMemo(() => new Set(picked.keys()), [picked]);
 
   const syncing = sync.isPending || progress !== null;
   let syncText: string;
@@ -184,24 +261,30 @@ export function App() {
           </div>
           {queueShown ? (
             <WorkQueue
-              onOpen={(id) => {
-                setRegistering(false);
-                setSelected(id);
-              }}
+              onOpen={openCustomer}
               onRefused={() => setShowRefused(true)}
             />
           ) : (
           <>
           <SavedViews
-            current={{ offset: 0, limit: PAGE, sort, text: text.trim(), stages, tag }}
+            current={{ ...view, text: text.trim() }}
             onOpen={(v) => {
               setText(v.text);
               setStages(v.stages);
               setSort(v.sort);
               setTag(v.tag);
+              setEverywhere(v.everywhere);
+              setProviders(v.providers);
             }}
           />
           <ListControls
+            everywhere={everywhere}
+            onEverywhere={(all) => {
+              setEverywhere(all);
+              if (!all) setProviders([]);
+            }}
+            providers={providers}
+            onProviders={setProviders}
             tag={tag}
             onTag={setTag}
             text={text}
@@ -223,9 +306,17 @@ export function App() {
                   : t("total", { count: formatCount(locale, total) })}
             </span>
           </div>
+          {total > 0 && (
+            <BulkBar
+              query={view}
+              picked={[...picked.values()]}
+              onPickAll={pickAll}
+              onClear={() => setPicked(new Map())}
+            />
+          )}
           {list.isPending ? (
             <p className="empty">{t("loading")}</p>
-          ) : total === 0 && (query !== "" || stages.length > 0 || tag !== null) ? (
+          ) : total === 0 && (query !== "" || stages.length > 0 || tag !== null || providers.length > 0) ? (
             <p className="empty" data-testid="no-matches">
               {t("noMatches")}
             </p>
@@ -240,11 +331,13 @@ export function App() {
               total={total}
               onNeedMore={needMore}
               selectedId={selected}
-              checklist={spec?.capabilities.checklist ?? true}
-              onOpen={(id) => {
-                setRegistering(false);
-                setSelected(id);
-              }}
+              checklist={everywhere || (spec?.capabilities.checklist ?? true)}
+              everywhere={everywhere}
+              profileId={activeProfileId}
+              picked={pickedKeys}
+              onPick={pick}
+              onPickAll={pickAll}
+              onOpen={openCustomer}
             />
           )}
           </>

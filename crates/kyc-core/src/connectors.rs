@@ -15,6 +15,8 @@ struct Connector {
     id: &'static str,
     info: fn() -> ConnectorInfo,
     open: Open,
+    /// What it declares (forms, products, capabilities).
+    spec: fn() -> kyc_model::ProviderSpec,
     /// The credentials of its built-in sandbox (not secrets: they open a local demo).
     builtin: Option<fn() -> Credentials>,
 }
@@ -33,18 +35,21 @@ const CONNECTORS: &[Connector] = &[
         id: "dinie",
         info: crate::dinie::connector,
         open: crate::dinie::connect,
+        spec: crate::dinie::spec,
         builtin: Some(crate::dinie::builtin_sandbox_credentials),
     },
     Connector {
         id: "cartevo",
         info: crate::cartevo::connector,
         open: crate::cartevo::connect,
+        spec: crate::cartevo::spec,
         builtin: Some(crate::cartevo::builtin_sandbox_credentials),
     },
     Connector {
         id: "wallets",
         info: crate::wallets::connector,
         open: crate::wallets::connect,
+        spec: crate::wallets::spec,
         builtin: Some(crate::wallets::builtin_sandbox_credentials),
     },
 ];
@@ -64,6 +69,11 @@ pub fn all() -> Vec<ConnectorInfo> {
 /// How to reach the provider `id`, if this version knows it.
 pub fn info(id: &str) -> Option<ConnectorInfo> {
     find(id).ok().map(|c| (c.info)())
+}
+
+/// What the provider `id` declares (forms, products, capabilities), if this version knows it.
+pub fn spec(id: &str) -> Option<kyc_model::ProviderSpec> {
+    find(id).ok().map(|c| (c.spec)())
 }
 
 /// A provider at `base_url` with `credentials`. Refuses plain http to another machine

@@ -415,6 +415,32 @@ impl Profiles {
         self.data_dir.join("profiles").join(id)
     }
 
+    /// Every profile that has a cache, with its key: what reading them all at once
+    /// (the work queue, the list across connections) needs. A profile whose key the
+    /// keychain will not give is left out, with a warning.
+    pub fn connections(&self) -> Vec<crate::fleet::Connection> {
+        self.list()
+            .iter()
+            .filter_map(|p| {
+                let cache = self.profile_dir(&p.id).join("cache.sqlite");
+                if !cache.exists() {
+                    return None;
+                }
+                let key = self
+                    .cache_key(p)
+                    .inspect_err(|e| tracing::warn!(profile = %p.id, error = %e, "no key for a connection's cache"))
+                    .ok()?;
+                Some(crate::fleet::Connection {
+                    profile_id: p.id.clone(),
+                    name: p.name.clone(),
+                    provider: p.provider.clone(),
+                    cache,
+                    key,
+                })
+            })
+            .collect()
+    }
+
     /// The key a profile's cache is encrypted with: kept in the OS keychain beside the
     /// profile's secret (made on first use), never on disk and never logged.
     ///

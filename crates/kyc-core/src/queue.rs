@@ -3,9 +3,8 @@
 //! customers changed (no polling).
 
 use crate::CoreError;
-use crate::desk::Desk;
 use kyc_model::{Customer, KycItemStatus, KycKind, Stage};
-use kyc_store::OutboxState;
+use kyc_store::{OutboxState, Store};
 use serde::Serialize;
 use time::OffsetDateTime;
 use ts_rs::TS;
@@ -46,6 +45,8 @@ impl QueueReason {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct QueueItem {
+    /// The connection the customer is in.
+    pub source: crate::fleet::Source,
     /// The customer.
     pub customer_id: String,
     /// Their name.
@@ -98,48 +99,60 @@ pub fn reasons(
     None
 }
 
-impl Desk {
-    /// The work queue of this connection, oldest first. `review_hours`: how long a
-    /// review may take before it counts as waiting on the partner.
-    pub async fn queue(&self, review_hours: u32) -> Result<Vec<QueueItem>, CoreError> {
-        let review_threshold = time::Duration::hours(i64::from(review_hours));
-        let now = OffsetDateTime::now_utc();
-        let products_expected = !self.describe().products.is_empty();
-        let store = self.store();
-        let refused: std::collections::HashSet<String> = store
-            .outbox_unfinished()
-            .await?
-            .into_iter()
-            .filter(|e| e.state == OutboxState::Failed)
-            .filter_map(|e| e.customer_id)
-            .collect();
-        let mut candidates = store.queue_candidates(now - review_threshold, products_expected).await?;
-        let missing: Vec<String> =
-            refused.iter().filter(|id| !candidates.iter().any(|c| &c.id == *id)).cloned().collect();
-        candidates.extend(store.get_customers(&missing).await?);
-        let mut items = Vec::new();
-        for c in candidates {
-            // An approved candidate is one without products (the query's last branch) or
-            // one with a refused write, whose reason wins whatever it has: no need to
-            // read anyone's products.
-            let has_products = false;
-            if let Some((reason, detail, since)) =
-                reasons(&c, refused.contains(&c.id), has_products, products_expected, review_threshold, now)
-            {
-                items.push(QueueItem {
-                    customer_id: c.id.clone(),
-                    name: c.name.clone(),
-                    stage: c.stage.as_str().into(),
-                    reason,
-                    detail,
-                    since: crate::views::rfc3339(since),
-                    waited_secs: u64::try_from((now - since).whole_seconds()).unwrap_or(0),
-                });
-            }
+/// The work queue of one connection's cache, oldest first. `review_hours`: how long a
+/// review may take before it counts as waiting on the partner; `products_expected`:
+/// whether the provider offers a step after KYC.
+pub async fn read(
+    store: &Store,
+    products_expected: bool,
+    review_hours: u32,
+    now: OffsetDateTime,
+    source: &crate::fleet::Source,
+) -> Result<Vec<QueueItem>, CoreError> {
+    let review_threshold = time::Duration::hours(i64::from(review_hours));
+    let refused: std::collections::HashSet<String> = store
+        .outbox_unfinished()
+        .await?
+        .into_iter()
+        .filter(|e| e.state == OutboxState::Failed)
+        .filter_map(|e| e.customer_id)
+        .collect();
+    let mut candidates = store.queue_candidates(now - review_threshold, products_expected).await?;
+    let missing: Vec<String> = refused.iter().filter(|id| !candidates.iter().any(|c| &c.id == *id)).cloned().collect();
+    candidates.extend(store.get_customers(&missing).await?);
+    let mut items = Vec::new();
+    for c in candidates {
+        // An approved candidate is one without products (the query's last branch) or
+        // one with a refused write, whose reason wins whatever it has: no need to
+        // read anyone's products.
+        let has_products = false;
+        if let Some((reason, detail, since)) =
+            reasons(&c, refused.contains(&c.id), has_products, products_expected, review_threshold, now)
+        {
+            items.push(QueueItem {
+                source: source.clone(),
+                customer_id: c.id.clone(),
+                name: c.name.clone(),
+                stage: c.stage.as_str().into(),
+                reason,
+                detail,
+                since: crate::views::rfc3339(since),
+                waited_secs: u64::try_from((now - since).whole_seconds()).unwrap_or(0),
+            });
         }
-        items.sort_by(|a, b| b.waited_secs.cmp(&a.waited_secs).then_with(|| a.customer_id.cmp(&b.customer_id)));
-        Ok(items)
     }
+    sort(&mut items);
+    Ok(items)
+}
+
+/// Oldest first; ties in a stable order.
+pub fn sort(items: &mut [QueueItem]) {
+    items.sort_by(|a, b| {
+        b.waited_secs
+            .cmp(&a.waited_secs)
+            .then_with(|| a.source.profile_id.cmp(&b.source.profile_id))
+            .then_with(|| a.customer_id.cmp(&b.customer_id))
+    });
 }
 
 #[cfg(test)]

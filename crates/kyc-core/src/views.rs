@@ -32,6 +32,10 @@ pub struct CustomerRow {
     pub kyc_total: u32,
     /// Last change, RFC 3339.
     pub updated_at: String,
+    /// The connection, in a list across every connection.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::fleet::Source>,
 }
 
 /// An identity document's number, for showing.
@@ -103,6 +107,7 @@ impl From<&Customer> for CustomerRow {
             kyc_done: u32::try_from(done).unwrap_or(u32::MAX),
             kyc_total: u32::try_from(total).unwrap_or(u32::MAX),
             updated_at: rfc3339(c.updated_at),
+            source: None,
         }
     }
 }
@@ -143,6 +148,12 @@ pub struct CustomerListQuery {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub tag: Option<i64>,
+    /// Every connection at once (each row says which), instead of the one in use.
+    #[serde(default)]
+    pub everywhere: bool,
+    /// Across every connection, only these providers' (`dinie`, …); empty for all.
+    #[serde(default)]
+    pub providers: Vec<String>,
 }
 
 /// How many cached customers are at a stage (for the filter chips).

@@ -124,6 +124,37 @@ impl Workbench {
         Ok(now)
     }
 
+    /// Copies the journal, as JSON Lines, to `to` (written beside it, then renamed);
+    /// returns its entries.
+    pub async fn export_journal(&self, to: &Path) -> Result<u64, CoreError> {
+        let (from, to) = (self.journal_path.clone(), to.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let part = to.with_extension("jsonl.part");
+            let io = |e: std::io::Error| CoreError::Io(format!("could not write {}: {e}", to.display()));
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&part).map_err(io)?);
+            let copied = kyc_store::journal::export(&from, &mut out)
+                .map_err(|e| CoreError::Io(format!("the journal: {e}")))
+                .and_then(|n| {
+                    use std::io::Write as _;
+                    out.flush().map_err(io)?;
+                    drop(out);
+                    std::fs::rename(&part, &to).map_err(io)?;
+                    Ok(n)
+                });
+            if copied.is_err() {
+                let _ = std::fs::remove_file(&part);
+            }
+            copied
+        })
+        .await
+        .map_err(|e| CoreError::Io(format!("the journal export stopped: {e}")))?
+    }
+
+    /// The journal's head: the SHA-256 of its last entry (empty when it has none).
+    pub fn journal_head(&self) -> String {
+        self.journal.head().unwrap_or_default()
+    }
+
     /// Appends an action to the journal (ids only, never personal data). A journal that
     /// cannot be written is logged, never a reason to refuse the action already done.
     pub async fn record(&self, profile: &str, customer: Option<&str>, action: &str, outcome: &str) {

@@ -11,7 +11,14 @@ async fn the_queue_lists_who_waits_with_the_reason_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
     let (d, _) = common::desk(&sb, dir.path()).await;
     d.full_sync().await.unwrap();
-    let q = d.queue(24).await.unwrap();
+    let source = kyc_core::fleet::Source {
+        profile_id: "p".into(),
+        connection: "Demo".into(),
+        provider: "dinie".into(),
+        provider_name: "Dinie".into(),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let q = kyc_core::queue::read(d.store(), true, 24, now, &source).await.unwrap();
     assert!(!q.is_empty(), "the demo has customers waiting on the partner");
     assert!(q.windows(2).all(|w| w[0].waited_secs >= w[1].waited_secs), "oldest first");
     let reasons: std::collections::HashSet<QueueReason> = q.iter().map(|i| i.reason).collect();
@@ -29,7 +36,7 @@ async fn the_queue_lists_who_waits_with_the_reason_oldest_first() {
         }
     }
     // A longer threshold takes slow reviews out, never adds any.
-    let patient = d.queue(720).await.unwrap();
+    let patient = kyc_core::queue::read(d.store(), true, 720, now, &source).await.unwrap();
     assert!(patient.len() <= q.len());
     assert!(patient.iter().all(|i| i.reason != QueueReason::LongReview || i.waited_secs > 720 * 3600));
 }

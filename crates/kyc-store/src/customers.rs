@@ -60,6 +60,35 @@ pub struct SearchQuery {
 /// The most ids an `only` filter takes (SQLite's parameter limit, with room to spare).
 pub const MAX_ONLY: usize = 30_000;
 
+/// Where a customer sits in a listing's order (see [`Store::search_keys`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    /// The customer.
+    pub id: String,
+    /// Creation, Unix milliseconds.
+    pub created_at: i64,
+    /// Last change, Unix milliseconds.
+    pub updated_at: i64,
+    /// The name.
+    pub name: String,
+}
+
+impl SortKey {
+    /// The order `order` lists these in, as SQLite sorts it (`NOCASE` folds ASCII only).
+    pub fn cmp_in(&self, other: &Self, order: ListOrder) -> std::cmp::Ordering {
+        match order {
+            ListOrder::CreatedDesc => other.created_at.cmp(&self.created_at).then_with(|| other.id.cmp(&self.id)),
+            ListOrder::UpdatedDesc => other.updated_at.cmp(&self.updated_at).then_with(|| other.id.cmp(&self.id)),
+            ListOrder::NameAsc => self
+                .name
+                .bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .cmp(other.name.bytes().map(|b| b.to_ascii_lowercase()))
+                .then_with(|| self.id.cmp(&other.id)),
+        }
+    }
+}
+
 /// A page of results.
 #[derive(Debug, Clone)]
 pub struct SearchResult {
@@ -259,6 +288,41 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Appends ` IN (?, ?, …)` binding `values`.
+/// Text and stage together: the stage is matched in the index as well.
+fn with_stages(expr: Option<String>, stages: &[String]) -> Option<String> {
+    expr.map(|e| match stage_expression(stages) {
+        Some(st) => format!("({e}) AND {st}"),
+        None => e,
+    })
+}
+
+/// A search's FROM and WHERE. The FTS match runs first and drives the join (CROSS JOIN
+/// fixes the order), so a stage filter never turns the search into a scan.
+fn push_from(b: &mut QueryBuilder<'_, Sqlite>, expr: Option<&str>, q: &SearchQuery) {
+    match expr {
+        Some(e) => {
+            b.push(" FROM customers_fts f CROSS JOIN customers c ON c.rowid = f.rowid WHERE customers_fts MATCH ");
+            b.push_bind(e.to_owned());
+        }
+        None => {
+            b.push(" FROM customers c WHERE 1");
+        }
+    }
+    if !q.stages.is_empty() {
+        b.push(" AND c.stage");
+        push_in_list(b, &q.stages);
+    }
+    if let Some(only) = &q.only {
+        let only: Vec<String> = only.iter().take(MAX_ONLY).cloned().collect();
+        if only.is_empty() {
+            b.push(" AND 0");
+        } else {
+            b.push(" AND c.id");
+            push_in_list(b, &only);
+        }
+    }
+}
+
 fn push_in_list(b: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
     b.push(" IN (");
     let mut sep = b.separated(", ");
@@ -429,43 +493,89 @@ impl Store {
         }
     }
 
+    /// The match expression (with the stages) for what was typed: `Ok(None)` when it
+    /// can match nothing; a phrase this index refuses becomes stricter words (as in
+    /// [`Store::search`]).
+    async fn walk_expression(&self, q: &SearchQuery) -> Result<Option<Option<String>>> {
+        let Some(e) = match_expression(&q.text) else {
+            return Ok(if q.text.trim().is_empty() { Some(with_stages(None, &q.stages)) } else { None });
+        };
+        let probe = "SELECT 1 FROM customers_fts WHERE customers_fts MATCH ? LIMIT 1";
+        let e = match sqlx::query(probe).bind(&e).fetch_optional(self.pool()).await {
+            Ok(_) => e,
+            Err(err) if err.to_string().contains("phrase queries are not supported") => {
+                match strict_expression(&q.text) {
+                    Some(e) => e,
+                    None => return Ok(None),
+                }
+            }
+            Err(err) => return Err(err.into()),
+        };
+        Ok(Some(with_stages(Some(e), &q.stages)))
+    }
+
+    /// How many customers [`Store::search_each`] would walk: exact, never capped.
+    pub async fn count_matching(&self, q: &SearchQuery) -> Result<u64> {
+        let Some(expr) = self.walk_expression(q).await? else { return Ok(0) };
+        let mut b = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
+        push_from(&mut b, expr.as_deref(), q);
+        let n: i64 = b.build_query_scalar().fetch_one(self.pool()).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The first `upto` matches of `q` in its order, as their sort keys only (no JSON
+    /// read): what merging several caches' lists into one needs to place a page.
+    pub async fn search_keys(&self, q: &SearchQuery, upto: u32) -> Result<Vec<SortKey>> {
+        let Some(expr) = self.walk_expression(q).await? else { return Ok(Vec::new()) };
+        let mut b = QueryBuilder::<Sqlite>::new("SELECT c.id, c.created_at, c.updated_at, c.name");
+        push_from(&mut b, expr.as_deref(), q);
+        b.push(format!(" ORDER BY {} LIMIT ", q.order.sql()));
+        b.push_bind(i64::from(upto));
+        let rows = b.build().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SortKey {
+                    id: r.try_get("id")?,
+                    created_at: r.try_get("created_at")?,
+                    updated_at: r.try_get("updated_at")?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every customer [`Store::search`] would list for `q` (its offset and limit aside),
+    /// in its order, handed to `each` one at a time as SQLite reads them: an export of
+    /// 100,000 rows never holds them all. `each` returns `false` to stop (a cancel).
+    /// Returns how many were handed over.
+    pub async fn search_each(&self, q: &SearchQuery, mut each: impl FnMut(Customer) -> bool) -> Result<u64> {
+        use futures::TryStreamExt as _;
+        let Some(expr) = self.walk_expression(q).await? else { return Ok(0) };
+        let mut b = QueryBuilder::<Sqlite>::new("SELECT c.*");
+        push_from(&mut b, expr.as_deref(), q);
+        let order = match (&expr, q.order) {
+            (Some(_), ListOrder::CreatedDesc) => "f.rowid DESC",
+            (_, o) => o.sql(),
+        };
+        b.push(format!(" ORDER BY {order}"));
+        let query = b.build();
+        let mut rows = query.fetch(self.pool());
+        let mut n = 0;
+        while let Some(row) = rows.try_next().await? {
+            n += 1;
+            if !each(row_to_customer(&row)?) {
+                break;
+            }
+        }
+        Ok(n)
+    }
+
     async fn search_with(&self, q: &SearchQuery, expr: Option<String>) -> Result<SearchResult> {
         if !q.text.trim().is_empty() && expr.is_none() {
             return Ok(SearchResult { customers: Vec::new(), total: 0, total_capped: false });
         }
-        // Text and stage together: the stage is matched in the index as well.
-        let expr = expr.map(|e| match stage_expression(&q.stages) {
-            Some(st) => format!("({e}) AND {st}"),
-            None => e,
-        });
-        // The FTS match runs first and drives the join (CROSS JOIN fixes the order), so
-        // a stage filter never turns the search into a scan.
-        let from = |b: &mut QueryBuilder<'_, Sqlite>| {
-            match &expr {
-                Some(e) => {
-                    b.push(
-                        " FROM customers_fts f CROSS JOIN customers c ON c.rowid = f.rowid WHERE customers_fts MATCH ",
-                    );
-                    b.push_bind(e.clone());
-                }
-                None => {
-                    b.push(" FROM customers c WHERE 1");
-                }
-            }
-            if !q.stages.is_empty() {
-                b.push(" AND c.stage");
-                push_in_list(b, &q.stages);
-            }
-            if let Some(only) = &q.only {
-                let only: Vec<String> = only.iter().take(MAX_ONLY).cloned().collect();
-                if only.is_empty() {
-                    b.push(" AND 0");
-                } else {
-                    b.push(" AND c.id");
-                    push_in_list(b, &only);
-                }
-            }
-        };
+        let expr = with_stages(expr, &q.stages);
+        let from = |b: &mut QueryBuilder<'_, Sqlite>| push_from(b, expr.as_deref(), q);
         let mut page = QueryBuilder::<Sqlite>::new("SELECT c.*");
         from(&mut page);
         let order = match (&expr, q.order) {

@@ -20,7 +20,7 @@ pub mod journal;
 mod outbox;
 pub mod workspace;
 
-pub use customers::{Change, ListOrder, ListQuery, SearchQuery, SearchResult, UpsertReport};
+pub use customers::{Change, ListOrder, ListQuery, SearchQuery, SearchResult, SortKey, UpsertReport};
 pub use extras::StoredDocument;
 pub use outbox::{OutboxEntry, OutboxState};
 

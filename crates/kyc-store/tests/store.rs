@@ -456,3 +456,49 @@ async fn a_search_can_be_kept_to_some_customers() {
     let r = store.search(&q(Some(Vec::new()), "")).await.unwrap();
     assert_eq!(r.total, 0, "an empty tag is nobody");
 }
+
+/// An export walks every match of the view in the list's order, counts exactly past the
+/// list's search cap, and stops when told (a cancel).
+#[tokio::test]
+async fn a_walk_hands_over_every_match_in_order_and_stops_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = kyc_store::Store::open(&dir.path().join("c.sqlite")).await.unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let people: Vec<kyc_model::Customer> = (0..1_500)
+        .map(|i| kyc_model::Customer {
+            id: format!("c{i:04}"),
+            name: if i % 3 == 0 { format!("Ana {i}") } else { format!("Bruno {i}") },
+            created_at: now + time::Duration::seconds(i),
+            updated_at: now,
+            ..Default::default()
+        })
+        .collect();
+    store.upsert_customers(&people, now).await.unwrap();
+    let q = |text: &str| SearchQuery { text: text.into(), limit: 10, ..Default::default() };
+
+    let mut seen = Vec::new();
+    let n = store
+        .search_each(&q("ana"), |c| {
+            seen.push(c.id);
+            true
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 500);
+    assert_eq!(store.count_matching(&q("ana")).await.unwrap(), 500);
+    assert_eq!(seen.first().map(String::as_str), Some("c1497"), "newest first, as the list shows");
+    assert!(seen.iter().all(|id| id[1..].parse::<u32>().unwrap() % 3 == 0));
+
+    let everyone = store.count_matching(&q("")).await.unwrap();
+    assert_eq!(everyone, 1_500, "counted exactly, beyond the list's cap of a search");
+    let mut kept = 0;
+    let n = store
+        .search_each(&q(""), |_| {
+            kept += 1;
+            kept < 10
+        })
+        .await
+        .unwrap();
+    assert_eq!((n, kept), (10, 10), "stopped at the tenth");
+    assert_eq!(store.search_each(&q("zzz"), |_| true).await.unwrap(), 0);
+}

@@ -28,4 +28,12 @@ stages: Array<string>,
 /**
  * Only the customers with this tag.
  */
-tag: number | null, };
+tag: number | null, 
+/**
+ * Every connection at once (each row says which), instead of the one in use.
+ */
+everywhere: boolean, 
+/**
+ * Across every connection, only these providers' (`dinie`, …); empty for all.
+ */
+providers: Array<string>, };

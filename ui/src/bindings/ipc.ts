@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AttachedFileView } from "./AttachedFileView";
 import type { BiometricsView } from "./BiometricsView";
+import type { BulkDone } from "./BulkDone";
 import type { CoreEvent } from "./CoreEvent";
 import type { CreatedView } from "./CreatedView";
 import type { CustomerDetail } from "./CustomerDetail";
@@ -10,10 +11,12 @@ import type { CustomerListQuery } from "./CustomerListQuery";
 import type { CustomerPage } from "./CustomerPage";
 import type { CustomerRow } from "./CustomerRow";
 import type { ErrorView } from "./ErrorView";
+import type { ExportDone } from "./ExportDone";
 import type { FieldError } from "./FieldError";
 import type { FormLayout } from "./FormLayout";
 import type { FormValues } from "./FormValues";
 import type { IdentityCheckView } from "./IdentityCheckView";
+import type { JobProgress } from "./JobProgress";
 import type { JournalCheck } from "./JournalCheck";
 import type { NewProfile } from "./NewProfile";
 import type { NoteView } from "./NoteView";
@@ -27,6 +30,7 @@ import type { ProfilesView } from "./ProfilesView";
 import type { ProviderSpec } from "./ProviderSpec";
 import type { QueueItem } from "./QueueItem";
 import type { RefusedWrite } from "./RefusedWrite";
+import type { RowRef } from "./RowRef";
 import type { SavedViewView } from "./SavedViewView";
 import type { SyncProgress } from "./SyncProgress";
 import type { TagView } from "./TagView";
@@ -217,7 +221,7 @@ export const commands = {
   /**
    * Puts a tag on customers; how many were added.
    */
-  tagCustomers: (ids: Array<string>, tagId: number) => invoke<number>("tag_customers", { ids, tagId }),
+  tagCustomers: (ids: Array<string>, tagId: number, profileId: string | null) => invoke<number>("tag_customers", { ids, tagId, profileId }),
   /**
    * Takes a tag off a customer.
    */
@@ -249,7 +253,7 @@ export const commands = {
   /**
    * The work queue of the connection in use: who waits on the partner, why, since when.
    */
-  workQueue: () => invoke<Array<QueueItem>>("work_queue"),
+  workQueue: (tag: number | null) => invoke<Array<QueueItem>>("work_queue", { tag }),
   /**
    * How long a review may take before the work queue lists it, in hours.
    */
@@ -258,6 +262,13 @@ export const commands = {
    * Sets how long a review may take before the work queue lists it (1 to 720 hours).
    */
   setReviewThreshold: (hours: number) => invoke<null>("set_review_threshold", { hours }),
+  exportCsv: (job: string, query: CustomerListQuery, rows: Array<RowRef> | null) => invoke<ExportDone>("export_csv", { job, query, rows }),
+  cancelJob: (job: string) => invoke<boolean>("cancel_job", { job }),
+  viewIds: (query: CustomerListQuery) => invoke<Array<RowRef>>("view_ids", { query }),
+  refreshCustomers: (job: string, rows: Array<RowRef>) => invoke<BulkDone>("refresh_customers", { job, rows }),
+  revealExport: (path: string) => invoke<null>("reveal_export", { path }),
+  caseReport: (id: string, lang: string) => invoke<ExportDone>("case_report", { id, lang }),
+  journalExport: () => invoke<ExportDone>("journal_export"),
 };
 
 /** Every event of the shell, with its payload. */
@@ -303,6 +314,10 @@ export type EventPayloads = {
    */
   "credentials-refused": ErrorView;
   /**
+   * How far an export or a bulk re-read has got (by the job's name).
+   */
+  "job-progress": JobProgress;
+  /**
    * Background rounds are failing (and when they run again), or run normally again.
    */
   "background": Extract<CoreEvent, { type: "background" }>;
@@ -320,6 +335,7 @@ export const events = {
   notices: "notices",
   profileChanged: "profile-changed",
   credentialsRefused: "credentials-refused",
+  jobProgress: "job-progress",
   background: "background",
 } as const;
 

@@ -12,6 +12,7 @@ import { CorrectForm } from "./CorrectForm";
 import { DocumentViewer } from "./DocumentViewer";
 import { ErrorBox } from "./Field";
 import { IdentityCheck } from "./IdentityCheck";
+import { JobBar, useJob } from "./Jobs";
 import { NotesAndTags } from "./NotesAndTags";
 import { Products } from "./Products";
 import { StageBadge } from "./StageBadge";
@@ -28,6 +29,14 @@ export function CustomerDetailPane({ id, onClose }: Props) {
   const { t, locale } = useI18n();
   const queryClient = useQueryClient();
   const [correcting, setCorrecting] = useState(false);
+  const report = useJob();
+  // The case report (PDF) in the language the window speaks, into the exports folder.
+  const caseReport = () =>
+    report.run(
+      "jobReport",
+      () => commands.caseReport(id, locale),
+      (d) => ({ status: "saved", label: "jobReport", path: d.path, rows: d.rows }),
+    );
   // Once a capture was started here, its panel stays to show how it ended.
   const [bioStarted, setBioStarted] = useState(false);
   const onSessionChange = useCallback((open: boolean) => {
@@ -106,6 +115,9 @@ export function CustomerDetailPane({ id, onClose }: Props) {
           </span>
         )}
         <span className="spacer" />
+        <button type="button" disabled={report.busy} onClick={() => void caseReport()} data-testid="case-report">
+          {t("caseReport")}
+        </button>
         {can.correct && spec.correct && (
           <button type="button" onClick={() => setCorrecting(true)} data-testid="correct-open">
             {t("correctData")}
@@ -115,6 +127,8 @@ export function CustomerDetailPane({ id, onClose }: Props) {
           ✕
         </button>
       </header>
+
+      <JobBar job={report.job} onCancel={report.cancel} onClose={report.clear} />
 
       <Registration c={c} />
 

@@ -31,6 +31,50 @@ function renderTable(rows: CustomerRow[], total = rows.length, locale: Locale = 
 }
 
 describe("CustomerTable", () => {
+  it("picks rows with Ctrl-click, Shift-click, Space and Ctrl+A without opening them, and shows the picked ones", () => {
+    const rows = Array.from({ length: 4 }, (_, i) => row(i));
+    const onOpen = vi.fn();
+    const onPick = vi.fn();
+    const onPickAll = vi.fn();
+    render(
+      <I18nProvider locale="en">
+        <CustomerTable
+          rows={rows}
+          total={4}
+          onOpen={onOpen}
+          onPick={onPick}
+          onPickAll={onPickAll}
+          profileId="p1"
+          picked={new Set(["p1|cust_3"])}
+        />
+      </I18nProvider>,
+    );
+    fireEvent.click(screen.getByText("Cliente 1"), { ctrlKey: true });
+    expect(onPick).toHaveBeenLastCalledWith(1, "toggle");
+    fireEvent.click(screen.getByText("Cliente 2"), { shiftKey: true });
+    expect(onPick).toHaveBeenLastCalledWith(2, "range");
+    const list = screen.getByTestId("customer-list");
+    fireEvent.keyDown(list, { key: " " });
+    expect(onPick).toHaveBeenLastCalledWith(2, "toggle");
+    fireEvent.keyDown(list, { key: "a", ctrlKey: true });
+    expect(onPickAll).toHaveBeenCalledTimes(1);
+    expect(onOpen).not.toHaveBeenCalled();
+    const picked = screen.getAllByTestId("customer-row").filter((r) => r.dataset.picked === "true");
+    expect(picked.map((r) => r.id)).toEqual(["row-cust_3"]);
+  });
+
+  it("shows each row's provider and connection across connections", () => {
+    const source = { profileId: "p2", connection: "Cartevo prod", provider: "cartevo", providerName: "Cartevo" };
+    render(
+      <I18nProvider locale="pt-BR">
+        <CustomerTable rows={[row(1, { source })]} total={1} everywhere />
+      </I18nProvider>,
+    );
+    expect(screen.getByRole("columnheader", { name: "Provedor" })).toBeTruthy();
+    expect(screen.getByTestId("customer-provider").textContent).toBe("CartevoCartevo prod");
+  });
+
+
   it("shows name, masked CPF, status label and KYC progress", () => {
     renderTable([
       row(1, {
@@ -103,9 +147,9 @@ describe("CustomerTable", () => {
     const list = screen.getByTestId("customer-list");
     fireEvent.keyDown(list, { key: "ArrowDown" });
     fireEvent.keyDown(list, { key: "Enter" });
-    expect(onOpen).toHaveBeenLastCalledWith("cust_1");
+    expect(onOpen).toHaveBeenLastCalledWith("cust_1", undefined);
     fireEvent.click(screen.getByText("Cliente 2"));
-    expect(onOpen).toHaveBeenLastCalledWith("cust_2");
+    expect(onOpen).toHaveBeenLastCalledWith("cust_2", undefined);
     rerender(
       <I18nProvider locale="en">
         <CustomerTable rows={rows} total={3} onOpen={onOpen} selectedId="cust_2" />

@@ -1,6 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { CustomerRow } from "../bindings/CustomerRow";
+import type { Source } from "../bindings/Source";
 import { formatDateTime } from "../format";
 import { label, useI18n } from "../i18n";
 import { StageBadge } from "./StageBadge";
@@ -16,14 +17,41 @@ type Props = {
   onNeedMore?: () => void;
   /** The customer shown in the detail pane. */
   selectedId?: string | null;
-  /** Opens a customer (click, or Enter on the active row). */
-  onOpen?: (id: string) => void;
+  /** Opens a customer (click, or Enter on the active row), with its connection. */
+  onOpen?: (id: string, source?: Source | null) => void;
   /** Whether the provider keeps a KYC checklist (else no progress column). */
   checklist?: boolean;
+  /** Rows of every connection: a provider column. */
+  everywhere?: boolean;
+  /** The connection in use (the rows' when they carry none). */
+  profileId?: string;
+  /** The rows picked for bulk work, by {@link rowKey}. */
+  picked?: ReadonlySet<string>;
+  /** Ctrl/⌘-click or Space toggles a row; Shift-click picks the range from the last one. */
+  onPick?: (index: number, how: "toggle" | "range") => void;
+  /** Ctrl/⌘+A: every row of the view. */
+  onPickAll?: () => void;
 };
 
+/** A row's key for picking: its connection and id (ids are unique per connection). */
+export function rowKey(row: CustomerRow, activeProfileId: string): string {
+  return `${row.source?.profileId ?? activeProfileId}|${row.id}`;
+}
+
 /** The customer list: virtualized, so 100,000 rows scroll like 100; arrow keys move. */
-export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen, checklist = true }: Props) {
+export function CustomerTable({
+  rows,
+  total,
+  onNeedMore,
+  selectedId,
+  onOpen,
+  checklist = true,
+  everywhere = false,
+  profileId = "",
+  picked,
+  onPick,
+  onPickAll,
+}: Props) {
   const { t, locale } = useI18n();
   const parentRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -54,11 +82,21 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen, che
       Home: 0,
       End: total - 1,
     };
+    if (e.key === " " && onPick && rows[active]) {
+      e.preventDefault();
+      onPick(active, e.shiftKey ? "range" : "toggle");
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "a" && onPickAll) {
+      e.preventDefault();
+      onPickAll();
+      return;
+    }
     if (e.key === "Enter") {
       const row = rows[active];
       if (row && onOpen) {
         e.preventDefault();
-        onOpen(row.id);
+        onOpen(row.id, row.source);
       }
       return;
     }
@@ -71,9 +109,16 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen, che
   }
 
   return (
-    <div className={checklist ? "table" : "table no-checklist"} role="grid" aria-rowcount={total} aria-label={t("customers")}>
+    <div
+      className={["table", checklist ? "" : "no-checklist", everywhere ? "with-provider" : ""].filter(Boolean).join(" ")}
+      role="grid"
+      aria-rowcount={total}
+      aria-multiselectable={onPick ? true : undefined}
+      aria-label={t("customers")}
+    >
       <div className="table-head" role="row">
         <span role="columnheader">{t("colName")}</span>
+        {everywhere && <span role="columnheader">{t("colProvider")}</span>}
         <span role="columnheader">{t("colDocument")}</span>
         <span role="columnheader">{t("colStatus")}</span>
         {checklist && <span role="columnheader">{t("colKyc")}</span>}
@@ -94,11 +139,17 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen, che
             if (!row) {
               return <div key={item.key} className="row placeholder" style={style} role="row" aria-busy="true" />;
             }
+            const isPicked = picked?.has(rowKey(row, profileId)) ?? false;
             return (
               <div
-                key={row.id}
+                key={`${row.source?.profileId ?? ""}|${row.id}`}
                 id={`row-${row.id}`}
-                className={["row", item.index === active ? "active" : "", row.id === selectedId ? "selected" : ""]
+                className={[
+                  "row",
+                  item.index === active ? "active" : "",
+                  row.id === selectedId ? "selected" : "",
+                  isPicked ? "picked" : "",
+                ]
                   .filter(Boolean)
                   .join(" ")}
                 style={style}
@@ -107,9 +158,12 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen, che
                 aria-selected={row.id === selectedId}
                 data-testid="customer-row"
                 data-customer-id={row.id}
-                onClick={() => {
+                data-picked={isPicked ? "true" : undefined}
+                onClick={(e) => {
                   setActive(item.index);
-                  onOpen?.(row.id);
+                  if (onPick && (e.ctrlKey || e.metaKey)) onPick(item.index, "toggle");
+                  else if (onPick && e.shiftKey) onPick(item.index, "range");
+                  else onOpen?.(row.id, row.source);
                 }}
               >
                 <span role="gridcell" className="name">
@@ -117,6 +171,12 @@ export function CustomerTable({ rows, total, onNeedMore, selectedId, onOpen, che
                   {row.tradingName && <small>{row.tradingName}</small>}
                   {row.externalId && <small className="mono" data-testid="customer-external-id">{row.externalId}</small>}
                 </span>
+                {everywhere && (
+                  <span role="gridcell" className="provider-cell" data-testid="customer-provider">
+                    {row.source?.providerName}
+                    <small>{row.source?.connection}</small>
+                  </span>
+                )}
                 <span role="gridcell" className="mono">
                   {row.identifiers.slice(0, 2).map((id, i) => {
                     // The first document on the line, a second one under it.

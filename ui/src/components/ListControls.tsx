@@ -7,6 +7,12 @@ import { formatCount } from "../format";
 import { label, useI18n } from "../i18n";
 
 type Props = {
+  /** Every connection at once, instead of the one in use. */
+  everywhere: boolean;
+  onEverywhere: (everywhere: boolean) => void;
+  /** Across connections, only these providers' (empty: all). */
+  providers: string[];
+  onProviders: (providers: string[]) => void;
   /** Only customers with this tag. */
   tag: number | null;
   onTag: (tag: number | null) => void;
@@ -21,9 +27,12 @@ type Props = {
 };
 
 /** Search box, stage chips with counts, and the sort order of the customer list. */
-export function ListControls({ tag, onTag, text, onText, stages, onStages, counts, sort, onSort, searchRef }: Props) {
+export function ListControls({ everywhere, onEverywhere, providers, onProviders, tag, onTag, text, onText, stages, onStages, counts, sort, onSort, searchRef }: Props) {
   const { t, locale } = useI18n();
   const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
+  const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
+  // The providers of the connections there are, once each.
+  const known = (profiles.data?.providers ?? []).filter((c) => profiles.data?.profiles.some((p) => p.provider === c.id));
   const all = counts.reduce((n, c) => n + c.count, 0);
   const toggle = (stage: string) => onStages(stages.includes(stage) ? stages.filter((s) => s !== stage) : [...stages, stage]);
   return (
@@ -81,6 +90,36 @@ export function ListControls({ tag, onTag, text, onText, stages, onStages, count
           </select>
         </label>
       )}
+      <div className="scope">
+        <label className="select">
+          <span>{t("connections")}</span>
+          <select
+            value={everywhere ? "all" : "this"}
+            onChange={(e) => onEverywhere(e.target.value === "all")}
+            data-testid="scope"
+          >
+            <option value="this">{t("thisConnection")}</option>
+            <option value="all">{t("allConnections")}</option>
+          </select>
+        </label>
+        {everywhere && known.length > 1 && (
+          <label className="select">
+            <span>{t("colProvider")}</span>
+            <select
+              value={providers[0] ?? ""}
+              onChange={(e) => onProviders(e.target.value ? [e.target.value] : [])}
+              data-testid="provider-filter"
+            >
+              <option value="">{t("anyProvider")}</option>
+              {known.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
       <label className="select">
         <span>{t("sort")}</span>
         <select value={sort} onChange={(e) => onSort(e.target.value as CustomerSort)} data-testid="sort">

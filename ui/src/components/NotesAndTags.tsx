@@ -53,7 +53,7 @@ function Tags({ customerId }: { customerId: string }) {
     e.preventDefault();
     await run(async () => {
       const tag = await commands.createTag(name, colour);
-      await commands.tagCustomers([customerId], tag.id);
+      await commands.tagCustomers([customerId], tag.id, null);
       setName("");
     });
   }
@@ -84,7 +84,7 @@ function Tags({ customerId }: { customerId: string }) {
           value=""
           onChange={(e) => {
             const id = Number(e.target.value);
-            if (id) void run(() => commands.tagCustomers([customerId], id));
+            if (id) void run(() => commands.tagCustomers([customerId], id, null));
           }}
           data-testid="add-tag"
         >

@@ -56,7 +56,7 @@ async function findConflicting(error: ErrorView, values: FormValues): Promise<{ 
   const field = error.fieldErrors[0]?.field;
   const text = field ? values[field] : undefined;
   if (!text) return null;
-  const page = await commands.listCustomers({ offset: 0, limit: 5, sort: "recentlyUpdated", text, stages: [], tag: null });
+  const page = await commands.listCustomers({ offset: 0, limit: 5, sort: "recentlyUpdated", text, stages: [], tag: null, everywhere: false, providers: [] });
   const row = page.rows[0];
   return row ? { id: row.id, name: row.name } : null;
 }

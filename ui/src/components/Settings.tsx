@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { JournalCheck } from "../bindings/JournalCheck";
+import type { TagView } from "../bindings/TagView";
 import { useState, type FormEvent } from "react";
 import type { ConnectorInfo } from "../bindings/ConnectorInfo";
 import type { ProfileKind } from "../bindings/ProfileKind";
@@ -7,6 +8,7 @@ import { commands, toErrorView, type ErrorView, type FieldError, type NewProfile
 import { useI18n, type MessageKey } from "../i18n";
 import { desktopNotificationsOn, setDesktopNotifications } from "../notices";
 import { ErrorBox, Field } from "./Field";
+import { JobBar, useJob } from "./Jobs";
 import { Modal } from "./Modal";
 
 const kindLabel: Record<ProfileKind, MessageKey> = {
@@ -322,8 +324,75 @@ export function Settings({ onClose }: { onClose: () => void }) {
         <p className="hint">{t("desktopNotificationsHint")}</p>
         <AuthorName />
         <ReviewThreshold />
+        <TagsPanel />
         <JournalCheckPanel />
     </Modal>
+  );
+}
+
+/** Renames and recolours the tags (created from a customer's detail). */
+function TagsPanel() {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
+  if ((tags.data?.length ?? 0) === 0) return null;
+  return (
+    <section aria-labelledby="tags-title" data-testid="tags-panel">
+      <h3 id="tags-title">{t("tags")}</h3>
+      <ul className="tag-edit-list">
+        {tags.data?.map((tag) => (
+          <TagRow
+            key={`${tag.id}-${tag.name}-${tag.colour}`}
+            tag={tag}
+            onSaved={() => {
+              void qc.invalidateQueries({ queryKey: ["tags"] });
+              void qc.invalidateQueries({ queryKey: ["customer-tags"] });
+            }}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function TagRow({ tag, onSaved }: { tag: TagView; onSaved: () => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(tag.name);
+  const [colour, setColour] = useState(tag.colour);
+  const [error, setError] = useState<ErrorView | null>(null);
+  const changed = name.trim() !== tag.name || colour !== tag.colour;
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      await commands.updateTag(tag.id, name.trim(), colour);
+      onSaved();
+    } catch (err) {
+      setError(toErrorView(err));
+    }
+  }
+  return (
+    <li>
+      <form className="tag-edit" onSubmit={(e) => void save(e)}>
+        <input
+          type="color"
+          value={colour}
+          onChange={(e) => setColour(e.target.value)}
+          aria-label={t("tagColour")}
+        />
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-label={t("tagName")}
+          maxLength={40}
+          data-testid="tag-name"
+        />
+        <button type="submit" disabled={!changed || name.trim() === ""} data-testid="tag-save">
+          {t("renameTag")}
+        </button>
+      </form>
+      {error && <ErrorBox message={error.message} requestId={null} />}
+    </li>
   );
 }
 
@@ -333,6 +402,7 @@ function JournalCheckPanel() {
   const [check, setCheck] = useState<JournalCheck | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
   const [busy, setBusy] = useState(false);
+  const exporting = useJob();
   async function verify() {
     setBusy(true);
     setError(null);
@@ -348,9 +418,26 @@ function JournalCheckPanel() {
     <section aria-labelledby="journal-title" data-testid="journal">
       <h3 id="journal-title">{t("journal")}</h3>
       <p className="hint">{t("journalHint")}</p>
-      <button type="button" onClick={() => void verify()} disabled={busy} data-testid="verify-journal">
-        {busy ? t("working") : t("verifyJournal")}
-      </button>
+      <div className="actions-row">
+        <button type="button" onClick={() => void verify()} disabled={busy} data-testid="verify-journal">
+          {busy ? t("working") : t("verifyJournal")}
+        </button>
+        <button
+          type="button"
+          disabled={exporting.busy}
+          onClick={() =>
+            void exporting.run(
+              "jobJournal",
+              () => commands.journalExport(),
+              (d) => ({ status: "saved", label: "jobJournal", path: d.path, rows: d.rows }),
+            )
+          }
+          data-testid="export-journal"
+        >
+          {t("exportJournal")}
+        </button>
+      </div>
+      <JobBar job={exporting.job} onCancel={exporting.cancel} onClose={exporting.clear} />
       {error && <ErrorBox message={error.message} requestId={null} />}
       {check &&
         (check.clean ? (

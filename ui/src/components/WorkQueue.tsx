@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { QueueItem } from "../bindings/QueueItem";
 import type { QueueReason } from "../bindings/QueueReason";
+import type { Source } from "../bindings/Source";
 import { commands } from "../ipc";
 import { formatRelative } from "../format";
 import { label, useI18n } from "../i18n";
@@ -10,8 +11,8 @@ import { StageBadge } from "./StageBadge";
 const REASONS: QueueReason[] = ["refused_write", "document_rejected", "correction", "biometrics", "long_review", "next_step"];
 
 type Props = {
-  /** Opens a customer (Enter, A, or a click). */
-  onOpen: (id: string) => void;
+  /** Opens a customer (Enter, A, or a click), switching to its connection if need be. */
+  onOpen: (id: string, source: Source) => void;
   /** Opens the writes the API refused (A on such an item). */
   onRefused: () => void;
 };
@@ -23,13 +24,20 @@ type Props = {
  */
 export function WorkQueue({ onOpen, onRefused }: Props) {
   const { t, locale } = useI18n();
-  const queue = useQuery({ queryKey: ["queue"], queryFn: () => commands.workQueue() });
+  const [tag, setTag] = useState<number | null>(null);
+  const [provider, setProvider] = useState<string | null>(null);
+  const queue = useQuery({ queryKey: ["queue", tag], queryFn: () => commands.workQueue(tag) });
+  const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
   const [reason, setReason] = useState<QueueReason | null>(null);
   const [active, setActive] = useState(0);
   const listRef = useRef<HTMLOListElement>(null);
-  const items = (queue.data ?? []).filter((i) => reason === null || i.reason === reason);
+  const ofProvider = (queue.data ?? []).filter((i) => provider === null || i.source.provider === provider);
+  const items = ofProvider.filter((i) => reason === null || i.reason === reason);
   const counts = new Map<QueueReason, number>();
-  for (const i of queue.data ?? []) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
+  for (const i of ofProvider) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
+  // The providers waiting, once each, with their names.
+  const providers = new Map<string, string>();
+  for (const i of queue.data ?? []) providers.set(i.source.provider, i.source.providerName);
 
   useEffect(() => {
     listRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)?.scrollIntoView({ block: "nearest" });
@@ -41,7 +49,7 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
     if (hasItems) listRef.current?.focus();
   }, [hasItems]);
 
-  const act = (i: QueueItem) => (i.reason === "refused_write" ? onRefused() : onOpen(i.customerId));
+  const act = (i: QueueItem) => (i.reason === "refused_write" ? onRefused() : onOpen(i.customerId, i.source));
 
   function onKey(e: KeyboardEvent<HTMLOListElement>) {
     const current = items[active];
@@ -53,7 +61,7 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
     else if (e.key === "k" || e.key === "ArrowUp") move(active - 1);
     else if (e.key === "Enter" && current) {
       e.preventDefault();
-      onOpen(current.customerId);
+      onOpen(current.customerId, current.source);
     } else if (e.key === "a" && current) {
       e.preventDefault();
       act(current);
@@ -86,6 +94,48 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
           </button>
         ))}
       </div>
+      <div className="scope">
+        {providers.size > 1 && (
+          <label className="select">
+            <span>{t("colProvider")}</span>
+            <select
+              value={provider ?? ""}
+              onChange={(e) => {
+                setProvider(e.target.value || null);
+                setActive(0);
+              }}
+              data-testid="queue-provider"
+            >
+              <option value="">{t("anyProvider")}</option>
+              {[...providers].map(([id, name]) => (
+                <option key={id} value={id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {(tags.data?.length ?? 0) > 0 && (
+          <label className="select">
+            <span>{t("tagFilter")}</span>
+            <select
+              value={tag ?? ""}
+              onChange={(e) => {
+                setTag(e.target.value ? Number(e.target.value) : null);
+                setActive(0);
+              }}
+              data-testid="queue-tag"
+            >
+              <option value="">{t("allTags")}</option>
+              {tags.data?.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
       <p className="hint">{t("queueKeys")}</p>
       {items.length === 0 ? (
         <p className="empty" data-testid="queue-empty">
@@ -102,14 +152,14 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
         >
           {items.map((i, n) => (
             <li
-              key={`${i.customerId}-${i.reason}`}
+              key={`${i.source.profileId}-${i.customerId}-${i.reason}`}
               id={`queue-${i.customerId}`}
               data-index={n}
               className={n === active ? "active" : undefined}
               aria-selected={n === active}
               onClick={() => {
                 setActive(n);
-                onOpen(i.customerId);
+                onOpen(i.customerId, i.source);
               }}
               data-testid="queue-item"
               data-customer-id={i.customerId}
@@ -124,6 +174,9 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
                 {i.detail && <small> · {i.detail}</small>}
               </span>
               <small className="queue-waited" title={i.since}>
+                <span className="queue-provider" data-testid="queue-provider-name">
+                  {i.source.providerName} ·{" "}
+                </span>
                 {t("waitingSince", { when: formatRelative(locale, i.since) })}
               </small>
             </li>

@@ -1,0 +1,154 @@
+//! Every connection at once: three caches (one per provider, one of them encrypted with
+//! its own key) read as one list, one work queue and one CSV export.
+
+use kyc_core::CacheKey;
+use kyc_core::export::{Jobs, csv};
+use kyc_core::fleet::{Connection, Fleet};
+use kyc_core::queue::QueueReason;
+use kyc_core::views::{CustomerListQuery, CustomerSort};
+use kyc_model::{Customer, Stage};
+use time::{Duration, OffsetDateTime};
+
+async fn cache(
+    dir: &std::path::Path,
+    id: &str,
+    provider: &str,
+    key: Option<CacheKey>,
+    people: &[Customer],
+) -> Connection {
+    let path = dir.join(format!("{id}.sqlite"));
+    let store = match &key {
+        Some(k) => kyc_store::Store::open_encrypted(&path, k).await.unwrap(),
+        None => kyc_store::Store::open(&path).await.unwrap(),
+    };
+    store.upsert_customers(people, OffsetDateTime::now_utc()).await.unwrap();
+    store.close().await;
+    Connection { profile_id: id.into(), name: format!("{provider} desk"), provider: provider.into(), cache: path, key }
+}
+
+fn person(id: &str, name: &str, stage: Stage, minutes_ago: i64) -> Customer {
+    let at = OffsetDateTime::now_utc() - Duration::minutes(minutes_ago);
+    Customer { id: id.into(), name: name.into(), stage, created_at: at, updated_at: at, ..Customer::default() }
+}
+
+async fn three(dir: &std::path::Path) -> Vec<Connection> {
+    let key = CacheKey::from_bytes([7; 32]);
+    vec![
+        cache(
+            dir,
+            "p-dinie",
+            "dinie",
+            None,
+            &[
+                person("d1", "Ana Souza", Stage::Approved, 10),
+                person("d2", "Caio Lima", Stage::InReview, 60 * 30),
+                person("d3", "=cmd|' /C calc'!A0", Stage::AwaitingCustomer, 5),
+            ],
+        )
+        .await,
+        cache(dir, "p-cartevo", "cartevo", Some(key), &[person("c1", "Bruna Dias", Stage::InReview, 60 * 50)]).await,
+        cache(dir, "p-wallets", "wallets", None, &[person("w1", "Davi Rocha", Stage::AwaitingCustomer, 1)]).await,
+    ]
+}
+
+fn query(sort: CustomerSort, offset: u32, limit: u32) -> CustomerListQuery {
+    CustomerListQuery { offset, limit, sort, ..CustomerListQuery::default() }
+}
+
+#[tokio::test]
+async fn one_list_across_connections_merges_in_order_and_says_where_each_row_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::default();
+    let members = fleet.members(&three(dir.path()).await).await;
+    assert_eq!(members.len(), 3, "the encrypted cache is read with its own key");
+    let all: Vec<_> = members.iter().map(|m| (m.clone(), None)).collect();
+
+    let page = fleet.list(&all, &query(CustomerSort::Name, 0, 50), true).await.unwrap();
+    let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["=cmd|' /C calc'!A0", "Ana Souza", "Bruna Dias", "Caio Lima", "Davi Rocha"]);
+    assert_eq!(page.total, 5);
+    let bruna = &page.rows[2];
+    let source = bruna.source.as_ref().expect("each row names its connection");
+    assert_eq!((source.profile_id.as_str(), source.provider_name.as_str()), ("p-cartevo", "Cartevo"));
+    let in_review = page.stage_counts.iter().find(|s| s.stage == "in_review").unwrap();
+    assert_eq!(in_review.count, 2, "stage counts add up across connections");
+
+    // Pages walk the merged order without losing or repeating anyone.
+    let mut walked = Vec::new();
+    for offset in (0..5).step_by(2) {
+        let p = fleet.list(&all, &query(CustomerSort::Newest, offset, 2), true).await.unwrap();
+        walked.extend(p.rows.into_iter().map(|r| r.id));
+    }
+    assert_eq!(walked, ["w1", "d3", "d1", "d2", "c1"], "newest first across every cache");
+
+    // A provider filter is a choice of members; a search runs in each.
+    let wallets: Vec<_> = all.iter().filter(|(m, _)| m.source.provider == "wallets").cloned().collect();
+    let p = fleet.list(&wallets, &query(CustomerSort::Name, 0, 50), true).await.unwrap();
+    assert_eq!(p.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["w1"]);
+    let q = CustomerListQuery { text: "bruna".into(), ..query(CustomerSort::Newest, 0, 50) };
+    let p = fleet.list(&all, &q, true).await.unwrap();
+    assert_eq!(p.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["c1"]);
+    // A tag's customers, per connection.
+    let tagged: Vec<_> = members.iter().map(|m| (m.clone(), Some(vec!["d2".to_owned(), "w1".to_owned()]))).collect();
+    let p = fleet.list(&tagged, &query(CustomerSort::Name, 0, 50), true).await.unwrap();
+    assert_eq!(p.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["d2", "w1"]);
+}
+
+#[tokio::test]
+async fn the_work_queue_spans_every_connection_oldest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::default();
+    let connections = three(dir.path()).await;
+    let q = fleet.queue(&connections, 24).await.unwrap();
+    let got: Vec<(&str, QueueReason)> = q.iter().map(|i| (i.customer_id.as_str(), i.reason)).collect();
+    assert_eq!(
+        got,
+        [("c1", QueueReason::LongReview), ("d2", QueueReason::LongReview), ("d1", QueueReason::NextStep)],
+        "Cartevo's 50-hour review first; Dinie's approved customer lacks its offer"
+    );
+    assert_eq!(q[0].source.provider, "cartevo");
+    // A connection removed is no longer read.
+    let q = fleet.queue(&connections[..1], 24).await.unwrap();
+    assert!(q.iter().all(|i| i.source.profile_id == "p-dinie"));
+}
+
+#[tokio::test]
+async fn the_view_is_exported_as_csv_with_formulas_neutralized_and_a_cancel_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet::default();
+    let members = fleet.members(&three(dir.path()).await).await;
+    let all: Vec<_> = members.iter().map(|m| (m.clone(), None)).collect();
+    let jobs = Jobs::default();
+    let path = dir.path().join("view.csv");
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |done, total| seen.lock().unwrap().push((done, total));
+    let done = csv(&all, &query(CustomerSort::Name, 0, 50), &path, &jobs.start("j1"), &progress).await.unwrap();
+    assert_eq!((done.rows, done.cancelled), (5, false));
+    assert_eq!(seen.lock().unwrap().last(), Some(&(5, 5)));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "connection,provider,id,name,trading_name,documents,email,phone,external_id,stage,status,kyc_done,kyc_total,created_at,updated_at"
+    );
+    assert_eq!(lines.len(), 6);
+    assert!(lines.iter().any(|l| l.starts_with("cartevo desk,Cartevo,c1,Bruna Dias,")), "{lines:?}");
+    let evil = lines.iter().find(|l| l.contains(",d3,")).unwrap();
+    assert!(evil.contains(",\"'=cmd|' /C calc'!A0\","), "a formula is shown as text: {evil}");
+
+    // Cancelled before it starts writing rows: no file, not even a partial one.
+    let job = jobs.start("j2");
+    assert!(jobs.cancel("j2"));
+    let other = dir.path().join("cancelled.csv");
+    let done = csv(&all, &query(CustomerSort::Name, 0, 50), &other, &job, &|_, _| {}).await.unwrap();
+    assert!(done.cancelled);
+    assert!(!other.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().to_string_lossy().ends_with(".part"))
+            .count(),
+        0
+    );
+}
