@@ -41,14 +41,13 @@ pub(crate) async fn parts(
     Ok(parts)
 }
 
-/// Where exports go: `KYC_DESK_EXPORT_DIR`, else the user's Downloads folder, else the
-/// app's data folder's `exports`.
-fn export_dir(app: &AppHandle) -> Result<PathBuf, ErrorView> {
-    let dir = std::env::var_os("KYC_DESK_EXPORT_DIR")
-        .map(PathBuf::from)
+/// Where exports go: `--export-dir PATH`, else `KYC_DESK_EXPORT_DIR`, else the user's
+/// Downloads folder, else `exports` in the app's data folder.
+fn export_dir(app: &AppHandle, state: &AppState) -> Result<PathBuf, ErrorView> {
+    let dir = crate::session::path_arg("--export-dir")
+        .or_else(|| std::env::var_os("KYC_DESK_EXPORT_DIR").filter(|p| !p.is_empty()).map(PathBuf::from))
         .or_else(|| app.path().download_dir().ok())
-        .or_else(|| app.path().app_data_dir().ok().map(|d| d.join("exports")))
-        .ok_or_else(|| ErrorView::new("io_error", "no folder to export to"))?;
+        .unwrap_or_else(|| state.data.join("exports"));
     std::fs::create_dir_all(&dir)
         .map_err(|e| ErrorView::new("io_error", format!("could not create {}: {e}", dir.display())))?;
     Ok(dir)
@@ -87,7 +86,7 @@ pub async fn export_csv(
             })
             .collect();
     }
-    let path = export_dir(&app)?.join(stamped("customers", "csv"));
+    let path = export_dir(&app, &state)?.join(stamped("customers", "csv"));
     let running = state.jobs.start(&job);
     let progress = |done, total| events::JOB_PROGRESS.emit(&app, &JobProgress { job: job.clone(), done, total });
     let done = kyc_core::export::csv(&parts, &query, &path, &running, &progress).await;
@@ -154,8 +153,8 @@ pub async fn refresh_customers(
 }
 
 /// Shows an export in the file manager (only files in the exports folder).
-pub async fn reveal_export(app: AppHandle, _state: State<'_, AppState>, path: String) -> Result<(), ErrorView> {
-    let dir = export_dir(&app)?;
+pub async fn reveal_export(app: AppHandle, state: State<'_, AppState>, path: String) -> Result<(), ErrorView> {
+    let dir = export_dir(&app, &state)?;
     let path = PathBuf::from(path);
     let inside = path.parent().and_then(|p| p.canonicalize().ok()) == dir.canonicalize().ok();
     if !inside || !path.is_file() {
@@ -184,7 +183,7 @@ pub async fn case_report(
     let pdf = desk.case_report(&id, &ctx).await?;
     // The id is the provider's: keep only what is safe in a file name.
     let safe: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(64).collect();
-    let path = export_dir(&app)?.join(stamped(&format!("case-{safe}"), "pdf"));
+    let path = export_dir(&app, &state)?.join(stamped(&format!("case-{safe}"), "pdf"));
     let part = path.with_extension("pdf.part");
     let written = std::fs::write(&part, &pdf).and_then(|()| std::fs::rename(&part, &path));
     let outcome = if written.is_ok() { "done" } else { "failed" };
@@ -198,7 +197,7 @@ pub async fn case_report(
 
 /// Copies the journal (JSON Lines) into the exports folder.
 pub async fn journal_export(app: AppHandle, state: State<'_, AppState>) -> Result<ExportDone, ErrorView> {
-    let path = export_dir(&app)?.join(stamped("journal", "jsonl"));
+    let path = export_dir(&app, &state)?.join(stamped("journal", "jsonl"));
     let rows = state.workbench.export_journal(&path).await?;
     state.workbench.record(&state.profile_id().await, None, "export_journal", "done").await;
     Ok(ExportDone { path: path.display().to_string(), rows, cancelled: false })

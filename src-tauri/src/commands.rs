@@ -8,7 +8,7 @@ use crate::session::{AppState, credentials, open_profile, run_sync};
 use kyc_core::ErrorView;
 use kyc_core::model::{FieldError, FormValues, ProviderSpec};
 use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
-use kyc_core::queue::QueueItem;
+use kyc_core::queue::{QueueFilter, QueuePage};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,
@@ -554,28 +554,17 @@ async fn review_hours(state: &AppState) -> Result<u32, ErrorView> {
     Ok(state.workbench.fact(REVIEW_HOURS).await?.and_then(|h| h.parse().ok()).unwrap_or(24))
 }
 
-/// The work queue across every connection: who waits on the partner, why, since when;
-/// only the customers with the tag `tag` when given.
+/// The work queue across every connection: who waits on the partner, why, since when,
+/// narrowed by `filter` (reason, providers, tag), with the counts.
 pub async fn work_queue(
     _app: AppHandle,
     state: State<'_, AppState>,
-    tag: Option<i64>,
-) -> Result<Vec<QueueItem>, ErrorView> {
+    filter: QueueFilter,
+) -> Result<QueuePage, ErrorView> {
     let hours = review_hours(&state).await?;
-    let mut items = state.fleet.queue(&state.connections(), hours).await?;
-    if let Some(tag) = tag {
-        // A tag's customers, connection by connection.
-        let mut tagged: std::collections::HashMap<String, std::collections::HashSet<String>> =
-            std::collections::HashMap::new();
-        for i in &items {
-            if !tagged.contains_key(&i.source.profile_id) {
-                let ids = state.workbench.tagged(&i.source.profile_id, tag).await?;
-                tagged.insert(i.source.profile_id.clone(), ids.into_iter().collect());
-            }
-        }
-        items.retain(|i| tagged.get(&i.source.profile_id).is_some_and(|t| t.contains(&i.customer_id)));
-    }
-    Ok(items)
+    let everywhere = CustomerListQuery { everywhere: true, tag: filter.tag, ..CustomerListQuery::default() };
+    let parts = crate::across::parts(&state, &everywhere).await?;
+    Ok(state.fleet.queue(&parts, hours, &filter).await?)
 }
 
 /// How long a review may take before the work queue lists it, in hours.

@@ -11,7 +11,7 @@ use kyc_core::export::{BulkDone, ExportDone, RowRef};
 use kyc_core::model::{FieldError, FormValues, ProviderSpec};
 use kyc_core::outbox::RefusedWrite;
 use kyc_core::profiles::{NewProfile, Profile, ProfilesView};
-use kyc_core::queue::QueueItem;
+use kyc_core::queue::{QueueFilter, QueuePage};
 use kyc_core::sync::SyncProgress;
 use kyc_core::views::{
     AttachedFileView, BiometricsView, CreatedView, CustomerDetail, CustomerListQuery, CustomerPage, FormLayout,

@@ -63,6 +63,8 @@ pub(crate) struct AppState {
     pub(crate) connections: std::sync::Mutex<Option<Vec<kyc_core::fleet::Connection>>>,
     /// Exports and bulk work running, to cancel.
     pub(crate) jobs: kyc_core::export::Jobs,
+    /// The app's data folder.
+    pub(crate) data: PathBuf,
 }
 
 impl AppState {
@@ -126,20 +128,26 @@ impl EventSink for TauriEvents {
 /// Where the app keeps its data: `--data-dir PATH`, else `KYC_DESK_DATA_DIR`, else the
 /// OS's app data dir (see the README).
 pub(crate) fn data_dir(app: &tauri::App) -> Result<PathBuf, ErrorView> {
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--data-dir" {
-            if let Some(p) = args.next() {
-                return Ok(PathBuf::from(p));
-            }
-        } else if let Some(p) = a.strip_prefix("--data-dir=") {
-            return Ok(PathBuf::from(p));
-        }
+    if let Some(p) = path_arg("--data-dir") {
+        return Ok(p);
     }
     if let Some(p) = std::env::var_os("KYC_DESK_DATA_DIR").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
     app.path().app_data_dir().map_err(|e| ErrorView::new("startup", format!("no data directory: {e}")))
+}
+
+/// The path given on the command line as `NAME PATH` or `NAME=PATH`.
+pub(crate) fn path_arg(name: &str) -> Option<PathBuf> {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == name {
+            return args.next().map(PathBuf::from);
+        } else if let Some(p) = a.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')) {
+            return Some(PathBuf::from(p));
+        }
+    }
+    None
 }
 
 /// Where logs go: `<data dir>/logs` when the data dir was given, else the OS's log dir
@@ -259,5 +267,6 @@ pub(crate) async fn start(data: PathBuf, app: AppHandle) -> Result<AppState, Err
         fleet: kyc_core::fleet::Fleet::default(),
         connections: std::sync::Mutex::default(),
         jobs: kyc_core::export::Jobs::default(),
+        data,
     })
 }

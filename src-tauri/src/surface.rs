@@ -118,7 +118,7 @@ macro_rules! with_ipc_surface {
                 /// Sets the name notes, the journal and the history carry (empty: the OS user's).
                 set_author(name: String) -> String;
                 /// The work queue of the connection in use: who waits on the partner, why, since when.
-                work_queue(tag: Option<i64> as "number | null") -> Vec<QueueItem>;
+                work_queue(filter: QueueFilter) -> QueuePage;
                 /// How long a review may take before the work queue lists it, in hours.
                 review_threshold() -> u32;
                 /// Sets how long a review may take before the work queue lists it (1 to 720 hours).

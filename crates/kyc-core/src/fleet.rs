@@ -4,7 +4,6 @@
 //! use, and a row of another connection opens by switching to it.
 
 use crate::CoreError;
-use crate::queue::QueueItem;
 use crate::views::{CustomerListQuery, CustomerPage, CustomerRow, CustomerSort, StageCount};
 use kyc_store::{CacheKey, ListOrder, SearchQuery, Store};
 use serde::Serialize;
@@ -89,15 +88,60 @@ impl Fleet {
         out
     }
 
-    /// The work queue across `connections`, oldest first.
-    pub async fn queue(&self, connections: &[Connection], review_hours: u32) -> Result<Vec<QueueItem>, CoreError> {
-        let members = self.members(connections).await;
+    /// The work queue across `parts` (each connection with the customers of the tag
+    /// there, when filtered by one), oldest first, narrowed by `filter`'s reason and
+    /// providers; the counts say how many wait for each reason and in each provider.
+    pub async fn queue(
+        &self,
+        parts: &[(Arc<Member>, Option<Vec<String>>)],
+        review_hours: u32,
+        filter: &crate::queue::QueueFilter,
+    ) -> Result<crate::queue::QueuePage, CoreError> {
+        use crate::queue::{ProviderCount, QueuePage, QueueReason, ReasonCount};
         let now = time::OffsetDateTime::now_utc();
-        let reads =
-            members.iter().map(|m| crate::queue::read(&m.store, m.products_expected, review_hours, now, &m.source));
-        let mut items: Vec<QueueItem> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
-        crate::queue::sort(&mut items);
-        Ok(items)
+        let reads = parts.iter().map(|(m, only)| {
+            crate::queue::read(
+                &m.store,
+                m.products_expected,
+                review_hours,
+                now,
+                &m.source,
+                filter.reason,
+                only.as_deref(),
+            )
+        });
+        let read = futures::future::try_join_all(reads).await?;
+        let mut page = QueuePage::default();
+        let mut counts: HashMap<QueueReason, u64> = HashMap::new();
+        for ((m, _), part) in parts.iter().zip(read) {
+            let waiting = match filter.reason {
+                Some(r) => part.counts.get(&r).copied().unwrap_or(0),
+                None => part.counts.values().sum(),
+            };
+            match page.providers.iter_mut().find(|p| p.provider == m.source.provider) {
+                Some(p) => p.count += waiting,
+                None => page.providers.push(ProviderCount {
+                    provider: m.source.provider.clone(),
+                    provider_name: m.source.provider_name.clone(),
+                    count: waiting,
+                }),
+            }
+            if !filter.providers.is_empty() && !filter.providers.contains(&m.source.provider) {
+                continue;
+            }
+            page.total += waiting;
+            for (r, n) in part.counts {
+                *counts.entry(r).or_default() += n;
+            }
+            page.items.extend(part.items);
+        }
+        crate::queue::sort(&mut page.items);
+        page.items.truncate(crate::queue::QUEUE_PAGE as usize);
+        page.counts = QueueReason::ALL
+            .into_iter()
+            .filter_map(|reason| Some(ReasonCount { reason, count: *counts.get(&reason)? }))
+            .collect();
+        Ok(page)
     }
 
     /// A page of the list across `members` (each searched with its own `only`, the

@@ -1,16 +1,18 @@
 //! The work queue: the customers that need the partner, with why and since when,
-//! oldest first. Read from the cache (it works offline) and re-read when the core says
-//! customers changed (no polling).
+//! oldest first, across every connection ([`crate::fleet::Fleet::queue`]). Read from the
+//! caches (it works offline) and re-read when the core says customers changed (no
+//! polling). Each cache answers from indexes: how many wait for each reason, and the
+//! oldest few; nobody's checklist is read, so 100,000 customers answer as fast as 100.
 
 use crate::CoreError;
-use kyc_model::{Customer, KycItemStatus, KycKind, Stage};
 use kyc_store::{OutboxState, Store};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use ts_rs::TS;
 
 /// Why a customer is in the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum QueueReason {
@@ -38,6 +40,22 @@ impl QueueReason {
         Self::LongReview,
         Self::NextStep,
     ];
+
+    /// Its name, as the store and the window spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DocumentRejected => "document_rejected",
+            Self::Correction => "correction",
+            Self::Biometrics => "biometrics",
+            Self::RefusedWrite => "refused_write",
+            Self::LongReview => "long_review",
+            Self::NextStep => "next_step",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 /// One customer waiting on the partner.
@@ -53,7 +71,7 @@ pub struct QueueItem {
     pub name: String,
     /// The stage.
     pub stage: String,
-    /// Why (the first reason of [`QueueReason::ALL`] that applies).
+    /// Why (the most pressing reason).
     pub reason: QueueReason,
     /// What it concerns, when an item: its label (`Selfie`).
     pub detail: Option<String>,
@@ -64,85 +82,141 @@ pub struct QueueItem {
     pub waited_secs: u64,
 }
 
-/// The reasons a customer is waiting on the partner, and since when.
-pub fn reasons(
-    c: &Customer,
-    refused: bool,
-    has_products: bool,
-    products_expected: bool,
-    review_threshold: time::Duration,
-    now: OffsetDateTime,
-) -> Option<(QueueReason, Option<String>, OffsetDateTime)> {
-    let item = |pred: &dyn Fn(&kyc_model::KycItem) -> bool| c.kyc.iter().find(|i| pred(i));
-    let since_item = |i: &kyc_model::KycItem| i.uploaded_at.unwrap_or(c.updated_at);
-    if refused {
-        return Some((QueueReason::RefusedWrite, None, c.updated_at));
-    }
-    let open = !matches!(c.stage, Stage::Approved | Stage::Rejected);
-    if open {
-        if let Some(i) = item(&|i| i.status == KycItemStatus::Rejected && i.kind == KycKind::Document) {
-            return Some((QueueReason::DocumentRejected, Some(i.description.clone()), since_item(i)));
-        }
-        if let Some(i) = item(&|i| i.status == KycItemStatus::PendingCorrection) {
-            return Some((QueueReason::Correction, Some(i.description.clone()), since_item(i)));
-        }
-        if let Some(i) = item(&|i| i.item_type == "biometrics" && i.status == KycItemStatus::Pending) {
-            return Some((QueueReason::Biometrics, Some(i.description.clone()), c.updated_at));
-        }
-    }
-    if c.stage == Stage::InReview && now - c.updated_at > review_threshold {
-        return Some((QueueReason::LongReview, None, c.updated_at));
-    }
-    if c.stage == Stage::Approved && products_expected && !has_products {
-        return Some((QueueReason::NextStep, None, c.updated_at));
-    }
-    None
+/// How many wait for a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ReasonCount {
+    /// The reason.
+    pub reason: QueueReason,
+    /// How many.
+    #[ts(type = "number")]
+    pub count: u64,
 }
 
-/// The work queue of one connection's cache, oldest first. `review_hours`: how long a
-/// review may take before it counts as waiting on the partner; `products_expected`:
-/// whether the provider offers a step after KYC.
+/// How many wait in a provider's connections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProviderCount {
+    /// The provider's id.
+    pub provider: String,
+    /// Its name as shown.
+    pub provider_name: String,
+    /// How many wait there (for the reason chosen, if any).
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// The work queue as the window shows it: the oldest items and how many wait.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct QueuePage {
+    /// The oldest waiting (at most [`QUEUE_PAGE`]), oldest first.
+    pub items: Vec<QueueItem>,
+    /// How many wait, for the filters chosen.
+    #[ts(type = "number")]
+    pub total: u64,
+    /// How many wait for each reason (the reason filter aside), in the order shown.
+    pub counts: Vec<ReasonCount>,
+    /// How many wait per provider (the provider filter aside).
+    pub providers: Vec<ProviderCount>,
+}
+
+/// The most items the queue lists at once (the oldest; the counts say how many more).
+pub const QUEUE_PAGE: u32 = 200;
+
+/// What the queue is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct QueueFilter {
+    /// Only this reason.
+    #[serde(default)]
+    pub reason: Option<QueueReason>,
+    /// Only these providers' connections (`dinie`, …); empty for all.
+    #[serde(default)]
+    pub providers: Vec<String>,
+    /// Only the customers with this tag.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub tag: Option<i64>,
+}
+
+/// One cache's part of the queue.
+#[derive(Debug, Default)]
+pub struct QueuePart {
+    /// Its oldest items (for the reason chosen), oldest first.
+    pub items: Vec<QueueItem>,
+    /// How many wait there for each reason.
+    pub counts: HashMap<QueueReason, u64>,
+}
+
+/// One connection's cache's part of the work queue. `review_hours`: how long a review
+/// may take before it counts as waiting on the partner; `products_expected`: whether
+/// the provider offers a step after KYC; `only`: among these customers (a tag's).
 pub async fn read(
     store: &Store,
     products_expected: bool,
     review_hours: u32,
     now: OffsetDateTime,
     source: &crate::fleet::Source,
-) -> Result<Vec<QueueItem>, CoreError> {
-    let review_threshold = time::Duration::hours(i64::from(review_hours));
-    let refused: std::collections::HashSet<String> = store
+    reason: Option<QueueReason>,
+    only: Option<&[String]>,
+) -> Result<QueuePart, CoreError> {
+    let review_before = now - time::Duration::hours(i64::from(review_hours));
+    // A write the API refused wins over any other reason (it is what staff must act on).
+    let mut refused: Vec<String> = store
         .outbox_unfinished()
         .await?
         .into_iter()
         .filter(|e| e.state == OutboxState::Failed)
         .filter_map(|e| e.customer_id)
+        .filter(|id| only.is_none_or(|o| o.contains(id)))
         .collect();
-    let mut candidates = store.queue_candidates(now - review_threshold, products_expected).await?;
-    let missing: Vec<String> = refused.iter().filter(|id| !candidates.iter().any(|c| &c.id == *id)).cloned().collect();
-    candidates.extend(store.get_customers(&missing).await?);
-    let mut items = Vec::new();
-    for c in candidates {
-        // An approved candidate is one without products (the query's last branch) or
-        // one with a refused write, whose reason wins whatever it has: no need to
-        // read anyone's products.
-        let has_products = false;
-        if let Some((reason, detail, since)) =
-            reasons(&c, refused.contains(&c.id), has_products, products_expected, review_threshold, now)
+    refused.sort();
+    refused.dedup();
+    let refused_rows = store.waiting_reasons(&refused, review_before, products_expected).await?;
+    // (Only refused writes asked for: the store lists none of its reasons, counts them all.)
+    let read =
+        store.waiting(review_before, products_expected, reason.map(QueueReason::as_str), only, QUEUE_PAGE).await?;
+    let mut counts: HashMap<QueueReason, u64> =
+        read.counts.iter().filter_map(|(r, n)| Some((QueueReason::parse(r)?, *n))).collect();
+    for (_, was) in &refused_rows {
+        if let Some(r) = was.as_deref().and_then(QueueReason::parse)
+            && let Some(n) = counts.get_mut(&r)
         {
-            items.push(QueueItem {
-                source: source.clone(),
-                customer_id: c.id.clone(),
-                name: c.name.clone(),
-                stage: c.stage.as_str().into(),
-                reason,
-                detail,
-                since: crate::views::rfc3339(since),
-                waited_secs: u64::try_from((now - since).whole_seconds()).unwrap_or(0),
-            });
+            *n = n.saturating_sub(1);
         }
     }
+    counts.retain(|_, n| *n > 0);
+    if !refused_rows.is_empty() {
+        counts.insert(QueueReason::RefusedWrite, refused_rows.len() as u64);
+    }
+    let refused: HashSet<&str> = refused_rows.iter().map(|(w, _)| w.id.as_str()).collect();
+    let item = |w: &kyc_store::Waiting, reason: QueueReason| QueueItem {
+        source: source.clone(),
+        customer_id: w.id.clone(),
+        name: w.name.clone(),
+        stage: w.stage.clone(),
+        reason,
+        detail: w.detail.clone(),
+        since: crate::views::rfc3339(w.since),
+        waited_secs: u64::try_from((now - w.since).whole_seconds()).unwrap_or(0),
+    };
+    let mut items: Vec<QueueItem> = read
+        .oldest
+        .iter()
+        .filter(|w| !refused.contains(w.id.as_str()))
+        .filter_map(|w| Some(item(w, QueueReason::parse(&w.reason)?)))
+        .collect();
+    if reason.is_none_or(|r| r == QueueReason::RefusedWrite) {
+        items.extend(refused_rows.iter().map(|(w, _)| item(w, QueueReason::RefusedWrite)));
+    }
     sort(&mut items);
-    Ok(items)
+    items.truncate(QUEUE_PAGE as usize);
+    Ok(QueuePart { items, counts })
 }
 
 /// Oldest first; ties in a stable order.
@@ -157,11 +231,11 @@ pub fn sort(items: &mut [QueueItem]) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use kyc_model::KycItem;
+    use kyc_model::{Customer, KycItem, KycItemStatus, KycKind, Stage};
+    use time::OffsetDateTime;
 
-    fn customer(stage: Stage, items: Vec<KycItem>, updated: OffsetDateTime) -> Customer {
-        Customer { id: "c".into(), name: "C".into(), stage, kyc: items, updated_at: updated, ..Customer::default() }
+    fn customer(stage: Stage, items: Vec<KycItem>) -> Customer {
+        Customer { id: "c".into(), name: "C".into(), stage, kyc: items, ..Customer::default() }
     }
 
     fn item(kind: KycKind, t: &str, status: KycItemStatus) -> KycItem {
@@ -177,36 +251,29 @@ mod tests {
     }
 
     #[test]
-    fn each_reason_is_found_and_the_most_pressing_wins() {
-        let now = OffsetDateTime::now_utc();
-        let day = time::Duration::days(1);
-        let r = |c: &Customer, refused, has| reasons(c, refused, has, true, day, now).map(|x| x.0);
+    fn what_in_a_checklist_waits_on_the_partner_the_most_pressing_first() {
+        let reason = |c: &Customer| c.attention().map(|a| a.reason);
         let rejected = customer(
             Stage::AwaitingCustomer,
             vec![
-                item(KycKind::Document, "selfie", KycItemStatus::Rejected),
                 item(KycKind::Data, "email", KycItemStatus::PendingCorrection),
+                item(KycKind::Document, "selfie", KycItemStatus::Rejected),
             ],
-            now,
         );
-        assert_eq!(r(&rejected, false, false), Some(QueueReason::DocumentRejected));
-        assert_eq!(r(&rejected, true, false), Some(QueueReason::RefusedWrite));
-        let fix = customer(
-            Stage::AwaitingCustomer,
-            vec![item(KycKind::Data, "email", KycItemStatus::PendingCorrection)],
-            now,
-        );
-        assert_eq!(r(&fix, false, false), Some(QueueReason::Correction));
-        let bio =
-            customer(Stage::AwaitingCustomer, vec![item(KycKind::Document, "biometrics", KycItemStatus::Pending)], now);
-        assert_eq!(r(&bio, false, false), Some(QueueReason::Biometrics));
-        let slow = customer(Stage::InReview, Vec::new(), now - time::Duration::hours(30));
-        assert_eq!(r(&slow, false, false), Some(QueueReason::LongReview));
-        let quick = customer(Stage::InReview, Vec::new(), now - time::Duration::hours(2));
-        assert_eq!(r(&quick, false, false), None);
-        let approved = customer(Stage::Approved, Vec::new(), now);
-        assert_eq!(r(&approved, false, false), Some(QueueReason::NextStep));
-        assert_eq!(r(&approved, false, true), None, "it has its offer, card or wallet");
-        assert_eq!(reasons(&approved, false, false, false, day, now), None, "the provider offers nothing after KYC");
+        assert_eq!(reason(&rejected), Some("document_rejected"));
+        let uploaded = OffsetDateTime::UNIX_EPOCH + time::Duration::days(3);
+        let mut sent = rejected.clone();
+        sent.kyc[1].uploaded_at = Some(uploaded);
+        assert_eq!(sent.attention().map(|a| (a.detail, a.since)), Some(("selfie".into(), uploaded)));
+        let fix =
+            customer(Stage::AwaitingCustomer, vec![item(KycKind::Data, "email", KycItemStatus::PendingCorrection)]);
+        assert_eq!(reason(&fix), Some("correction"));
+        let bio = customer(Stage::InReview, vec![item(KycKind::Document, "biometrics", KycItemStatus::Pending)]);
+        assert_eq!(reason(&bio), Some("biometrics"));
+        let done =
+            customer(Stage::AwaitingCustomer, vec![item(KycKind::Document, "biometrics", KycItemStatus::Approved)]);
+        assert_eq!(reason(&done), None);
+        let approved = customer(Stage::Approved, rejected.kyc.clone());
+        assert_eq!(reason(&approved), None, "an ended KYC waits on nothing in its checklist");
     }
 }

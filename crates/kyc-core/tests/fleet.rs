@@ -96,20 +96,39 @@ async fn one_list_across_connections_merges_in_order_and_says_where_each_row_is(
 
 #[tokio::test]
 async fn the_work_queue_spans_every_connection_oldest_first() {
+    use kyc_core::queue::QueueFilter;
     let dir = tempfile::tempdir().unwrap();
     let fleet = Fleet::default();
     let connections = three(dir.path()).await;
-    let q = fleet.queue(&connections, 24).await.unwrap();
-    let got: Vec<(&str, QueueReason)> = q.iter().map(|i| (i.customer_id.as_str(), i.reason)).collect();
+    let parts: Vec<_> = fleet.members(&connections).await.into_iter().map(|m| (m, None)).collect();
+    let q = fleet.queue(&parts, 24, &QueueFilter::default()).await.unwrap();
+    let got: Vec<(&str, QueueReason)> = q.items.iter().map(|i| (i.customer_id.as_str(), i.reason)).collect();
     assert_eq!(
         got,
         [("c1", QueueReason::LongReview), ("d2", QueueReason::LongReview), ("d1", QueueReason::NextStep)],
         "Cartevo's 50-hour review first; Dinie's approved customer lacks its offer"
     );
-    assert_eq!(q[0].source.provider, "cartevo");
+    assert_eq!(q.items[0].source.provider, "cartevo");
+    assert_eq!(q.total, 3);
+    let count = |r| q.counts.iter().find(|c| c.reason == r).map(|c| c.count);
+    assert_eq!((count(QueueReason::LongReview), count(QueueReason::NextStep)), (Some(2), Some(1)));
+    let cartevo = q.providers.iter().find(|p| p.provider == "cartevo").unwrap();
+    assert_eq!((cartevo.provider_name.as_str(), cartevo.count), ("Cartevo", 1));
+
+    // Narrowed to a provider, and to a reason: the provider counts stay for the choice.
+    let dinie = QueueFilter { providers: vec!["dinie".into()], ..QueueFilter::default() };
+    let q = fleet.queue(&parts, 24, &dinie).await.unwrap();
+    assert!(q.items.iter().all(|i| i.source.profile_id == "p-dinie"));
+    assert_eq!((q.total, q.providers.len()), (2, 3));
+    let next = QueueFilter { reason: Some(QueueReason::NextStep), ..QueueFilter::default() };
+    let q = fleet.queue(&parts, 24, &next).await.unwrap();
+    assert_eq!(q.items.iter().map(|i| i.customer_id.as_str()).collect::<Vec<_>>(), ["d1"]);
+    assert_eq!(q.total, 1);
+
     // A connection removed is no longer read.
-    let q = fleet.queue(&connections[..1], 24).await.unwrap();
-    assert!(q.iter().all(|i| i.source.profile_id == "p-dinie"));
+    let first: Vec<_> = fleet.members(&connections[..1]).await.into_iter().map(|m| (m, None)).collect();
+    let q = fleet.queue(&first, 24, &QueueFilter::default()).await.unwrap();
+    assert!(q.items.iter().all(|i| i.source.profile_id == "p-dinie"));
 }
 
 #[tokio::test]

@@ -18,7 +18,8 @@ async fn the_queue_lists_who_waits_with_the_reason_oldest_first() {
         provider_name: "Dinie".into(),
     };
     let now = time::OffsetDateTime::now_utc();
-    let q = kyc_core::queue::read(d.store(), true, 24, now, &source).await.unwrap();
+    let part = kyc_core::queue::read(d.store(), true, 24, now, &source, None, None).await.unwrap();
+    let q = part.items;
     assert!(!q.is_empty(), "the demo has customers waiting on the partner");
     assert!(q.windows(2).all(|w| w[0].waited_secs >= w[1].waited_secs), "oldest first");
     let reasons: std::collections::HashSet<QueueReason> = q.iter().map(|i| i.reason).collect();
@@ -36,7 +37,18 @@ async fn the_queue_lists_who_waits_with_the_reason_oldest_first() {
         }
     }
     // A longer threshold takes slow reviews out, never adds any.
-    let patient = kyc_core::queue::read(d.store(), true, 720, now, &source).await.unwrap();
+    let patient = kyc_core::queue::read(d.store(), true, 720, now, &source, None, None).await.unwrap().items;
     assert!(patient.len() <= q.len());
     assert!(patient.iter().all(|i| i.reason != QueueReason::LongReview || i.waited_secs > 720 * 3600));
+    // The counts add up to what is listed (the demo waits on fewer than a page).
+    assert_eq!(part.counts.values().sum::<u64>(), q.len() as u64);
+    // One reason alone: only its items, its count.
+    let fix =
+        kyc_core::queue::read(d.store(), true, 24, now, &source, Some(QueueReason::Correction), None).await.unwrap();
+    assert!(fix.items.iter().all(|i| i.reason == QueueReason::Correction));
+    assert_eq!(fix.items.len() as u64, part.counts.get(&QueueReason::Correction).copied().unwrap_or(0));
+    // Among a tag's customers only.
+    let some: Vec<String> = q.iter().take(2).map(|i| i.customer_id.clone()).collect();
+    let tagged = kyc_core::queue::read(d.store(), true, 24, now, &source, None, Some(&some)).await.unwrap();
+    assert_eq!(tagged.items.iter().map(|i| i.customer_id.clone()).collect::<Vec<_>>(), some);
 }

@@ -250,7 +250,40 @@ impl Default for Customer {
     }
 }
 
+/// What in a customer's own checklist waits on the partner (see [`Customer::attention`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attention {
+    /// `document_rejected`, `correction` or `biometrics`.
+    pub reason: &'static str,
+    /// The item's description.
+    pub detail: String,
+    /// Waiting since: the item's upload, else the customer's last change.
+    pub since: OffsetDateTime,
+}
+
 impl Customer {
+    /// What in this customer's checklist waits on the partner, the most pressing first:
+    /// a rejected document to send again, data to correct, a biometric capture not
+    /// started. Only while KYC is open (not approved nor rejected). Kept beside each
+    /// cached customer, so the work queue reads it from an index.
+    pub fn attention(&self) -> Option<Attention> {
+        if matches!(self.stage, Stage::Approved | Stage::Rejected) {
+            return None;
+        }
+        let find = |pred: &dyn Fn(&KycItem) -> bool| self.kyc.iter().find(|i| pred(i));
+        let since = |i: &KycItem| i.uploaded_at.unwrap_or(self.updated_at);
+        if let Some(i) = find(&|i| i.status == KycItemStatus::Rejected && i.kind == KycKind::Document) {
+            return Some(Attention { reason: "document_rejected", detail: i.description.clone(), since: since(i) });
+        }
+        if let Some(i) = find(&|i| i.status == KycItemStatus::PendingCorrection) {
+            return Some(Attention { reason: "correction", detail: i.description.clone(), since: since(i) });
+        }
+        if let Some(i) = find(&|i| i.item_type == "biometrics" && i.status == KycItemStatus::Pending) {
+            return Some(Attention { reason: "biometrics", detail: i.description.clone(), since: self.updated_at });
+        }
+        None
+    }
+
     /// `(approved, total)` over the mandatory items: the "3/6" progress staff watch.
     pub fn kyc_progress(&self) -> (usize, usize) {
         let mandatory = self.kyc.iter().filter(|i| i.mandatory);

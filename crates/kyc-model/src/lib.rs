@@ -19,8 +19,8 @@ mod phone;
 mod validate;
 
 pub use customer::{
-    Address, Customer, DocumentInfo, IdentityRecord, KycItem, KycItemStatus, KycKind, Money, Movement, Party,
-    PaymentMethod, Product, ProductDetail, ProductEvent, Stage,
+    Address, Attention, Customer, DocumentInfo, IdentityRecord, KycItem, KycItemStatus, KycKind, Money, Movement,
+    Party, PaymentMethod, Product, ProductDetail, ProductEvent, Stage,
 };
 pub use describe::{Capabilities, IdentityCheckSpec, ProductAction, ProductSpec, ProviderSpec};
 pub use document::{MAX_DOCUMENT_BYTES, sniff_document};

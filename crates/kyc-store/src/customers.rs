@@ -60,6 +60,32 @@ pub struct SearchQuery {
 /// The most ids an `only` filter takes (SQLite's parameter limit, with room to spare).
 pub const MAX_ONLY: usize = 30_000;
 
+/// A customer waiting on the partner (see [`Store::waiting`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The customer.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// Their stage.
+    pub stage: String,
+    /// Why.
+    pub reason: String,
+    /// The item concerned, when one is.
+    pub detail: Option<String>,
+    /// Since when.
+    pub since: OffsetDateTime,
+}
+
+/// What [`Store::waiting`] read.
+#[derive(Debug, Clone, Default)]
+pub struct WaitingRead {
+    /// How many wait for each reason (reasons with none left out).
+    pub counts: Vec<(String, u64)>,
+    /// The oldest of each reason asked for, each reason's oldest first.
+    pub oldest: Vec<Waiting>,
+}
+
 /// Where a customer sits in a listing's order (see [`Store::search_keys`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SortKey {
@@ -332,7 +358,7 @@ fn push_in_list(b: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
     b.push(")");
 }
 
-/// Rows per multi-row INSERT: 18 parameters each stays far below SQLite's limit.
+/// Rows per multi-row INSERT: 21 parameters each stays far below SQLite's limit.
 const ROWS_PER_STATEMENT: usize = 100;
 
 impl Store {
@@ -411,7 +437,7 @@ impl Store {
         // Many rows per statement: each statement is a round trip to SQLite's thread.
         for chunk in writes.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO customers (id, party, name, given_name, family_name, trading_name, ids, email, phone, address, birth_date, external_id, status, stage, kyc, created_at, updated_at, synced_at) ",
+                "INSERT INTO customers (id, party, name, given_name, family_name, trading_name, ids, email, phone, address, birth_date, external_id, status, stage, kyc, created_at, updated_at, synced_at, attention, attention_detail, attention_since) ",
             );
             q.push_values(chunk, |mut b, (c, kyc, ids, address)| {
                 b.push_bind(&c.id)
@@ -432,6 +458,10 @@ impl Store {
                     .push_bind(millis(c.created_at))
                     .push_bind(millis(c.updated_at))
                     .push_bind(millis(synced_at));
+                let attention = c.attention();
+                b.push_bind(attention.as_ref().map(|a| a.reason))
+                    .push_bind(attention.as_ref().map(|a| a.detail.clone()))
+                    .push_bind(attention.as_ref().map(|a| millis(a.since)));
             });
             q.push(
                 " ON CONFLICT (id) DO UPDATE SET
@@ -440,7 +470,9 @@ impl Store {
                    email = excluded.email, phone = excluded.phone, address = excluded.address,
                    birth_date = excluded.birth_date, external_id = excluded.external_id, status = excluded.status,
                    stage = excluded.stage, kyc = excluded.kyc, created_at = excluded.created_at,
-                   updated_at = excluded.updated_at, synced_at = excluded.synced_at",
+                   updated_at = excluded.updated_at, synced_at = excluded.synced_at,
+                   attention = excluded.attention, attention_detail = excluded.attention_detail,
+                   attention_since = excluded.attention_since",
             );
             q.build().execute(&mut *tx).await?;
         }
@@ -678,26 +710,151 @@ impl Store {
         Ok(())
     }
 
-    /// The customers that may need the partner (the work queue's candidates): an item
-    /// rejected, to correct or to capture; in review since before `review_before`; or
-    /// approved with no product yet (when `products_expected`). The caller decides.
-    pub async fn queue_candidates(
+    /// Who waits on the partner, for the work queue: how many for each reason, and the
+    /// oldest `limit` of each (of `reason` only, when given), read from indexes and
+    /// without reading anyone's checklist. Reasons: a customer's [`Customer::attention`]
+    /// (`document_rejected`, `correction`, `biometrics`), `long_review` (in review
+    /// since before `review_before`, nothing else pending), `next_step` (approved
+    /// without an offer, card or wallet, when the provider offers one). `only`: among
+    /// these customers (a tag's).
+    pub async fn waiting(
         &self,
         review_before: OffsetDateTime,
         products_expected: bool,
-    ) -> Result<Vec<Customer>> {
-        let rows = sqlx::query(
-            "SELECT * FROM customers c WHERE
-                 (c.stage NOT IN ('approved', 'rejected') AND (c.kyc LIKE '%\"rejected\"%' OR c.kyc LIKE '%\"pending_correction\"%'
-                     OR c.kyc LIKE '%\"biometrics\"%'))
-              OR (c.stage = 'in_review' AND c.updated_at < ?)
-              OR (? AND c.stage = 'approved' AND NOT EXISTS (SELECT 1 FROM products p WHERE p.customer_id = c.id))",
-        )
-        .bind(millis(review_before))
-        .bind(products_expected)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(row_to_customer).collect()
+        reason: Option<&str>,
+        only: Option<&[String]>,
+        limit: u32,
+    ) -> Result<WaitingRead> {
+        let only: Option<Vec<String>> = only.map(|o| o.iter().take(MAX_ONLY).cloned().collect());
+        let among = |b: &mut QueryBuilder<'_, Sqlite>| {
+            if let Some(only) = &only {
+                if only.is_empty() {
+                    b.push(" AND 0");
+                } else {
+                    b.push(" AND c.id");
+                    push_in_list(b, only);
+                }
+            }
+        };
+        let before = millis(review_before);
+        let category = |b: &mut QueryBuilder<'_, Sqlite>, which: &str| match which {
+            "long_review" => {
+                b.push(" FROM customers c WHERE c.stage = 'in_review' AND c.attention IS NULL AND c.updated_at < ");
+                b.push_bind(before);
+            }
+            "next_step" => {
+                b.push(
+                    " FROM customers c WHERE c.stage = 'approved' AND c.attention IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM products p WHERE p.customer_id = c.id)",
+                );
+            }
+            attention => {
+                b.push(" FROM customers c WHERE c.attention = ");
+                b.push_bind(attention.to_owned());
+            }
+        };
+        let mut kinds: Vec<&str> = vec!["document_rejected", "correction", "biometrics", "long_review"];
+        if products_expected {
+            kinds.push("next_step");
+        }
+        let mut counts = Vec::new();
+        let mut b = QueryBuilder::<Sqlite>::new(
+            "SELECT c.attention, COUNT(*) AS n FROM customers c WHERE c.attention IS NOT NULL",
+        );
+        among(&mut b);
+        b.push(" GROUP BY c.attention");
+        for r in b.build().fetch_all(self.pool()).await? {
+            counts.push((r.try_get("attention")?, u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or(0)));
+        }
+        let mut b = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
+        category(&mut b, "long_review");
+        among(&mut b);
+        let n: i64 = b.build_query_scalar().fetch_one(self.pool()).await?;
+        counts.push(("long_review".to_owned(), u64::try_from(n).unwrap_or(0)));
+        if products_expected {
+            // The approved (an index range) less those with a product (few): not a
+            // lookup in the products for every approved customer.
+            let mut b = QueryBuilder::<Sqlite>::new(
+                "SELECT (SELECT COUNT(*) FROM customers c WHERE c.stage = 'approved' AND c.attention IS NULL",
+            );
+            among(&mut b);
+            b.push(
+                ") - (SELECT COUNT(*) FROM customers c WHERE c.stage = 'approved' AND c.attention IS NULL
+                      AND c.id IN (SELECT customer_id FROM products)",
+            );
+            among(&mut b);
+            b.push(")");
+            let n: i64 = b.build_query_scalar().fetch_one(self.pool()).await?;
+            counts.push(("next_step".to_owned(), u64::try_from(n).unwrap_or(0)));
+        }
+        counts.retain(|(_, n)| *n > 0);
+        let mut oldest = Vec::new();
+        for k in kinds.iter().filter(|k| reason.is_none_or(|r| r == **k)) {
+            let since = match *k {
+                "long_review" | "next_step" => "c.updated_at",
+                _ => "c.attention_since",
+            };
+            let mut b = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT c.id, c.name, c.stage, c.attention_detail AS detail, {since} AS since"
+            ));
+            category(&mut b, k);
+            among(&mut b);
+            b.push(format!(" ORDER BY {since}, c.id LIMIT "));
+            b.push_bind(i64::from(limit));
+            for r in b.build().fetch_all(self.pool()).await? {
+                oldest.push(Waiting {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    stage: r.try_get("stage")?,
+                    reason: (*k).to_owned(),
+                    detail: r.try_get("detail")?,
+                    since: from_millis(r.try_get("since")?)?,
+                });
+            }
+        }
+        Ok(WaitingRead { counts, oldest })
+    }
+
+    /// The reason each of `ids` waits on the partner for ([`Store::waiting`]'s, with
+    /// the same `review_before` and `products_expected`), or `None`; unknown ids left out.
+    pub async fn waiting_reasons(
+        &self,
+        ids: &[String],
+        review_before: OffsetDateTime,
+        products_expected: bool,
+    ) -> Result<Vec<(Waiting, Option<String>)>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let mut b = QueryBuilder::<Sqlite>::new(
+                "SELECT c.id, c.name, c.stage, c.attention, c.updated_at,
+                        EXISTS (SELECT 1 FROM products p WHERE p.customer_id = c.id) AS has_products
+                   FROM customers c WHERE c.id",
+            );
+            push_in_list(&mut b, chunk);
+            for r in b.build().fetch_all(self.pool()).await? {
+                let stage: String = r.try_get("stage")?;
+                let updated: i64 = r.try_get("updated_at")?;
+                let attention: Option<String> = r.try_get("attention")?;
+                let has_products: bool = r.try_get("has_products")?;
+                let reason = attention.or_else(|| match stage.as_str() {
+                    "in_review" if updated < millis(review_before) => Some("long_review".to_owned()),
+                    "approved" if products_expected && !has_products => Some("next_step".to_owned()),
+                    _ => None,
+                });
+                out.push((
+                    Waiting {
+                        id: r.try_get("id")?,
+                        name: r.try_get("name")?,
+                        stage,
+                        reason: "refused_write".into(),
+                        detail: None,
+                        since: from_millis(updated)?,
+                    },
+                    reason,
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// A customer's timeline, oldest first.

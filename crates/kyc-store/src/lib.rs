@@ -20,7 +20,9 @@ pub mod journal;
 mod outbox;
 pub mod workspace;
 
-pub use customers::{Change, ListOrder, ListQuery, SearchQuery, SearchResult, SortKey, UpsertReport};
+pub use customers::{
+    Change, ListOrder, ListQuery, SearchQuery, SearchResult, SortKey, UpsertReport, Waiting, WaitingRead,
+};
 pub use extras::StoredDocument;
 pub use outbox::{OutboxEntry, OutboxState};
 

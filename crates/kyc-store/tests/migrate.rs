@@ -117,3 +117,27 @@ async fn an_upgraded_cache_opens_again_unchanged() {
     assert_eq!(again.get_customer("cust_bruno").await.unwrap(), before);
     assert_eq!(again.outbox_open().await.unwrap().len(), 3);
 }
+
+/// What waits on the partner is worked out for the customers an older version cached,
+/// as the store writes it for new ones: the queue finds them without re-syncing.
+#[tokio::test]
+async fn customers_cached_before_are_found_by_the_work_queue() {
+    let (_dir, store) = upgraded().await;
+    let now = time::OffsetDateTime::now_utc();
+    let read = store.waiting(now, true, None, None, 50).await.unwrap();
+    let all = store.search(&kyc_store::SearchQuery { limit: 50, ..Default::default() }).await.unwrap().customers;
+    for c in &all {
+        let listed = read.oldest.iter().find(|w| w.id == c.id && w.reason != "long_review" && w.reason != "next_step");
+        match c.attention() {
+            Some(a) => {
+                let w = listed.unwrap_or_else(|| panic!("{} waits for {}", c.id, a.reason));
+                assert_eq!(
+                    (w.reason.as_str(), w.detail.as_deref(), w.since),
+                    (a.reason, Some(a.detail.as_str()), a.since)
+                );
+            }
+            None => assert!(listed.is_none(), "{} waits on nothing in its checklist", c.id),
+        }
+    }
+    assert!(read.oldest.iter().any(|w| w.id == "cust_ana" && w.reason == "document_rejected"), "{:?}", read.oldest);
+}

@@ -5,7 +5,7 @@
 //! ```text
 //! kyc-worker sync   --base-url URL --token TOKEN --cache FILE   # sync into a cache, one line per page
 //! kyc-worker replay --base-url URL --token TOKEN --cache FILE   # send the outbox, one line per entry
-//! kyc-worker bench  [--out FILE] [--sync N] [--search N]        # the benchmarks (docs/BENCHMARKS.md)
+//! kyc-worker bench  [--out FILE] [--sync N] [--search N] [--reviewer N]  # the benchmarks (docs/BENCHMARKS.md)
 //! kyc-worker journal verify FILE [--head HASH]                   # check the desk's journal
 //! kyc-worker journal export FILE [--out FILE]                    # copy it (JSON Lines; stdout by default)
 //! ```
@@ -172,13 +172,14 @@ async fn main() {
                 arg(&args, "--out").map(PathBuf::from),
                 arg(&args, "--sync").and_then(|n| n.parse().ok()).unwrap_or(100_000),
                 arg(&args, "--search").and_then(|n| n.parse().ok()).unwrap_or(1_000_000),
+                arg(&args, "--reviewer").and_then(|n| n.parse().ok()).unwrap_or(100_000),
             )
             .await;
             Ok(())
         }
         _ => {
             eprintln!(
-                "usage: kyc-worker sync|replay --base-url URL --token TOKEN --cache FILE | bench [--out FILE] [--sync N] [--search N]\n       kyc-worker {JOURNAL_USAGE}"
+                "usage: kyc-worker sync|replay --base-url URL --token TOKEN --cache FILE | bench [--out FILE] [--sync N] [--search N] [--reviewer N]\n       kyc-worker {JOURNAL_USAGE}"
             );
             std::process::exit(2);
         }

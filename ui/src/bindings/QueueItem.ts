@@ -23,7 +23,7 @@ name: string,
  */
 stage: string, 
 /**
- * Why (the first reason of [`QueueReason::ALL`] that applies).
+ * Why (the most pressing reason).
  */
 reason: QueueReason, 
 /**

@@ -28,7 +28,8 @@ import type { Profile } from "./Profile";
 import type { ProfileView } from "./ProfileView";
 import type { ProfilesView } from "./ProfilesView";
 import type { ProviderSpec } from "./ProviderSpec";
-import type { QueueItem } from "./QueueItem";
+import type { QueueFilter } from "./QueueFilter";
+import type { QueuePage } from "./QueuePage";
 import type { RefusedWrite } from "./RefusedWrite";
 import type { RowRef } from "./RowRef";
 import type { SavedViewView } from "./SavedViewView";
@@ -253,7 +254,7 @@ export const commands = {
   /**
    * The work queue of the connection in use: who waits on the partner, why, since when.
    */
-  workQueue: (tag: number | null) => invoke<Array<QueueItem>>("work_queue", { tag }),
+  workQueue: (filter: QueueFilter) => invoke<QueuePage>("work_queue", { filter }),
   /**
    * How long a review may take before the work queue lists it, in hours.
    */

@@ -385,7 +385,7 @@ function TagRow({ tag, onSaved }: { tag: TagView; onSaved: () => void }) {
           onChange={(e) => setName(e.target.value)}
           aria-label={t("tagName")}
           maxLength={40}
-          data-testid="tag-name"
+          data-testid="tag-rename"
         />
         <button type="submit" disabled={!changed || name.trim() === ""} data-testid="tag-save">
           {t("renameTag")}

@@ -4,7 +4,7 @@ import type { QueueItem } from "../bindings/QueueItem";
 import type { QueueReason } from "../bindings/QueueReason";
 import type { Source } from "../bindings/Source";
 import { commands } from "../ipc";
-import { formatRelative } from "../format";
+import { formatCount, formatRelative } from "../format";
 import { label, useI18n } from "../i18n";
 import { StageBadge } from "./StageBadge";
 
@@ -26,18 +26,16 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
   const { t, locale } = useI18n();
   const [tag, setTag] = useState<number | null>(null);
   const [provider, setProvider] = useState<string | null>(null);
-  const queue = useQuery({ queryKey: ["queue", tag], queryFn: () => commands.workQueue(tag) });
-  const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
   const [reason, setReason] = useState<QueueReason | null>(null);
+  const filter = { reason, providers: provider ? [provider] : [], tag };
+  const queue = useQuery({ queryKey: ["queue", filter], queryFn: () => commands.workQueue(filter) });
+  const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
   const [active, setActive] = useState(0);
   const listRef = useRef<HTMLOListElement>(null);
-  const ofProvider = (queue.data ?? []).filter((i) => provider === null || i.source.provider === provider);
-  const items = ofProvider.filter((i) => reason === null || i.reason === reason);
-  const counts = new Map<QueueReason, number>();
-  for (const i of ofProvider) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
-  // The providers waiting, once each, with their names.
-  const providers = new Map<string, string>();
-  for (const i of queue.data ?? []) providers.set(i.source.provider, i.source.providerName);
+  const items = queue.data?.items ?? [];
+  const counts = new Map<QueueReason, number>((queue.data?.counts ?? []).map((c) => [c.reason, c.count]));
+  const all = [...counts.values()].reduce((a, b) => a + b, 0);
+  const providers = queue.data?.providers ?? [];
 
   useEffect(() => {
     listRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)?.scrollIntoView({ block: "nearest" });
@@ -72,11 +70,16 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
     <section className="queue" aria-labelledby="queue-title" data-testid="work-queue">
       <div className="list-caption">
         <h2 id="queue-title">{t("workQueue")}</h2>
-        <span data-testid="queue-total">{t("queueTotal", { count: items.length })}</span>
+        <span data-testid="queue-total">{t("queueTotal", { count: formatCount(locale, queue.data?.total ?? 0) })}</span>
+        {(queue.data?.total ?? 0) > items.length && (
+          <span className="hint" data-testid="queue-oldest">
+            {t("queueOldest", { count: formatCount(locale, items.length) })}
+          </span>
+        )}
       </div>
       <div className="chips" role="group" aria-label={t("queueReason")}>
         <button type="button" className="chip" aria-pressed={reason === null} onClick={() => setReason(null)}>
-          {t("allReasons")}
+          {t("allReasons")} <span className="count">{formatCount(locale, all)}</span>
         </button>
         {REASONS.filter((r) => counts.has(r)).map((r) => (
           <button
@@ -90,12 +93,12 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
             }}
             data-testid={`queue-chip-${r}`}
           >
-            {label(locale, `reason.${r}`, r)} <span className="count">{counts.get(r)}</span>
+            {label(locale, `reason.${r}`, r)} <span className="count">{formatCount(locale, counts.get(r) ?? 0)}</span>
           </button>
         ))}
       </div>
       <div className="scope">
-        {providers.size > 1 && (
+        {providers.length > 1 && (
           <label className="select">
             <span>{t("colProvider")}</span>
             <select
@@ -107,9 +110,9 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
               data-testid="queue-provider"
             >
               <option value="">{t("anyProvider")}</option>
-              {[...providers].map(([id, name]) => (
-                <option key={id} value={id}>
-                  {name}
+              {providers.map((p) => (
+                <option key={p.provider} value={p.provider}>
+                  {p.providerName} ({formatCount(locale, p.count)})
                 </option>
               ))}
             </select>
