@@ -150,7 +150,7 @@ export function App() {
   );
 
   const read = useMemo(() => list.data?.pages.flatMap((p) => p.rows) ?? [], [list.data]);
-  const rows = useLatestRows(read);
+  const rows = useLatestRows(read, activeProfileId);
   useEffect(() => {
     listRef.current = { loaded: new Map(read.map((r) => [r.id, r])), sort };
     customerStore.settle(read);
@@ -331,7 +331,7 @@ export function App() {
               total={total}
               onNeedMore={needMore}
               selectedId={selected}
-              checklist={everywhere || (spec?.capabilities.checklist ?? true)}
+              checklist={!everywhere && (spec?.capabilities.checklist ?? true)}
               everywhere={everywhere}
               profileId={activeProfileId}
               picked={pickedKeys}

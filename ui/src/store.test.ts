@@ -32,6 +32,20 @@ describe("the customer store", () => {
     expect(result.current[1]?.stage).toBe("in_review");
   });
 
+  it("across connections, pushes reach only the rows of the connection in use, which keep their source", () => {
+    const src = (profileId: string) => ({ profileId, connection: profileId, provider: "dinie", providerName: "Dinie" });
+    const read = [
+      { ...row("a", "in_review", "2026-11-24T10:00:00Z"), source: src("p1") },
+      { ...row("a", "in_review", "2026-11-24T10:00:00Z"), source: src("p2") },
+    ];
+    const { result } = renderHook(() => useLatestRows(read, "p1"));
+    act(() => customerStore.putRows([row("a", "approved", "2026-11-24T10:05:00Z")]));
+    expect(result.current.map((r) => [r.stage, r.source?.profileId])).toEqual([
+      ["approved", "p1"],
+      ["in_review", "p2"],
+    ]);
+  });
+
   it("keeps the detail pushed for a customer, and forgets everything for another connection", () => {
     const { result } = renderHook(() => useCustomerDetail("a"));
     expect(result.current).toBeUndefined();

@@ -61,11 +61,15 @@ export function useCustomerStore(): State {
 }
 
 /** `rows` with every row the core pushed since they were read put in their place. */
-export function useLatestRows(rows: CustomerRow[]): CustomerRow[] {
+export function useLatestRows(rows: CustomerRow[], activeProfileId = ""): CustomerRow[] {
   const { rows: pushed } = useCustomerStore();
   return rows.map((r) => {
+    // What the core pushes is the connection in use's: a row of another (in the list
+    // across connections) stays as read.
+    if (r.source && r.source.profileId !== activeProfileId) return r;
     const p = pushed.get(r.id);
-    return p && p.updatedAt >= r.updatedAt ? p : r;
+    if (!p || p.updatedAt < r.updatedAt) return r;
+    return r.source ? { ...p, source: r.source } : p;
   });
 }
 

@@ -14,6 +14,22 @@ async fn dom_texts(s: &Session, css: &str) -> Result<Vec<String>, String> {
     serde_json::from_value(s.execute(&script, serde_json::json!([])).await?).map_err(|e| e.to_string())
 }
 
+/// Waits until the DOM's texts of `css` satisfy `ok` (a list shows the previous view's
+/// rows while the next loads).
+async fn wait_dom(s: &Session, css: &str, ok: impl Fn(&[String]) -> bool) -> Result<Vec<String>, String> {
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        let t = dom_texts(s, css).await?;
+        if ok(&t) {
+            return Ok(t);
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{css}: still {t:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test]
 async fn picked_rows_are_tagged_at_once_the_view_exported_as_csv_and_a_case_report_written() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -54,11 +70,9 @@ async fn picked_rows_are_tagged_at_once_the_view_exported_as_csv_and_a_case_repo
         let before_report = heads.iter().rev().nth(1).ok_or("the report is journaled after the tag")?;
         assert!(text.contains(before_report.as_str()), "the journal's head when it was made: {before_report}");
 
-        // Two more rows picked by keyboard (the list has the focus from the click).
-        s.click("[data-testid=customer-detail] button[aria-label]").await?;
-        s.click("[data-testid=customer-row]").await?;
-        s.click("[data-testid=customer-detail] button[aria-label]").await?;
-        s.click("[data-testid=customer-list]").await?;
+        // Two more rows picked by keyboard: the list's first row is the active one.
+        s.click("[data-testid=detail-close]").await?;
+        s.execute("document.querySelector('[data-testid=customer-list]').focus()", serde_json::json!([])).await?;
         s.send_keys_to_focus("\u{E015} \u{E015} ").await?;
         s.wait_for_texts("[data-testid=picked-count]", LONG, |t| t.len() == 1 && t[0].starts_with('2')).await?;
         let picked = dom_texts(&s, "[data-picked=true] [data-testid=customer-name]").await?;
@@ -104,4 +118,55 @@ async fn picked_rows_are_tagged_at_once_the_view_exported_as_csv_and_a_case_repo
     }
     s.close().await;
     result.expect("bulk tag, CSV and PDF");
+}
+
+/// One list across connections: Dinie's and Cartevo's built-in sandboxes, each synced in
+/// its own cache, listed together with a provider column, narrowed to one provider, and a
+/// row of the other connection opened (the app switches to it); the work queue counts
+/// both.
+#[tokio::test]
+async fn one_list_across_connections_opens_a_row_of_another_in_its_own() {
+    let (s, _dir, _) = kyc_desk_e2e::first_start().await.expect("app started and synced");
+    let result = async {
+        s.click("[data-testid=open-settings]").await?;
+        s.click("[data-testid=profile][data-profile-id=builtin-cartevo] [data-testid=profile-use]").await?;
+        s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first().is_some_and(|u| u.ends_with("/api/v1")))
+            .await?;
+        s.click("[data-testid=settings-close]").await?;
+        s.wait_for_texts("[data-testid=customer-row]", LONG, |t| !t.is_empty()).await?;
+        let cartevo_total = s.wait_for_texts("[data-testid=customer-total]", LONG, |t| t.len() == 1).await?[0].clone();
+
+        s.click("[data-testid=scope] option[value=all]").await?;
+        let providers = wait_dom(&s, "[data-testid=customer-provider]", |p| {
+            p.iter().any(|x| x.starts_with("Cartevo")) && p.iter().any(|x| x.starts_with("Dinie"))
+        })
+        .await?;
+        assert!(!providers.is_empty());
+        let total = s.wait_for_texts("[data-testid=customer-total]", LONG, |t| t.len() == 1).await?[0].clone();
+        assert_ne!(total, cartevo_total, "both connections' customers: {total}");
+        screenshot(&s, "all-connections").await?;
+
+        // Only Dinie's: then one of them opens in its own connection.
+        s.click("[data-testid=provider-filter] option[value=dinie]").await?;
+        wait_dom(&s, "[data-testid=customer-provider]", |p| !p.is_empty() && p.iter().all(|x| x.starts_with("Dinie")))
+            .await?;
+        let name = dom_texts(&s, "[data-testid=customer-name]").await?[0].clone();
+        s.click("[data-testid=customer-row]").await?;
+        s.wait_for_texts("[data-testid=profile-url]", LONG, |t| t.first().is_some_and(|u| u.ends_with("/api/v3")))
+            .await?;
+        s.wait_for_texts("[data-testid=detail-name]", LONG, |t| t.first() == Some(&name)).await?;
+
+        // The queue counts both providers' waiting customers.
+        s.click("[data-testid=tab-queue]").await?;
+        let options = s.wait_for_texts("[data-testid=queue-provider] option", LONG, |t| t.len() == 3).await?;
+        assert!(options.iter().any(|o| o.starts_with("Cartevo")) && options.iter().any(|o| o.starts_with("Dinie")));
+        screenshot(&s, "work-queue-across").await?;
+        Ok::<(), String>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = screenshot(&s, "across-failure").await;
+    }
+    s.close().await;
+    result.expect("one list across connections");
 }

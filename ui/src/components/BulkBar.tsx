@@ -67,7 +67,7 @@ export function BulkBar({ query, picked, onPickAll, onClear }: Props) {
 
   return (
     <>
-      <div className="bulk-bar" role="toolbar" aria-label={t("bulkActions")} data-testid="bulk-bar">
+      <div className={n > 0 ? "bulk-bar" : "bulk-bar idle"} role="toolbar" aria-label={t("bulkActions")} data-testid="bulk-bar">
         {n > 0 ? (
           <>
             <strong data-testid="picked-count">{t("pickedCount", { count: formatCount(locale, n) })}</strong>
@@ -101,7 +101,7 @@ export function BulkBar({ query, picked, onPickAll, onClear }: Props) {
           <span className="hint">{t("pickHint")}</span>
         )}
         <span className="spacer" />
-        <button type="button" onClick={onPickAll} aria-keyshortcuts="Control+A" data-testid="pick-all">
+        <button type="button" onClick={onPickAll} aria-keyshortcuts="Control+A" title={t("pickHint")} data-testid="pick-all">
           {t("pickAll")}
         </button>
         <button type="button" disabled={busy} onClick={() => void exportCsv(null)} data-testid="export-csv">

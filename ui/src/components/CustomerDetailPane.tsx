@@ -123,7 +123,7 @@ export function CustomerDetailPane({ id, onClose }: Props) {
             {t("correctData")}
           </button>
         )}
-        <button type="button" onClick={onClose} aria-label={t("close")} aria-keyshortcuts="Escape">
+        <button type="button" onClick={onClose} aria-label={t("close")} aria-keyshortcuts="Escape" data-testid="detail-close">
           ✕
         </button>
       </header>
