@@ -80,6 +80,9 @@ async fn picked_rows_are_tagged_at_once_the_view_exported_as_csv_and_a_case_repo
         s.click("[data-testid=bulk-tag] option:nth-child(2)").await?;
         s.wait_for_texts("[data-testid=job-message]", LONG, |t| t.len() == 1 && t[0].contains('2')).await?;
         screenshot(&s, "bulk-tag").await?;
+        // The same two re-read from the API, one after the other.
+        s.click("[data-testid=bulk-reread]").await?;
+        s.wait_for_texts("[data-testid=job-message]", LONG, |t| t.len() == 1 && t[0].starts_with("2 re-read")).await?;
 
         // The tag's view: those three; exported as CSV.
         s.click("[data-testid=tag-filter] option:nth-child(2)").await?;

@@ -64,7 +64,9 @@ async fn a_note_and_a_tag_are_journaled_and_an_altered_journal_is_caught() {
     let s = Session::start(&["--data-dir", &arg]).await.expect("restarted");
     let again = async {
         s.wait_for_texts("[data-testid=customer-row]", LONG, |t| !t.is_empty()).await?;
-        s.click("[data-testid=saved-view]").await?;
+        s.wait_for("[data-testid=saved-view]", LONG).await?;
+        // Alt+1: the first saved view, from the keyboard.
+        s.send_keys_to_focus("\u{E00A}1\u{E000}").await?;
         s.wait_for_texts("[data-testid=customer-name]", LONG, |t| t == [tagged.clone()]).await?;
         Ok::<(), String>(())
     }

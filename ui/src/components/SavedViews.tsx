@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import type { CustomerListQuery } from "../bindings/CustomerListQuery";
 import type { SavedViewView } from "../bindings/SavedViewView";
 import { commands, toErrorView, type ErrorView } from "../ipc";
@@ -15,7 +15,8 @@ type Props = {
 
 /**
  * Saved views: the list's search, filters and sort under a name, kept in the workspace
- * (they survive a restart), one button each — Tab reaches them, Enter opens one.
+ * (they survive a restart), one button each — Tab reaches them, Enter opens one, and
+ * Alt+1 … Alt+9 open the first nine from anywhere.
  */
 export function SavedViews({ current, onOpen }: Props) {
   const { t } = useI18n();
@@ -24,6 +25,21 @@ export function SavedViews({ current, onOpen }: Props) {
   const [naming, setNaming] = useState<string | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
   const refresh = () => void qc.invalidateQueries({ queryKey: ["views"] });
+
+  const list = views.data;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      // By the key's place (Alt can change the character it types), else its character.
+      const digit = /^Digit[1-9]$/.test(e.code) ? e.code.slice(5) : /^[1-9]$/.test(e.key) ? e.key : null;
+      const v = digit ? list?.[Number(digit) - 1] : undefined;
+      if (!v) return;
+      e.preventDefault();
+      onOpen(v.query);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [list, onOpen]);
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -50,9 +66,16 @@ export function SavedViews({ current, onOpen }: Props) {
 
   return (
     <nav className="saved-views" aria-label={t("savedViews")} data-testid="saved-views">
-      {(views.data ?? []).map((v) => (
+      {(views.data ?? []).map((v, i) => (
         <span key={v.id} className="saved-view">
-          <button type="button" className="chip" onClick={() => onOpen(v.query)} data-testid="saved-view">
+          <button
+            type="button"
+            className="chip"
+            onClick={() => onOpen(v.query)}
+            aria-keyshortcuts={i < 9 ? `Alt+${i + 1}` : undefined}
+            title={i < 9 ? `Alt+${i + 1}` : undefined}
+            data-testid="saved-view"
+          >
             {v.name}
           </button>
           <button type="button" className="link" aria-label={t("deleteView", { name: v.name })} onClick={() => void remove(v)}>
