@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { CustomerSort } from "./bindings/CustomerSort";
 import { Banners } from "./components/Banners";
@@ -6,6 +6,8 @@ import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { BulkBar } from "./components/BulkBar";
 import { CustomerTable, rowKey } from "./components/CustomerTable";
 import type { CustomerListQuery } from "./bindings/CustomerListQuery";
+import type { CustomerRow } from "./bindings/CustomerRow";
+import { PAGE, usePagedCustomers } from "./pagedList";
 import type { RowRef } from "./bindings/RowRef";
 import type { Source } from "./bindings/Source";
 import { SavedViews } from "./components/SavedViews";
@@ -24,7 +26,6 @@ import { commands, toErrorView, type RefusedWrite } from "./ipc";
 import { useI18n } from "./i18n";
 import { useShortcuts } from "./shortcuts";
 
-const PAGE = 200;
 
 function initialTheme(): Theme {
   const saved = localStorage.getItem("kyc-desk.theme");
@@ -92,16 +93,12 @@ export function App() {
     () => ({ offset: 0, limit: PAGE, sort, text: query, stages, tag, everywhere, providers }),
     [sort, query, stages, tag, everywhere, providers],
   );
-  const list = useInfiniteQuery({
-    queryKey: ["customers", view],
-    initialPageParam: 0,
-    queryFn: ({ pageParam }) => commands.listCustomers({ ...view, offset: pageParam }),
-    placeholderData: (previous) => previous,
-    getNextPageParam: (last, pages) => {
-      const loaded = pages.reduce((n, p) => n + p.rows.length, 0);
-      return loaded < last.total && last.rows.length > 0 ? loaded : undefined;
-    },
-  });
+  // Which rows are in view: only their pages are read (see pagedList.ts).
+  const [range, setRange] = useState({ start: 0, end: PAGE - 1 });
+  const onRange = useCallback((start: number, end: number) => {
+    setRange((r) => (r.start === start && r.end === end ? r : { start, end }));
+  }, []);
+  const list = usePagedCustomers(view, range);
 
   const sync = useMutation({
     mutationFn: commands.syncNow,
@@ -149,24 +146,30 @@ export function App() {
     ),
   );
 
-  const read = useMemo(() => list.data?.pages.flatMap((p) => p.rows) ?? [], [list.data]);
+  const read = list.loaded;
   const rows = useLatestRows(read, activeProfileId);
+  // Pushed rows over read ones, by position.
+  const latest = useMemo(() => new Map(rows.map((r) => [`${r.source?.profileId ?? ""}|${r.id}`, r])), [rows]);
+  const { rowAt: readAt } = list;
+  const rowAt = useCallback(
+    (i: number) => {
+      const r = readAt(i);
+      return r ? (latest.get(`${r.source?.profileId ?? ""}|${r.id}`) ?? r) : undefined;
+    },
+    [readAt, latest],
+  );
   useEffect(() => {
     listRef.current = { loaded: new Map(read.map((r) => [r.id, r])), sort };
     customerStore.settle(read);
   }, [read, sort]);
-  const first = list.data?.pages[0];
+  const first = list.first;
   const total = first?.total ?? 0;
   const lastSync = first?.lastSyncAt ?? null;
   const offline = connectivity === false || (connectivity === null && first?.online === false) || syncError?.code === "offline";
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
-  const needMore = useCallback(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   // Picking: Ctrl/⌘-click or Space toggles, Shift picks a range, Ctrl/⌘+A the whole view.
   const refOf = useCallback(
-    (r: (typeof rows)[number]): RowRef => ({ profileId: r.source?.profileId ?? activeProfileId, id: r.id }),
+    (r: CustomerRow): RowRef => ({ profileId: r.source?.profileId ?? activeProfileId, id: r.id }),
     [activeProfileId],
   );
   const pick = useCallback(
@@ -175,11 +178,11 @@ export function App() {
         const next = new Map(prev);
         if (how === "range" && anchor !== null) {
           for (let i = Math.min(anchor, index); i <= Math.max(anchor, index); i++) {
-            const r = rows[i];
+            const r = rowAt(i);
             if (r) next.set(rowKey(r, activeProfileId), refOf(r));
           }
         } else {
-          const r = rows[index];
+          const r = rowAt(index);
           if (!r) return prev;
           const key = rowKey(r, activeProfileId);
           if (next.has(key)) next.delete(key);
@@ -189,7 +192,7 @@ export function App() {
       });
       setAnchor(index);
     },
-    [anchor, rows, activeProfileId, refOf],
+    [anchor, rowAt, activeProfileId, refOf],
   );
   const pickAll = useCallback(() => {
     void commands
@@ -327,9 +330,9 @@ export function App() {
             </div>
           ) : (
             <CustomerTable
-              rows={rows}
+              rowAt={rowAt}
               total={total}
-              onNeedMore={needMore}
+              onRange={onRange}
               selectedId={selected}
               checklist={!everywhere && (spec?.capabilities.checklist ?? true)}
               everywhere={everywhere}

@@ -24,5 +24,6 @@ UPDATE customers SET (attention, attention_detail, attention_since) = (
 WHERE stage NOT IN ('approved', 'rejected');
 
 CREATE INDEX customers_attention ON customers (attention, attention_since) WHERE attention IS NOT NULL;
--- Long reviews and approved customers without their next step, oldest first.
-CREATE INDEX customers_waiting_by_stage ON customers (stage, attention, updated_at);
+-- Long reviews and approved customers without their next step, oldest first (only the
+-- customers whose checklist waits on nothing: a smaller index to keep up at each write).
+CREATE INDEX customers_waiting_by_stage ON customers (stage, updated_at) WHERE attention IS NULL;

@@ -775,11 +775,11 @@ impl Store {
             // The approved (an index range) less those with a product (few): not a
             // lookup in the products for every approved customer.
             let mut b = QueryBuilder::<Sqlite>::new(
-                "SELECT (SELECT COUNT(*) FROM customers c WHERE c.stage = 'approved' AND c.attention IS NULL",
+                "SELECT (SELECT COUNT(*) FROM customers c WHERE c.attention IS NULL AND c.stage = 'approved'",
             );
             among(&mut b);
             b.push(
-                ") - (SELECT COUNT(*) FROM customers c WHERE c.stage = 'approved' AND c.attention IS NULL
+                ") - (SELECT COUNT(*) FROM customers c WHERE c.attention IS NULL AND c.stage = 'approved'
                       AND c.id IN (SELECT customer_id FROM products)",
             );
             among(&mut b);

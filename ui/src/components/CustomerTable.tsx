@@ -9,12 +9,14 @@ import { StageBadge } from "./StageBadge";
 const ROW_HEIGHT = 52;
 
 type Props = {
-  /** Rows loaded so far, in order. */
-  rows: CustomerRow[];
-  /** Rows in the whole list (may exceed rows.length while pages load). */
+  /** Rows in order (a list read whole); or give `rowAt`. */
+  rows?: CustomerRow[];
+  /** The row at a position, when its page is read (a list read page by page). */
+  rowAt?: (index: number) => CustomerRow | undefined;
+  /** Rows in the whole list (rows not read yet show as placeholders). */
   total: number;
-  /** Asks for more rows when the user scrolls near the end of what is loaded. */
-  onNeedMore?: () => void;
+  /** Says which rows are in view (first, last), so their pages are read. */
+  onRange?: (start: number, end: number) => void;
   /** The customer shown in the detail pane. */
   selectedId?: string | null;
   /** Opens a customer (click, or Enter on the active row), with its connection. */
@@ -41,8 +43,9 @@ export function rowKey(row: CustomerRow, activeProfileId: string): string {
 /** The customer list: virtualized, so 100,000 rows scroll like 100; arrow keys move. */
 export function CustomerTable({
   rows,
+  rowAt,
   total,
-  onNeedMore,
+  onRange,
   selectedId,
   onOpen,
   checklist = true,
@@ -66,11 +69,13 @@ export function CustomerTable({
     initialRect: { width: 1000, height: 600 },
   });
   const items = virtualizer.getVirtualItems();
+  const firstVisible = items[0]?.index ?? 0;
   const lastVisible = items.length > 0 ? (items[items.length - 1]?.index ?? 0) : 0;
+  const at = (i: number) => (rowAt ? rowAt(i) : rows?.[i]);
 
   useEffect(() => {
-    if (onNeedMore && rows.length < total && lastVisible >= rows.length - 20) onNeedMore();
-  }, [lastVisible, rows.length, total, onNeedMore]);
+    onRange?.(firstVisible, lastVisible);
+  }, [firstVisible, lastVisible, onRange]);
 
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     const page = Math.max(1, Math.floor((parentRef.current?.clientHeight ?? 600) / ROW_HEIGHT) - 1);
@@ -82,7 +87,7 @@ export function CustomerTable({
       Home: 0,
       End: total - 1,
     };
-    if (e.key === " " && onPick && rows[active]) {
+    if (e.key === " " && onPick && at(active)) {
       e.preventDefault();
       onPick(active, e.shiftKey ? "range" : "toggle");
       return;
@@ -93,7 +98,7 @@ export function CustomerTable({
       return;
     }
     if (e.key === "Enter") {
-      const row = rows[active];
+      const row = at(active);
       if (row && onOpen) {
         e.preventDefault();
         onOpen(row.id, row.source);
@@ -129,12 +134,12 @@ export function CustomerTable({
         className="table-body"
         tabIndex={0}
         onKeyDown={onKeyDown}
-        aria-activedescendant={rows[active] ? `row-${rows[active].id}` : undefined}
+        aria-activedescendant={at(active) ? `row-${at(active)?.id}` : undefined}
         data-testid="customer-list"
       >
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {items.map((item) => {
-            const row = rows[item.index];
+            const row = at(item.index);
             const style = { height: item.size, transform: `translateY(${item.start}px)` };
             if (!row) {
               return <div key={item.key} className="row placeholder" style={style} role="row" aria-busy="true" />;
@@ -182,7 +187,7 @@ export function CustomerTable({
                     // The first document on the line, a second one under it.
                     const Tag = i === 0 ? "span" : "small";
                     return (
-                      <Tag key={id.kind} data-testid={`customer-id-${id.kind}`} title={label(locale, `id.${id.kind}`, id.kind)}>
+                      <Tag key={id.kind} data-testid={`customer-id-${id.kind}`} title={`${label(locale, `id.${id.kind}`, id.kind)} ${id.value}`}>
                         {id.value}
                       </Tag>
                     );

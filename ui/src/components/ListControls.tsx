@@ -5,6 +5,7 @@ import type { CustomerSort } from "../bindings/CustomerSort";
 import type { StageCount } from "../bindings/StageCount";
 import { formatCount } from "../format";
 import { label, useI18n } from "../i18n";
+import { TagFilter } from "./TagFilter";
 
 type Props = {
   /** Every connection at once, instead of the one in use. */
@@ -29,7 +30,6 @@ type Props = {
 /** Search box, stage chips with counts, and the sort order of the customer list. */
 export function ListControls({ everywhere, onEverywhere, providers, onProviders, tag, onTag, text, onText, stages, onStages, counts, sort, onSort, searchRef }: Props) {
   const { t, locale } = useI18n();
-  const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
   const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
   // The providers of the connections there are, once each.
   const known = (profiles.data?.providers ?? []).filter((c) => profiles.data?.profiles.some((p) => p.provider === c.id));
@@ -73,23 +73,7 @@ export function ListControls({ everywhere, onEverywhere, providers, onProviders,
           </button>
         ))}
       </div>
-      {(tags.data?.length ?? 0) > 0 && (
-        <label className="select">
-          <span>{t("tagFilter")}</span>
-          <select
-            value={tag ?? ""}
-            onChange={(e) => onTag(e.target.value ? Number(e.target.value) : null)}
-            data-testid="tag-filter"
-          >
-            <option value="">{t("allTags")}</option>
-            {tags.data?.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      <TagFilter tag={tag} onTag={onTag} testId="tag-filter" />
       <div className="scope">
         <label className="select">
           <span>{t("connections")}</span>

@@ -7,6 +7,7 @@ import { commands } from "../ipc";
 import { formatCount, formatRelative } from "../format";
 import { label, useI18n } from "../i18n";
 import { StageBadge } from "./StageBadge";
+import { TagFilter } from "./TagFilter";
 
 const REASONS: QueueReason[] = ["refused_write", "document_rejected", "correction", "biometrics", "long_review", "next_step"];
 
@@ -29,7 +30,6 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
   const [reason, setReason] = useState<QueueReason | null>(null);
   const filter = { reason, providers: provider ? [provider] : [], tag };
   const queue = useQuery({ queryKey: ["queue", filter], queryFn: () => commands.workQueue(filter) });
-  const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
   const [active, setActive] = useState(0);
   const listRef = useRef<HTMLOListElement>(null);
   const items = queue.data?.items ?? [];
@@ -118,26 +118,14 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
             </select>
           </label>
         )}
-        {(tags.data?.length ?? 0) > 0 && (
-          <label className="select">
-            <span>{t("tagFilter")}</span>
-            <select
-              value={tag ?? ""}
-              onChange={(e) => {
-                setTag(e.target.value ? Number(e.target.value) : null);
-                setActive(0);
-              }}
-              data-testid="queue-tag"
-            >
-              <option value="">{t("allTags")}</option>
-              {tags.data?.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <TagFilter
+          tag={tag}
+          onTag={(x) => {
+            setTag(x);
+            setActive(0);
+          }}
+          testId="queue-tag"
+        />
       </div>
       <p className="hint">{t("queueKeys")}</p>
       {items.length === 0 ? (
