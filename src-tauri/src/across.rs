@@ -38,7 +38,20 @@ pub(crate) async fn parts(
         };
         parts.push((m, only));
     }
+    if !query.everywhere && parts.is_empty() && std::path::Path::new(&active_cache(state)).exists() {
+        // Said, not shown as an empty view: the list (which reads the desk) has rows.
+        return Err(ErrorView::new(
+            "keychain",
+            "this connection's cache could not be read for the export: unlock the keychain and try again",
+        ));
+    }
     Ok(parts)
+}
+
+/// The cache file of the connection in use.
+fn active_cache(state: &AppState) -> PathBuf {
+    let p = state.profiles();
+    p.profile_dir(&p.active().id).join("cache.sqlite")
 }
 
 /// Where exports go: `--export-dir PATH`, else `KYC_DESK_EXPORT_DIR`, else the user's
@@ -53,10 +66,11 @@ fn export_dir(app: &AppHandle, state: &AppState) -> Result<PathBuf, ErrorView> {
     Ok(dir)
 }
 
-/// A file name for an export made now (UTC): `customers-20261125-101500.csv`.
+/// A file name for an export made now (UTC, to the millisecond):
+/// `customers-20261125-101500-123.csv`.
 fn stamped(prefix: &str, ext: &str) -> String {
     let now = time::OffsetDateTime::now_utc();
-    let f = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
+    let f = time::macros::format_description!("[year][month][day]-[hour][minute][second]-[subsecond digits:3]");
     format!("{prefix}-{}.{ext}", now.format(&f).unwrap_or_default())
 }
 
@@ -185,7 +199,9 @@ pub async fn case_report(
     let safe: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(64).collect();
     let path = export_dir(&app, &state)?.join(stamped(&format!("case-{safe}"), "pdf"));
     let part = path.with_extension("pdf.part");
-    let written = std::fs::write(&part, &pdf).and_then(|()| std::fs::rename(&part, &path));
+    let written = std::fs::write(&part, &pdf)
+        .and_then(|()| kyc_core::durable::private_file(&part).map_err(|e| std::io::Error::other(e.to_string())))
+        .and_then(|()| std::fs::rename(&part, &path));
     let outcome = if written.is_ok() { "done" } else { "failed" };
     state.workbench.record(&profile, Some(&id), "case_report", outcome).await;
     written.map_err(|e| {

@@ -424,12 +424,12 @@ pub async fn switch_profile(app: AppHandle, state: State<'_, AppState>, id: Stri
 
 /// Removes a profile with its keychain entry and its cache (not the one in use).
 pub async fn remove_profile(_app: AppHandle, state: State<'_, AppState>, id: String) -> Result<(), ErrorView> {
-    let mut p = state.profiles();
-    if p.active().id == id {
+    if state.profiles().active().id == id {
         return Err(ErrorView::new("profile_error", "switch to another connection before removing this one"));
     }
-    p.remove(&id)?;
-    drop(p);
+    // Its cache is closed first: an open file cannot be deleted on Windows.
+    state.fleet.forget(&id).await;
+    state.profiles().remove(&id)?;
     state.connections_changed();
     Ok(())
 }

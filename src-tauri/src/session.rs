@@ -68,10 +68,18 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    /// The connections with a cache (the keychain is asked once, not per page).
+    /// The connections with a cache (the keychain is asked once, not per page; again
+    /// next time when it would not give every key).
     pub(crate) fn connections(&self) -> Vec<kyc_core::fleet::Connection> {
         let mut cached = self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        cached.get_or_insert_with(|| self.profiles().connections()).clone()
+        if let Some(c) = cached.as_ref() {
+            return c.clone();
+        }
+        let (found, complete) = self.profiles().connections();
+        if complete {
+            *cached = Some(found.clone());
+        }
+        found
     }
 
     /// Forgets the connections read (profiles changed).

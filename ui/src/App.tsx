@@ -4,6 +4,7 @@ import type { CustomerSort } from "./bindings/CustomerSort";
 import { Banners } from "./components/Banners";
 import { CustomerDetailPane } from "./components/CustomerDetailPane";
 import { BulkBar } from "./components/BulkBar";
+import { JobBar, useJob } from "./components/Jobs";
 import { CustomerTable, rowKey } from "./components/CustomerTable";
 import type { CustomerListQuery } from "./bindings/CustomerListQuery";
 import type { CustomerRow } from "./bindings/CustomerRow";
@@ -46,6 +47,8 @@ export function App() {
   /** Rows picked for bulk work, by connection and id; the last one picked. */
   const [picked, setPicked] = useState<Map<string, RowRef>>(new Map());
   const [anchor, setAnchor] = useState<number | null>(null);
+  /** Exports and bulk work of the list: kept here, so opening the queue keeps their progress and cancel. */
+  const listJob = useJob();
   /** The work queue in place of the list. */
   const [queueShown, setQueueShown] = useState(false);
   const spec = useProviderSpec();
@@ -74,6 +77,8 @@ export function App() {
   const activeProfileId = profiles.data?.activeId ?? "";
   /** A customer of another connection to open once the switch to it is done. */
   const openAfterSwitch = useRef<string | null>(null);
+  /** The refused changes of another connection, to show once the switch to it is done. */
+  const refusedAfterSwitch = useRef(false);
   // What the list holds now, for the event listener (registered once).
   const listRef = useRef<LoadedList>({ loaded: new Map(), sort });
   const onProfileChanged = useCallback(() => {
@@ -81,7 +86,8 @@ export function App() {
     openAfterSwitch.current = null;
     void queryClient.invalidateQueries({ queryKey: ["profiles"] });
     setRegistering(false);
-    setShowRefused(false);
+    setShowRefused(refusedAfterSwitch.current);
+    refusedAfterSwitch.current = false;
     setRedo(null);
   }, [queryClient]);
   const { progress, syncError, setSyncError, connectivity, credentialsRefused, backgroundRetry, outbox } = useCoreEvents(
@@ -117,10 +123,29 @@ export function App() {
       setRegistering(false);
       if (source && activeProfileId && source.profileId !== activeProfileId) {
         openAfterSwitch.current = id;
-        void commands.switchProfile(source.profileId).catch((e: unknown) => setSyncError(toErrorView(e)));
+        void commands.switchProfile(source.profileId).catch((e: unknown) => {
+          openAfterSwitch.current = null;
+          setSyncError(toErrorView(e));
+        });
         return;
       }
       setSelected(id);
+    },
+    [activeProfileId, setSyncError],
+  );
+
+  /** Shows the changes the API refused; another connection's once switched to it. */
+  const openRefused = useCallback(
+    (source?: Source | null) => {
+      if (source && activeProfileId && source.profileId !== activeProfileId) {
+        refusedAfterSwitch.current = true;
+        void commands.switchProfile(source.profileId).catch((e: unknown) => {
+          refusedAfterSwitch.current = false;
+          setSyncError(toErrorView(e));
+        });
+        return;
+      }
+      setShowRefused(true);
     },
     [activeProfileId, setSyncError],
   );
@@ -194,12 +219,18 @@ export function App() {
     },
     [anchor, rowAt, activeProfileId, refOf],
   );
+  // The view a pick-all was asked for: an answer for a view left since is dropped.
+  const pickingFor = useRef("");
   const pickAll = useCallback(() => {
+    const asked = `${activeProfileId}|${JSON.stringify(view)}`;
+    pickingFor.current = asked;
     void commands
       .viewIds(view)
-      .then((refs) => setPicked(new Map(refs.map((r) => [`${r.profileId}|${r.id}`, r]))))
+      .then((refs) => {
+        if (pickingFor.current === asked) setPicked(new Map(refs.map((r) => [`${r.profileId}|${r.id}`, r])));
+      })
       .catch((e: unknown) => setSyncError(toErrorView(e)));
-  }, [view, setSyncError]);
+  }, [view, activeProfileId, setSyncError]);
   // Another view, another connection: nothing stays picked out of sight.
   const pickedView = `${activeProfileId}|${JSON.stringify(view)}`;
   const [pickedFor, setPickedFor] = useState(pickedView);
@@ -207,6 +238,7 @@ export function App() {
     setPickedFor(pickedView);
     setPicked(new Map());
     setAnchor(null);
+    setRange({ start: 0, end: PAGE - 1 });
   }
   const pickedKeys = useMemo(() => new Set(picked.keys()), [picked]);
 
@@ -262,10 +294,11 @@ export function App() {
               {t("workQueue")}
             </button>
           </div>
+          <JobBar job={listJob.job} onCancel={listJob.cancel} onClose={listJob.clear} />
           {queueShown ? (
             <WorkQueue
               onOpen={openCustomer}
-              onRefused={() => setShowRefused(true)}
+              onRefused={openRefused}
             />
           ) : (
           <>
@@ -311,6 +344,7 @@ export function App() {
           </div>
           {total > 0 && (
             <BulkBar
+              runner={listJob}
               query={view}
               picked={[...picked.values()]}
               onPickAll={pickAll}
@@ -330,6 +364,7 @@ export function App() {
             </div>
           ) : (
             <CustomerTable
+              key={pickedView}
               rowAt={rowAt}
               total={total}
               onRange={onRange}

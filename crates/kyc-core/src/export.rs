@@ -157,7 +157,9 @@ pub async fn csv(
     progress(0, total);
     let part = part_path(path);
     let io = |e: std::io::Error| CoreError::Io(format!("could not write {}: {e}", path.display()));
-    let file = std::fs::File::create(&part).map_err(io)?;
+    // A new file only (two exports never share one), readable by this user only.
+    let file = std::fs::File::options().write(true).create_new(true).open(&part).map_err(io)?;
+    crate::durable::private_file(&part)?;
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
     let written = async {
         out.write_all("\u{feff}".as_bytes())?;
@@ -206,8 +208,15 @@ pub async fn csv(
             return Err(io(e));
         }
     };
-    out.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
-    std::fs::rename(&part, path).map_err(io)?;
+    let finished = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all())
+        .and_then(|()| std::fs::rename(&part, path));
+    if let Err(e) = finished {
+        let _ = std::fs::remove_file(&part);
+        return Err(io(e));
+    }
     progress(rows, total);
     Ok(ExportDone { path: path.display().to_string(), rows, cancelled: false })
 }
@@ -258,10 +267,12 @@ fn write_record<'a>(out: &mut impl std::io::Write, cells: impl IntoIterator<Item
 
 /// One cell: a value a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
 /// `@`, a tab or a carriage return) gets a leading `'`, shown as text (OWASP's advice
-/// against CSV injection); quoted when it holds a comma, a quote or a line break.
+/// against CSV injection); quoted when it holds a comma, a semicolon (the separator a
+/// Brazilian Excel splits on: `x;=cmd…` would otherwise start a cell of its own), a quote
+/// or a line break.
 pub fn write_cell(out: &mut impl std::io::Write, cell: &str) -> std::io::Result<()> {
     let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quoted = formula || cell.contains([',', '"', '\n', '\r']);
+    let quoted = formula || cell.contains([',', ';', '"', '\n', '\r']);
     if quoted {
         out.write_all(b"\"")?;
     }
@@ -301,6 +312,7 @@ mod tests {
         assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
         assert_eq!(cell("a=b"), "a=b", "only a leading sign is a formula");
         assert_eq!(cell("São João"), "São João");
+        assert_eq!(cell("x;=cmd|' /C calc'!A0"), "\"x;=cmd|' /C calc'!A0\"", "one cell even split on ;");
     }
 
     #[test]

@@ -64,12 +64,24 @@ pub struct Fleet {
 const MAX_MERGE_DEPTH: u32 = 200_000;
 
 impl Fleet {
+    /// Closes the cache of the connection `profile_id` (before it is removed: an open
+    /// file cannot be deleted on Windows).
+    pub async fn forget(&self, profile_id: &str) {
+        let gone = self.members.lock().await.remove(profile_id);
+        if let Some(m) = gone {
+            m.store.close().await;
+        }
+    }
+
     /// The members for `connections`, in their order: caches opened the first time
     /// (a cache that cannot be opened is left out, with a warning), those of
     /// connections gone closed.
     pub async fn members(&self, connections: &[Connection]) -> Vec<Arc<Member>> {
         let mut open = self.members.lock().await;
-        open.retain(|id, m| connections.iter().any(|c| &c.profile_id == id && c.cache == m.cache));
+        // Gone, moved or renamed: opened again (a rename shows in the rows' source).
+        open.retain(|id, m| {
+            connections.iter().any(|c| &c.profile_id == id && c.cache == m.cache && c.name == m.source.connection)
+        });
         let mut out = Vec::with_capacity(connections.len());
         for c in connections {
             if let Some(m) = open.get(&c.profile_id) {
@@ -200,6 +212,11 @@ impl Fleet {
             .map(|(stage, n)| StageCount { stage, count: u32::try_from(n).unwrap_or(u32::MAX) })
             .collect();
         stage_counts.sort_by(|a, b| a.stage.cmp(&b.stage));
+        // Past the depth merged, rows cannot be placed: the list says "200,000+".
+        if total > u64::from(MAX_MERGE_DEPTH) {
+            total = u64::from(MAX_MERGE_DEPTH);
+            capped = true;
+        }
         Ok(CustomerPage {
             rows: rows.into_iter().flatten().collect(),
             total: u32::try_from(total).unwrap_or(u32::MAX),

@@ -416,10 +416,12 @@ impl Profiles {
     }
 
     /// Every profile that has a cache, with its key: what reading them all at once
-    /// (the work queue, the list across connections) needs. A profile whose key the
-    /// keychain will not give is left out, with a warning.
-    pub fn connections(&self) -> Vec<crate::fleet::Connection> {
-        self.list()
+    /// (the work queue, the list across connections) needs; and whether that is all of
+    /// them (a profile whose key the keychain would not give is left out, with a warning).
+    pub fn connections(&self) -> (Vec<crate::fleet::Connection>, bool) {
+        let mut complete = true;
+        let found = self
+            .list()
             .iter()
             .filter_map(|p| {
                 let cache = self.profile_dir(&p.id).join("cache.sqlite");
@@ -429,6 +431,7 @@ impl Profiles {
                 let key = self
                     .cache_key(p)
                     .inspect_err(|e| tracing::warn!(profile = %p.id, error = %e, "no key for a connection's cache"))
+                    .map_err(|_| complete = false)
                     .ok()?;
                 Some(crate::fleet::Connection {
                     profile_id: p.id.clone(),
@@ -438,7 +441,8 @@ impl Profiles {
                     key,
                 })
             })
-            .collect()
+            .collect();
+        (found, complete)
     }
 
     /// The key a profile's cache is encrypted with: kept in the OS keychain beside the

@@ -57,9 +57,6 @@ pub struct SearchQuery {
     pub only: Option<Vec<String>>,
 }
 
-/// The most ids an `only` filter takes (SQLite's parameter limit, with room to spare).
-pub const MAX_ONLY: usize = 30_000;
-
 /// A customer waiting on the partner (see [`Store::waiting`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
@@ -339,13 +336,19 @@ fn push_from(b: &mut QueryBuilder<'_, Sqlite>, expr: Option<&str>, q: &SearchQue
         push_in_list(b, &q.stages);
     }
     if let Some(only) = &q.only {
-        let only: Vec<String> = only.iter().take(MAX_ONLY).cloned().collect();
-        if only.is_empty() {
-            b.push(" AND 0");
-        } else {
-            b.push(" AND c.id");
-            push_in_list(b, &only);
-        }
+        push_among(b, only);
+    }
+}
+
+/// `AND c.id` among `ids`, however many: bound once, as a JSON array (a tag's or a
+/// selection's 100,000 ids are one parameter, never past SQLite's limit of them).
+fn push_among(b: &mut QueryBuilder<'_, Sqlite>, ids: &[String]) {
+    if ids.is_empty() {
+        b.push(" AND 0");
+    } else {
+        b.push(" AND c.id IN (SELECT value FROM json_each(");
+        b.push_bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+        b.push("))");
     }
 }
 
@@ -725,15 +728,9 @@ impl Store {
         only: Option<&[String]>,
         limit: u32,
     ) -> Result<WaitingRead> {
-        let only: Option<Vec<String>> = only.map(|o| o.iter().take(MAX_ONLY).cloned().collect());
         let among = |b: &mut QueryBuilder<'_, Sqlite>| {
-            if let Some(only) = &only {
-                if only.is_empty() {
-                    b.push(" AND 0");
-                } else {
-                    b.push(" AND c.id");
-                    push_in_list(b, only);
-                }
+            if let Some(only) = only {
+                push_among(b, only);
             }
         };
         let before = millis(review_before);

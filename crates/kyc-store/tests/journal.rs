@@ -481,3 +481,28 @@ fn export_copies_the_lines() {
     let copy: Vec<Entry> = String::from_utf8(out).unwrap().lines().map(entry).collect();
     assert_eq!(copy.len(), 5);
 }
+
+/// A bulk action's entries go in one write: chained as one by one would be, verified
+/// clean, continued after a reopen; one refused entry refuses them all.
+#[test]
+fn a_bulk_action_appends_its_entries_at_once_in_the_chain() {
+    let (_dir, path) = journal(2);
+    let mut j = Journal::open(&path).unwrap();
+    let before = j.head().unwrap().to_owned();
+    let written = j.append_all((10..1_010).map(action).collect()).unwrap();
+    assert_eq!(written.len(), 1_000);
+    assert_eq!((written[0].seq, written[0].prev.as_str()), (3, before.as_str()));
+    assert!(written.windows(2).all(|w| w[1].prev == w[0].hash && w[1].seq == w[0].seq + 1));
+    assert_eq!(j.head(), Some(written[999].hash.as_str()));
+    let report = verify_against(&path, j.head()).unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!(report.entries, 1_002);
+
+    let mut bad = action(5);
+    bad.outcome = "two\nlines".into();
+    assert!(matches!(j.append_all(vec![action(7), bad]), Err(JournalError::Invalid(_))));
+    assert_eq!(lines(&path).len(), 1_002, "nothing of a refused batch is written");
+    let mut again = Journal::open(&path).unwrap();
+    assert_eq!(again.append(action(9)).unwrap().seq, 1_003);
+    assert!(verify(&path).unwrap().is_clean());
+}

@@ -455,6 +455,13 @@ async fn a_search_can_be_kept_to_some_customers() {
     assert_eq!(r.total, 2, "with a search too");
     let r = store.search(&q(Some(Vec::new()), "")).await.unwrap();
     assert_eq!(r.total, 0, "an empty tag is nobody");
+    // A selection of 40,000 ids (past SQLite's limit of parameters): none left out.
+    let mut many: Vec<String> = (0..40_000).map(|i| format!("x{i}")).collect();
+    many.push("c4".into());
+    let r = store.search(&q(Some(many.clone()), "")).await.unwrap();
+    assert_eq!(ids(r), vec!["c4".to_owned()]);
+    let w = store.waiting(now, true, None, Some(&many), 10).await.unwrap();
+    assert!(w.oldest.iter().all(|x| x.id == "c4"));
 }
 
 /// An export walks every match of the view in the list's order, counts exactly past the

@@ -4,9 +4,11 @@ import type { RowRef } from "../bindings/RowRef";
 import { commands } from "../ipc";
 import { formatCount } from "../format";
 import { useI18n } from "../i18n";
-import { JobBar, useJob } from "./Jobs";
+import type { useJob } from "./Jobs";
 
 type Props = {
+  /** Where its long work runs (kept by the window, so leaving the list keeps it). */
+  runner: ReturnType<typeof useJob>;
   /** The view the list shows (what "Export CSV" writes). */
   query: CustomerListQuery;
   /** The rows picked. */
@@ -19,11 +21,11 @@ type Props = {
  * The list's actions on the whole view or on the rows picked (Ctrl/⌘-click, Shift-click,
  * Space, Ctrl/⌘+A): export as CSV, tag, re-read from the API — with progress and cancel.
  */
-export function BulkBar({ query, picked, onPickAll, onClear }: Props) {
+export function BulkBar({ runner, query, picked, onPickAll, onClear }: Props) {
   const { t, locale } = useI18n();
   const queryClient = useQueryClient();
   const tags = useQuery({ queryKey: ["tags"], queryFn: () => commands.tags() });
-  const { job, run, cancel, clear, busy } = useJob();
+  const { run, busy } = runner;
   const n = picked.length;
 
   const exportCsv = (rows: RowRef[] | null) =>
@@ -108,7 +110,6 @@ export function BulkBar({ query, picked, onPickAll, onClear }: Props) {
           {t("exportCsv")}
         </button>
       </div>
-      <JobBar job={job} onCancel={cancel} onClose={clear} />
     </>
   );
 }

@@ -147,7 +147,7 @@ export function CustomerTable({
             const isPicked = picked?.has(rowKey(row, profileId)) ?? false;
             return (
               <div
-                key={`${row.source?.profileId ?? ""}|${row.id}`}
+                key={item.key}
                 id={`row-${row.id}`}
                 className={[
                   "row",

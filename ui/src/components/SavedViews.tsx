@@ -16,7 +16,7 @@ type Props = {
 /**
  * Saved views: the list's search, filters and sort under a name, kept in the workspace
  * (they survive a restart), one button each — Tab reaches them, Enter opens one, and
- * Alt+1 … Alt+9 open the first nine from anywhere.
+ * Alt+1 … Alt+9 open the first nine from anywhere in the list (not while typing).
  */
 export function SavedViews({ current, onOpen }: Props) {
   const { t } = useI18n();
@@ -30,6 +30,9 @@ export function SavedViews({ current, onOpen }: Props) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      // In a text field Alt (Option on macOS) types characters: left to it.
+      const target = e.target as HTMLElement | null;
+      if (target?.closest("input, textarea, select, [contenteditable=true]")) return;
       // By the key's place (Alt can change the character it types), else its character.
       const digit = /^Digit[1-9]$/.test(e.code) ? e.code.slice(5) : /^[1-9]$/.test(e.key) ? e.key : null;
       const v = digit ? list?.[Number(digit) - 1] : undefined;

@@ -15,7 +15,7 @@ type Props = {
   /** Opens a customer (Enter, A, or a click), switching to its connection if need be. */
   onOpen: (id: string, source: Source) => void;
   /** Opens the writes the API refused (A on such an item). */
-  onRefused: () => void;
+  onRefused: (source: Source) => void;
 };
 
 /**
@@ -47,7 +47,7 @@ export function WorkQueue({ onOpen, onRefused }: Props) {
     if (hasItems) listRef.current?.focus();
   }, [hasItems]);
 
-  const act = (i: QueueItem) => (i.reason === "refused_write" ? onRefused() : onOpen(i.customerId, i.source));
+  const act = (i: QueueItem) => (i.reason === "refused_write" ? onRefused(i.source) : onOpen(i.customerId, i.source));
 
   function onKey(e: KeyboardEvent<HTMLOListElement>) {
     const current = items[active];
