@@ -28,6 +28,10 @@ import { useI18n } from "./i18n";
 import { useShortcuts } from "./shortcuts";
 
 
+/** What to show once the switch to another connection is done. */
+type AfterSwitch = { open: string | null; refused: boolean };
+const NOTHING_AFTER: AfterSwitch = { open: null, refused: false };
+
 function initialTheme(): Theme {
   const saved = localStorage.getItem("kyc-desk.theme");
   if (saved === "light" || saved === "dark") return saved;
@@ -76,18 +80,17 @@ export function App() {
   const profiles = useQuery({ queryKey: ["profiles"], queryFn: commands.listProfiles });
   const activeProfileId = profiles.data?.activeId ?? "";
   /** A customer of another connection to open once the switch to it is done. */
-  const openAfterSwitch = useRef<string | null>(null);
-  /** The refused changes of another connection, to show once the switch to it is done. */
-  const refusedAfterSwitch = useRef(false);
+  /** What to show once the switch to another connection is done: a customer, or its refused changes. */
+  const afterSwitch = useRef<AfterSwitch>(NOTHING_AFTER);
   // What the list holds now, for the event listener (registered once).
   const listRef = useRef<LoadedList>({ loaded: new Map(), sort });
   const onProfileChanged = useCallback(() => {
-    setSelected(openAfterSwitch.current);
-    openAfterSwitch.current = null;
+    const then = afterSwitch.current;
+    afterSwitch.current = NOTHING_AFTER;
+    setSelected(then.open);
     void queryClient.invalidateQueries({ queryKey: ["profiles"] });
     setRegistering(false);
-    setShowRefused(refusedAfterSwitch.current);
-    refusedAfterSwitch.current = false;
+    setShowRefused(then.refused);
     setRedo(null);
   }, [queryClient]);
   const { progress, syncError, setSyncError, connectivity, credentialsRefused, backgroundRetry, outbox } = useCoreEvents(
@@ -117,37 +120,35 @@ export function App() {
     if (!sync.isPending) sync.mutate();
   }, [sync]);
 
+  /** Switches to `source`'s connection when it is another, then shows `then`; whether it did. */
+  const switchThen = useCallback(
+    (source: Source | null | undefined, then: AfterSwitch) => {
+      if (!source || !activeProfileId || source.profileId === activeProfileId) return false;
+      afterSwitch.current = then;
+      void commands.switchProfile(source.profileId).catch((e: unknown) => {
+        afterSwitch.current = NOTHING_AFTER;
+        setSyncError(toErrorView(e));
+      });
+      return true;
+    },
+    [activeProfileId, setSyncError],
+  );
+
   /** Opens a customer; one of another connection opens once the switch to it is done. */
   const openCustomer = useCallback(
     (id: string, source?: Source | null) => {
       setRegistering(false);
-      if (source && activeProfileId && source.profileId !== activeProfileId) {
-        openAfterSwitch.current = id;
-        void commands.switchProfile(source.profileId).catch((e: unknown) => {
-          openAfterSwitch.current = null;
-          setSyncError(toErrorView(e));
-        });
-        return;
-      }
-      setSelected(id);
+      if (!switchThen(source, { open: id, refused: false })) setSelected(id);
     },
-    [activeProfileId, setSyncError],
+    [switchThen],
   );
 
   /** Shows the changes the API refused; another connection's once switched to it. */
   const openRefused = useCallback(
     (source?: Source | null) => {
-      if (source && activeProfileId && source.profileId !== activeProfileId) {
-        refusedAfterSwitch.current = true;
-        void commands.switchProfile(source.profileId).catch((e: unknown) => {
-          refusedAfterSwitch.current = false;
-          setSyncError(toErrorView(e));
-        });
-        return;
-      }
-      setShowRefused(true);
+      if (!switchThen(source, { open: null, refused: true })) setShowRefused(true);
     },
-    [activeProfileId, setSyncError],
+    [switchThen],
   );
 
   const canRegister = spec?.capabilities.register === true;
