@@ -166,16 +166,13 @@ impl Fleet {
     ) -> Result<CustomerPage, CoreError> {
         let order = list_order(q.sort);
         let limit = q.limit.clamp(1, crate::MAX_LIST_LIMIT);
-        let upto = q.offset.saturating_add(limit).min(MAX_MERGE_DEPTH);
         let search = |only: &Option<Vec<String>>, limit: u32| search_query(q, only, limit);
-        // Where each member's rows fall in the merged order: their sort keys only.
-        let mut keys = Vec::new();
         let mut total = 0u64;
         let mut capped = false;
         let mut stages: HashMap<String, u64> = HashMap::new();
         let mut last_sync: Option<time::OffsetDateTime> = None;
         let mut never_synced = false;
-        for (i, (m, only)) in members.iter().enumerate() {
+        for (m, only) in members {
             let counted = m.store.search(&search(only, 1)).await?;
             total += counted.total;
             capped |= counted.total_capped;
@@ -186,11 +183,33 @@ impl Fleet {
                 Some(t) => last_sync = Some(last_sync.map_or(t, |l| l.min(t))),
                 None => never_synced = true,
             }
-            keys.extend(m.store.search_keys(&search(only, upto), upto).await?.into_iter().map(|k| (i, k)));
         }
-        keys.sort_by(|a, b| a.1.cmp_in(&b.1, order).then_with(|| a.0.cmp(&b.0)));
-        let page: Vec<(usize, String)> =
-            keys.into_iter().skip(q.offset as usize).take(limit as usize).map(|(i, k)| (i, k.id)).collect();
+        // Read from either end, every row of a list up to twice the depth merged is
+        // placed; of a longer one, its first rows ("200,000+").
+        if total > 2 * u64::from(MAX_MERGE_DEPTH) {
+            total = u64::from(MAX_MERGE_DEPTH);
+            capped = true;
+        }
+        // Where each member's rows fall in the merged order, from their sort keys only:
+        // read from the start, or from the end for a page nearer the end (End on 100,000
+        // rows reads 200 keys per cache, not 100,000), when the count is exact.
+        let after = total.saturating_sub(u64::from(q.offset));
+        let from_end = !capped && after < u64::from(q.offset) + u64::from(limit);
+        let upto = if from_end { after } else { u64::from(q.offset) + u64::from(limit) };
+        let upto = u32::try_from(upto).unwrap_or(u32::MAX).min(MAX_MERGE_DEPTH);
+        let mut keys = Vec::new();
+        for (i, (m, only)) in members.iter().enumerate() {
+            let read = m.store.search_keys(&search(only, upto), upto, from_end).await?;
+            keys.extend(read.into_iter().map(|k| (i, k)));
+        }
+        let page: Vec<(usize, String)> = if from_end {
+            keys.sort_by(|a, b| b.1.cmp_in(&a.1, order).then_with(|| b.0.cmp(&a.0)));
+            keys.truncate(usize::try_from(after).unwrap_or(usize::MAX));
+            keys.into_iter().rev().take(limit as usize).map(|(i, k)| (i, k.id)).collect()
+        } else {
+            keys.sort_by(|a, b| a.1.cmp_in(&b.1, order).then_with(|| a.0.cmp(&b.0)));
+            keys.into_iter().skip(q.offset as usize).take(limit as usize).map(|(i, k)| (i, k.id)).collect()
+        };
         // The page's customers, read in full from their own caches.
         let mut rows: Vec<Option<CustomerRow>> = vec![None; page.len()];
         for (i, (m, _)) in members.iter().enumerate() {
@@ -212,11 +231,6 @@ impl Fleet {
             .map(|(stage, n)| StageCount { stage, count: u32::try_from(n).unwrap_or(u32::MAX) })
             .collect();
         stage_counts.sort_by(|a, b| a.stage.cmp(&b.stage));
-        // Past the depth merged, rows cannot be placed: the list says "200,000+".
-        if total > u64::from(MAX_MERGE_DEPTH) {
-            total = u64::from(MAX_MERGE_DEPTH);
-            capped = true;
-        }
         Ok(CustomerPage {
             rows: rows.into_iter().flatten().collect(),
             total: u32::try_from(total).unwrap_or(u32::MAX),

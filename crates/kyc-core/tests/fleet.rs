@@ -171,3 +171,40 @@ async fn the_view_is_exported_as_csv_with_formulas_neutralized_and_a_cancel_leav
         0
     );
 }
+
+/// Pages near the end are placed from the end: every page of every order, whatever its
+/// size, is the same slice of the whole merged list read at once.
+#[tokio::test]
+async fn pages_read_from_the_end_are_the_same_rows_as_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let many = |prefix: &str, n: i64| -> Vec<Customer> {
+        (0..n)
+            .map(|i| {
+                // Some times and names shared, so ties are broken by id as SQLite does.
+                let mut c = person(&format!("{prefix}{i:03}"), &format!("Nome {}", i % 7), Stage::InReview, i % 5);
+                c.updated_at = c.created_at - Duration::minutes(i % 3);
+                c
+            })
+            .collect()
+    };
+    let connections = vec![
+        cache(dir.path(), "a", "dinie", None, &many("a", 37)).await,
+        cache(dir.path(), "b", "cartevo", Some(CacheKey::from_bytes([3; 32])), &many("b", 23)).await,
+        cache(dir.path(), "c", "wallets", None, &many("c", 11)).await,
+    ];
+    let fleet = Fleet::default();
+    let all: Vec<_> = fleet.members(&connections).await.into_iter().map(|m| (m, None)).collect();
+    for sort in [CustomerSort::Newest, CustomerSort::RecentlyUpdated, CustomerSort::Name] {
+        let whole: Vec<String> =
+            fleet.list(&all, &query(sort, 0, 500), true).await.unwrap().rows.into_iter().map(|r| r.id).collect();
+        assert_eq!(whole.len(), 71);
+        for limit in [1, 7, 10] {
+            for offset in 0..71 {
+                let page = fleet.list(&all, &query(sort, offset, limit), true).await.unwrap();
+                let got: Vec<String> = page.rows.into_iter().map(|r| r.id).collect();
+                let end = (offset + limit).min(71) as usize;
+                assert_eq!(got, whole[offset as usize..end], "{sort:?} at {offset}, {limit} a page");
+            }
+        }
+    }
+}

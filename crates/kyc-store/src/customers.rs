@@ -26,6 +26,15 @@ impl ListOrder {
             Self::NameAsc => "c.name COLLATE NOCASE ASC, c.id ASC",
         }
     }
+
+    /// The same order read from its end.
+    fn sql_from_end(self) -> &'static str {
+        match self {
+            Self::CreatedDesc => "c.created_at ASC, c.id ASC",
+            Self::UpdatedDesc => "c.updated_at ASC, c.id ASC",
+            Self::NameAsc => "c.name COLLATE NOCASE DESC, c.id DESC",
+        }
+    }
 }
 
 /// A page request over the cache.
@@ -558,13 +567,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// The first `upto` matches of `q` in its order, as their sort keys only (no JSON
-    /// read): what merging several caches' lists into one needs to place a page.
-    pub async fn search_keys(&self, q: &SearchQuery, upto: u32) -> Result<Vec<SortKey>> {
+    /// The first `upto` matches of `q` in its order (the last `upto`, last first, with
+    /// `from_end`), as their sort keys only (no JSON read): what merging several caches'
+    /// lists into one needs to place a page.
+    pub async fn search_keys(&self, q: &SearchQuery, upto: u32, from_end: bool) -> Result<Vec<SortKey>> {
         let Some(expr) = self.walk_expression(q).await? else { return Ok(Vec::new()) };
         let mut b = QueryBuilder::<Sqlite>::new("SELECT c.id, c.created_at, c.updated_at, c.name");
         push_from(&mut b, expr.as_deref(), q);
-        b.push(format!(" ORDER BY {} LIMIT ", q.order.sql()));
+        let order = if from_end { q.order.sql_from_end() } else { q.order.sql() };
+        b.push(format!(" ORDER BY {order} LIMIT "));
         b.push_bind(i64::from(upto));
         let rows = b.build().fetch_all(self.pool()).await?;
         rows.iter()
