@@ -341,7 +341,9 @@ impl Db {
     pub fn cards_for(&self, customer: &str) -> Vec<&Card> {
         let mut cards: Vec<&Card> =
             self.cards_of.get(customer).into_iter().flatten().filter_map(|id| self.cards.get(id)).collect();
-        cards.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        // Stable: two cards issued in the same millisecond stay in the order they were
+        // issued (their random ids would order them by chance).
+        cards.sort_by_key(|c| c.created_at);
         cards
     }
 
